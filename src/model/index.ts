@@ -1,0 +1,5 @@
+/** Validation of a definition into a normalized model with every default resolved once. */
+export * from './burn-tiers';
+export * from './resolve';
+export * from './types';
+export * from './uid';

@@ -1,0 +1,338 @@
+import { errorStatusRegex, histogramBuckets, OTEL_DURATION_BUCKETS } from '../signals/contract';
+import { minus, times } from '../signals/promql';
+import type { SignalScope } from '../signals/queries';
+import { formatDuration, parseDuration } from '../spec/duration';
+import type { BurnTierOverride, LatencySlo, ServiceDefinition, SloCommon } from '../spec/service';
+import { BURN_TIER_DEFAULTS } from './burn-tiers';
+import type { BurnTierModel, ServiceModel, SloKind, SloModel } from './types';
+import { dashboardUid } from './uid';
+
+/** One problem with a definition: the field, the value found, and what is allowed. */
+export interface DefinitionProblem {
+  readonly field: string;
+  readonly value: unknown;
+  readonly allowed: string;
+}
+
+/** Thrown at synth time when a definition is invalid. Lists every problem, not just the first. */
+export class ServiceDefinitionError extends Error {
+  constructor(
+    readonly service: string,
+    readonly problems: readonly DefinitionProblem[],
+  ) {
+    super(
+      `Invalid service definition "${service}" (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p.field}: got ${show(p.value)}; ${p.allowed}`).join('\n'),
+    );
+    this.name = 'ServiceDefinitionError';
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** RFC 1123 DNS label: what Kubernetes requires of namespace and most object names. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Prometheus label name. */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const MAX_GROUP_INTERVAL_MS = 5 * 60_000;
+const DEFAULT_SLO_WINDOW = '30d';
+
+/** Collects problems while resolving, so all of them are reported together. */
+class Problems {
+  readonly list: DefinitionProblem[] = [];
+  add(field: string, value: unknown, allowed: string): void {
+    this.list.push({ field, value, allowed });
+  }
+  dnsLabel(field: string, value: unknown): string {
+    if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL.test(value)) {
+      this.add(field, value, 'must be a DNS label: at most 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit');
+    }
+    return String(value);
+  }
+  duration(field: string, value: unknown, fallback: string, min = 1): number {
+    const text = value ?? fallback;
+    const ms = typeof text === 'string' ? parseDuration(text) : undefined;
+    if (ms === undefined || ms < min) {
+      this.add(field, value, `must be a positive Prometheus duration such as "300ms", "5m", "1h30m" or "30d"`);
+      return parseDuration(fallback) ?? 1;
+    }
+    return ms;
+  }
+  ratio(field: string, value: unknown, fallback: number): number {
+    const v = value ?? fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 1) {
+      this.add(field, value, 'must be a ratio greater than 0 and at most 1, e.g. 0.9');
+      return fallback;
+    }
+    return v;
+  }
+  positive(field: string, value: unknown): number | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      this.add(field, value, 'must be a finite number greater than 0');
+      return undefined;
+    }
+    return value;
+  }
+  integer(field: string, value: unknown, min: number, max: number): number {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.add(field, value, `must be a whole number from ${min} to ${max}`);
+      return min;
+    }
+    return value;
+  }
+}
+
+/**
+ * Validates a definition and resolves every default, once.
+ *
+ * @throws ServiceDefinitionError listing every problem, each with the field, the value and what is allowed.
+ * @example
+ * const model = resolveService(checkout);
+ * model.slos[0].tiers[0].errorRatioThreshold; // 0.0144
+ */
+export function resolveService(definition: ServiceDefinition): ServiceModel {
+  const p = new Problems();
+  const d = definition ?? ({} as ServiceDefinition);
+  const name = p.dnsLabel('name', d.name);
+  const namespace = p.dnsLabel('namespace', d.namespace);
+  const team = p.dnsLabel('team', d.team);
+  const kind = d.kind ?? 'http';
+  if (kind !== 'http' && kind !== 'worker') p.add('kind', d.kind, 'must be "http" or "worker"');
+
+  const metrics = d.metrics ?? ({} as ServiceDefinition['metrics']);
+  if (d.metrics === undefined) p.add('metrics', undefined, 'is required: { port } of the metrics endpoint');
+  const port = p.integer('metrics.port', metrics.port, 1, 65535);
+  const path = metrics.path ?? '/metrics';
+  if (typeof path !== 'string' || !path.startsWith('/')) p.add('metrics.path', metrics.path, 'must be an HTTP path starting with "/"');
+  const portName = metrics.portName ?? 'metrics';
+  if (typeof portName !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(portName) || portName.length > 15) {
+    p.add('metrics.portName', metrics.portName, 'must be a Kubernetes port name: at most 15 characters of a-z, 0-9 and "-"');
+  }
+  const scrapeIntervalMs = p.duration('metrics.scrapeInterval', metrics.scrapeInterval, '30s', 1000);
+
+  const alerting = d.alerting ?? {};
+  const evaluationIntervalMs = p.duration('alerting.evaluationInterval', alerting.evaluationInterval, '30s', 1000);
+  if (evaluationIntervalMs > MAX_GROUP_INTERVAL_MS) {
+    // pint group/interval: past 5m, series go stale between evaluations and alerts flap.
+    p.add('alerting.evaluationInterval', alerting.evaluationInterval, 'must be at most "5m": longer intervals leave gaps past the 5m lookback and alerts flap');
+  }
+  if (alerting.clusterLabel !== undefined && (typeof alerting.clusterLabel !== 'string' || !LABEL_NAME.test(alerting.clusterLabel))) {
+    p.add('alerting.clusterLabel', alerting.clusterLabel, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
+  }
+  for (const key of Object.keys(alerting.labels ?? {})) {
+    if (!LABEL_NAME.test(key)) p.add(`alerting.labels.${key}`, key, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
+  }
+
+  // The shortest rate window any rule uses must span 4 scrapes, or one missed scrape leaves rate() with
+  // too few samples (pint promql/rate; Pyrra's rate[1m] pitfall).
+  const minWindowMs = 4 * scrapeIntervalMs;
+  const checkWindow = (field: string, value: unknown, ms: number) => {
+    if (ms < minWindowMs) {
+      p.add(field, value ?? formatDuration(ms), `must be at least 4 scrape intervals (${formatDuration(minWindowMs)} with scrapeInterval ${formatDuration(scrapeIntervalMs)})`);
+    }
+  };
+
+  const slos: SloModel[] = [];
+  const slosIn = d.slos ?? {};
+  for (const key of Object.keys(slosIn)) {
+    if (key !== 'availability' && key !== 'latency') p.add(`slos.${key}`, key, 'is not an SLO kind; allowed: "availability", "latency"');
+  }
+  if (slosIn.availability) slos.push(resolveSlo(p, 'availability', slosIn.availability, checkWindow));
+  if (slosIn.latency) slos.push(resolveSlo(p, 'latency', slosIn.latency, checkWindow));
+
+  const statusCodes = d.errors?.statusCodes;
+  if (statusCodes !== undefined) {
+    if (!Array.isArray(statusCodes) || statusCodes.length === 0) p.add('errors.statusCodes', statusCodes, 'must be a non-empty list of classes ("5xx") or codes (429)');
+    else
+      statusCodes.forEach((c, i) => {
+        const ok = typeof c === 'number' ? Number.isInteger(c) && c >= 100 && c <= 599 : typeof c === 'string' && /^[1-5]xx$/.test(c);
+        if (!ok) p.add(`errors.statusCodes[${i}]`, c, 'must be a status class "1xx".."5xx" or a status code from 100 to 599');
+      });
+  }
+
+  const routes = d.routes ?? [];
+  routes.forEach((r, i) => {
+    if (typeof r !== 'string' || !r.startsWith('/')) p.add(`routes[${i}]`, r, 'must be a route template starting with "/", e.g. "/orders/:id"');
+  });
+  if (new Set(routes).size !== routes.length) p.add('routes', routes, 'must not list a route twice');
+
+  const traffic = d.traffic ?? {};
+  const noTrafficForMs = traffic.noTrafficFor === false ? undefined : p.duration('traffic.noTrafficFor', traffic.noTrafficFor, '10m');
+  if (noTrafficForMs !== undefined) checkWindow('traffic.noTrafficFor', traffic.noTrafficFor, noTrafficForMs);
+  const dropBelowLastWeek = traffic.dropBelowLastWeek === false ? undefined : p.ratio('traffic.dropBelowLastWeek', traffic.dropBelowLastWeek, 0.5);
+  const dropMinRequestsPerSecond = p.positive('traffic.dropMinRequestsPerSecond', traffic.dropMinRequestsPerSecond) ?? 1;
+
+  const capacity = {
+    requestsPerSecond: p.positive('capacity.requestsPerSecond', d.capacity?.requestsPerSecond),
+    concurrentRequests: p.positive('capacity.concurrentRequests', d.capacity?.concurrentRequests),
+  };
+
+  const sat = d.saturation ?? {};
+  const container = sat.container ?? name;
+  if (sat.container !== undefined) p.dnsLabel('saturation.container', sat.container);
+  const eventLoopDelayMs = p.duration('saturation.eventLoopDelayP99', sat.eventLoopDelayP99, '500ms');
+  if (eventLoopDelayMs < 50) {
+    // monitorEventLoopDelay samples at ~10ms resolution, so p99 is never below it (research/instrumentation §7).
+    p.add('saturation.eventLoopDelayP99', sat.eventLoopDelayP99, 'must be at least "50ms": event-loop delay is sampled at ~10ms resolution, lower thresholds page on noise');
+  }
+  const saturation = {
+    container,
+    cpuOfLimit: p.ratio('saturation.cpuOfLimit', sat.cpuOfLimit, 0.9),
+    cpuOfRequest: positiveOr(p, 'saturation.cpuOfRequest', sat.cpuOfRequest, 1),
+    memoryOfLimit: p.ratio('saturation.memoryOfLimit', sat.memoryOfLimit, 0.9),
+    eventLoopUtilization: p.ratio('saturation.eventLoopUtilization', sat.eventLoopUtilization, 0.9),
+    eventLoopDelayP99Seconds: eventLoopDelayMs / 1000,
+    inFlightOfLimit: p.ratio('saturation.inFlightOfLimit', sat.inFlightOfLimit, 0.9),
+  };
+
+  let scaling: ServiceModel['scaling'];
+  if (d.scaling) {
+    const maxReplicas = p.integer('scaling.maxReplicas', d.scaling.maxReplicas, 1, 10_000);
+    const minReplicas = d.scaling.minReplicas === undefined ? 1 : p.integer('scaling.minReplicas', d.scaling.minReplicas, 1, maxReplicas);
+    const autoscalerName = d.scaling.autoscalerName ?? name;
+    if (d.scaling.autoscalerName !== undefined) p.dnsLabel('scaling.autoscalerName', d.scaling.autoscalerName);
+    scaling = { minReplicas, maxReplicas, autoscalerName };
+  }
+
+  if (p.list.length > 0) throw new ServiceDefinitionError(typeof d.name === 'string' ? d.name : '<unnamed>', p.list);
+
+  const scope: SignalScope = {
+    namespace,
+    job: name,
+    kind,
+    errorStatusRegex: errorStatusRegex(d),
+    container,
+    autoscalerName: scaling?.autoscalerName,
+    clusterLabel: alerting.clusterLabel,
+  };
+  return {
+    name,
+    namespace,
+    team,
+    kind,
+    definition: d,
+    metrics: {
+      port,
+      path,
+      portName,
+      scrapeIntervalMs,
+      serviceSelector: metrics.serviceSelector ?? { 'app.kubernetes.io/name': name },
+    },
+    scope,
+    buckets: histogramBuckets(d),
+    routes,
+    slos,
+    traffic: { noTrafficForMs, dropBelowLastWeek, dropMinRequestsPerSecond },
+    capacity,
+    saturation,
+    scaling,
+    alerting: {
+      runbookUrlPattern: alerting.runbookUrl ?? 'https://runbooks.example.com/golden-signals/{alert}',
+      grafanaUrl: (alerting.grafanaUrl ?? 'https://grafana.example.com').replace(/\/+$/, ''),
+      evaluationIntervalMs,
+      clusterLabel: alerting.clusterLabel,
+      labels: alerting.labels ?? {},
+      dashboardUid: dashboardUid(namespace, name, 'service'),
+    },
+  };
+}
+
+function positiveOr(p: Problems, field: string, value: unknown, fallback: number): number {
+  return p.positive(field, value) ?? fallback;
+}
+
+function resolveSlo(
+  p: Problems,
+  kind: SloKind,
+  slo: SloCommon & Partial<Pick<LatencySlo, 'threshold'>>,
+  checkWindow: (field: string, value: unknown, ms: number) => void,
+): SloModel {
+  const at = `slos.${kind}`;
+  const objectivePercent = slo.objective;
+  let objective = 0.99;
+  if (typeof objectivePercent !== 'number' || !Number.isFinite(objectivePercent) || objectivePercent <= 0 || objectivePercent >= 100) {
+    p.add(`${at}.objective`, objectivePercent, 'must be a percentage strictly between 0 and 100, e.g. 99.9');
+  } else {
+    objective = Number((objectivePercent / 100).toPrecision(12));
+  }
+  const errorBudget = minus(1, objective);
+  const windowMs = p.duration(`${at}.window`, slo.window, DEFAULT_SLO_WINDOW);
+
+  let thresholdSeconds: number | undefined;
+  if (kind === 'latency') {
+    const ms = typeof slo.threshold === 'string' ? parseDuration(slo.threshold) : undefined;
+    if (ms === undefined || ms <= 0) {
+      p.add(`${at}.threshold`, slo.threshold, 'must be a positive duration such as "300ms" or "1s"');
+    } else if (ms / 1000 > OTEL_DURATION_BUCKETS[OTEL_DURATION_BUCKETS.length - 1] * 6) {
+      p.add(`${at}.threshold`, slo.threshold, 'must be at most "60s"; a latency objective beyond a minute is a timeout, not an SLO');
+    } else {
+      thresholdSeconds = ms / 1000;
+    }
+  }
+
+  const overrides = slo.burnTiers ?? {};
+  for (const key of Object.keys(overrides)) {
+    if (!BURN_TIER_DEFAULTS.some((t) => t.name === key)) p.add(`${at}.burnTiers.${key}`, key, 'is not a burn tier; allowed: "fast", "medium", "slow", "longterm"');
+  }
+  const minEventsIn = slo.minEvents ?? 'auto';
+  if (minEventsIn !== 'auto' && (typeof minEventsIn !== 'number' || !Number.isInteger(minEventsIn) || minEventsIn < 0)) {
+    p.add(`${at}.minEvents`, minEventsIn, 'must be "auto" or a whole number of events, 0 or more');
+  }
+
+  const tiers: BurnTierModel[] = [];
+  for (const def of BURN_TIER_DEFAULTS) {
+    const o = (overrides as Record<string, false | BurnTierOverride | undefined>)[def.name];
+    if (o === false) continue;
+    const f = `${at}.burnTiers.${def.name}`;
+    const longWindowMs = o?.longWindow === undefined ? def.longWindowMs : p.duration(`${f}.longWindow`, o.longWindow, formatDuration(def.longWindowMs));
+    const shortWindowMs = o?.shortWindow === undefined ? def.shortWindowMs : p.duration(`${f}.shortWindow`, o.shortWindow, formatDuration(def.shortWindowMs));
+    const forMs = o?.for === undefined ? def.forMs : p.duration(`${f}.for`, o.for, formatDuration(def.forMs), 0);
+    const budgetConsumedPercent = o?.budgetConsumed ?? def.budgetConsumedPercent;
+    const severity = o?.severity ?? def.severity;
+    if (severity !== 'page' && severity !== 'ticket') p.add(`${f}.severity`, severity, 'must be "page" or "ticket"');
+    if (typeof budgetConsumedPercent !== 'number' || !(budgetConsumedPercent > 0 && budgetConsumedPercent <= 100)) {
+      p.add(`${f}.budgetConsumed`, budgetConsumedPercent, 'must be a percentage of the error budget greater than 0 and at most 100');
+    }
+    checkWindow(`${f}.shortWindow`, o?.shortWindow, shortWindowMs);
+    if (shortWindowMs >= longWindowMs) {
+      p.add(`${f}.shortWindow`, o?.shortWindow ?? formatDuration(shortWindowMs), `must be shorter than the long window (${formatDuration(longWindowMs)})`);
+    }
+    if (longWindowMs > windowMs) {
+      p.add(`${f}.longWindow`, o?.longWindow ?? formatDuration(longWindowMs), `must not exceed the SLO window (${formatDuration(windowMs)})`);
+    }
+    // SRE Workbook: burn rate = budget share × period / alerting window.
+    const factor = Number(((budgetConsumedPercent / 100) * (windowMs / longWindowMs)).toPrecision(12));
+    const errorRatioThreshold = times(factor, errorBudget);
+    if (typeof objectivePercent === 'number' && errorRatioThreshold >= 1 && objectivePercent > 0 && objectivePercent < 100) {
+      // Even a 100% error ratio cannot exceed the threshold: the tier can never fire (Workbook, "Extreme goals").
+      const lowest = Number(((1 - 1 / factor) * 100).toPrecision(6));
+      p.add(
+        `${at}.objective`,
+        objectivePercent,
+        `the ${def.name} burn tier (factor ${factor}) can never fire below ${lowest}%: raise the objective, or disable the tier with burnTiers: { ${def.name}: false }`,
+      );
+    }
+    const minEvents = minEventsIn === 'auto' ? Math.ceil(Number((1 / errorRatioThreshold).toPrecision(12))) : Number(minEventsIn);
+    tiers.push({ name: def.name, longWindowMs, shortWindowMs, budgetConsumedPercent, factor, errorRatioThreshold, forMs, severity, minEvents });
+  }
+  return {
+    kind,
+    name: kind,
+    signal: kind === 'availability' ? 'errors' : 'latency',
+    objective,
+    objectivePercent,
+    errorBudget,
+    windowMs,
+    thresholdSeconds,
+    tiers,
+  };
+}

@@ -1,0 +1,111 @@
+import type { SignalScope } from '../signals/queries';
+import type { BurnTierName, ServiceDefinition, ServiceKind, Severity } from '../spec/service';
+
+/**
+ * A validated service with every default resolved, once. Generators read only this; they never look at
+ * the raw definition or re-apply a default. Durations are whole milliseconds, ratios are in [0, 1].
+ */
+export interface ServiceModel {
+  readonly name: string;
+  readonly namespace: string;
+  readonly team: string;
+  readonly kind: ServiceKind;
+  /** The definition this model was resolved from (for the shim and for error messages). */
+  readonly definition: ServiceDefinition;
+  readonly metrics: MetricsModel;
+  /** How queries select this service's series. */
+  readonly scope: SignalScope;
+  /** Histogram bucket boundaries in seconds, ascending (OTel defaults plus every latency threshold). */
+  readonly buckets: readonly number[];
+  readonly routes: readonly string[];
+  readonly slos: readonly SloModel[];
+  readonly traffic: TrafficModel;
+  readonly capacity: CapacityModel;
+  readonly saturation: SaturationModel;
+  readonly scaling?: ScalingModel;
+  readonly alerting: AlertingModel;
+}
+
+export interface MetricsModel {
+  readonly port: number;
+  readonly path: string;
+  readonly portName: string;
+  readonly scrapeIntervalMs: number;
+  readonly serviceSelector: Readonly<Record<string, string>>;
+}
+
+/** What an SLO measures. */
+export type SloKind = 'availability' | 'latency';
+
+export interface SloModel {
+  readonly kind: SloKind;
+  /** Value of the `slo` label. */
+  readonly name: string;
+  /** Golden signal the SLO belongs to (`signal` alert label). */
+  readonly signal: 'errors' | 'latency';
+  /** Objective as a ratio, e.g. 0.999. */
+  readonly objective: number;
+  /** Objective as the user wrote it, e.g. 99.9. */
+  readonly objectivePercent: number;
+  /** 1 − objective, exact, e.g. 0.001. */
+  readonly errorBudget: number;
+  readonly windowMs: number;
+  /** Latency threshold in seconds (latency SLOs only). */
+  readonly thresholdSeconds?: number;
+  /** Enabled tiers, fastest first. */
+  readonly tiers: readonly BurnTierModel[];
+}
+
+export interface BurnTierModel {
+  readonly name: BurnTierName;
+  readonly longWindowMs: number;
+  readonly shortWindowMs: number;
+  readonly budgetConsumedPercent: number;
+  /** Burn-rate factor: budget share × SLO window / long window (14.4 for the fast tier on 30 days). */
+  readonly factor: number;
+  /** Error-ratio threshold: factor × error budget, exact (0.0144 for the fast tier at 99.9%). */
+  readonly errorRatioThreshold: number;
+  readonly forMs: number;
+  readonly severity: Severity;
+  /** Fewest events in the long window before the alert may fire (the low-traffic guard). */
+  readonly minEvents: number;
+}
+
+export interface TrafficModel {
+  /** Page after this long without any request; undefined when the service may idle. */
+  readonly noTrafficForMs?: number;
+  /** Ticket when traffic is below this share of last week; undefined when off. */
+  readonly dropBelowLastWeek?: number;
+  readonly dropMinRequestsPerSecond: number;
+}
+
+export interface CapacityModel {
+  readonly requestsPerSecond?: number;
+  readonly concurrentRequests?: number;
+}
+
+export interface SaturationModel {
+  readonly container: string;
+  readonly cpuOfLimit: number;
+  readonly cpuOfRequest: number;
+  readonly memoryOfLimit: number;
+  readonly eventLoopUtilization: number;
+  readonly eventLoopDelayP99Seconds: number;
+  readonly inFlightOfLimit: number;
+}
+
+export interface ScalingModel {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly autoscalerName: string;
+}
+
+export interface AlertingModel {
+  readonly runbookUrlPattern: string;
+  readonly grafanaUrl: string;
+  readonly evaluationIntervalMs: number;
+  readonly clusterLabel?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** UID of the service's Grafana dashboard (deterministic; the dashboards module uses the same). */
+  readonly dashboardUid: string;
+}

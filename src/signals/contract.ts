@@ -1,0 +1,134 @@
+/**
+ * The metric contract (DESIGN 3.1 and 3.2): every metric name, label name, bucket boundary and error
+ * predicate that the shim emits and the rules, dashboards and autoscalers query. No other module spells a
+ * metric or label name; they all ask this one.
+ *
+ * Names are the Prometheus-side names of the OpenTelemetry semantic conventions as the OTel Collector, the
+ * Prometheus OTLP receiver and the Go SDK translate them (with the `_seconds` unit suffix), so services
+ * instrumented in other languages match the same rules.
+ */
+import type { ServiceDefinition, StatusClass } from '../spec/service';
+import { parseDuration } from '../spec/duration';
+
+/** Series the instrumentation shim emits. */
+export const METRIC = {
+  /** `http.server.request.duration`, histogram in seconds. */
+  httpDuration: 'http_server_request_duration_seconds',
+  /** `http.server.active_requests`, gauge. */
+  httpActiveRequests: 'http_server_active_requests',
+  /** Duration of non-HTTP work measured by `measure(operation, fn)`, histogram in seconds. */
+  operationDuration: 'golden_signals_operation_duration_seconds',
+  /** `nodejs.eventloop.time`, counter in seconds split by state: the event-loop utilization source. */
+  eventLoopTime: 'nodejs_eventloop_time_seconds_total',
+  /** Event-loop delay p99 (prom-client default metrics). Includes the ~10ms sampling resolution. */
+  eventLoopDelayP99: 'nodejs_eventloop_lag_p99_seconds',
+  /** prom-client default metrics. */
+  processCpu: 'process_cpu_seconds_total',
+  processResidentMemory: 'process_resident_memory_bytes',
+  heapUsed: 'nodejs_heap_size_used_bytes',
+  gcDuration: 'nodejs_gc_duration_seconds',
+  /** Observations the shim's cardinality guard folded into `_OTHER`, by metric. */
+  shimOverflow: 'golden_signals_shim_overflow_total',
+  /** Observations the shim dropped as invalid (non-finite duration, status outside 100–599), by reason. */
+  shimDropped: 'golden_signals_shim_dropped_total',
+} as const;
+
+/** Series scraped from the cluster (cAdvisor, kube-state-metrics, Prometheus itself). */
+export const CLUSTER_METRIC = {
+  up: 'up',
+  containerCpu: 'container_cpu_usage_seconds_total',
+  containerMemoryWorkingSet: 'container_memory_working_set_bytes',
+  resourceRequests: 'kube_pod_container_resource_requests',
+  resourceLimits: 'kube_pod_container_resource_limits',
+  hpaCurrentReplicas: 'kube_horizontalpodautoscaler_status_current_replicas',
+  hpaDesiredReplicas: 'kube_horizontalpodautoscaler_status_desired_replicas',
+  hpaMinReplicas: 'kube_horizontalpodautoscaler_spec_min_replicas',
+  hpaMaxReplicas: 'kube_horizontalpodautoscaler_spec_max_replicas',
+  hpaSpecTarget: 'kube_horizontalpodautoscaler_spec_target_metric',
+  hpaStatusTarget: 'kube_horizontalpodautoscaler_status_target_metric',
+} as const;
+
+/** Label names. */
+export const LABEL = {
+  // Emitted by the shim (OTel semantic conventions, dots become underscores).
+  method: 'http_request_method',
+  route: 'http_route',
+  statusCode: 'http_response_status_code',
+  errorType: 'error_type',
+  le: 'le',
+  eventLoopState: 'nodejs_eventloop_state',
+  operation: 'operation',
+  outcome: 'outcome',
+  overflowMetric: 'metric',
+  dropReason: 'reason',
+  // Owned by the scrape configuration (DESIGN 3.2); the shim never emits them.
+  namespace: 'namespace',
+  job: 'job',
+  instance: 'instance',
+  pod: 'pod',
+  container: 'container',
+  service: 'service',
+  // cAdvisor / kube-state-metrics.
+  resource: 'resource',
+  hpa: 'horizontalpodautoscaler',
+  hpaMetricName: 'metric_name',
+  hpaMetricTargetType: 'metric_target_type',
+  // Alert and recording-rule identity (DESIGN 3.3).
+  slo: 'slo',
+  signal: 'signal',
+  severity: 'severity',
+  burnTier: 'burn_tier',
+  team: 'team',
+} as const;
+
+/** Labels the scrape configuration owns; the shim must never emit them (DESIGN 3.1). */
+export const TARGET_LABELS: readonly string[] = [LABEL.namespace, LABEL.job, LABEL.instance, LABEL.service, LABEL.pod];
+
+/** Values of the `outcome` label of {@link METRIC.operationDuration}. */
+export const OUTCOME = { success: 'success', error: 'error' } as const;
+
+/** Values of the `nodejs_eventloop_state` label. */
+export const EVENT_LOOP_STATE = { active: 'active', idle: 'idle' } as const;
+
+/** `http_request_method` values kept as they are; anything else becomes {@link OTHER} (OTel semconv). */
+export const KNOWN_HTTP_METHODS: readonly string[] = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];
+
+/** Placeholder label value for a method outside the known set or a route past the cardinality cap. */
+export const OTHER = '_OTHER';
+
+/**
+ * OpenTelemetry's advised boundaries for `http.server.request.duration` (semantic conventions, HTTP
+ * metrics), in seconds.
+ */
+export const OTEL_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/**
+ * Histogram bucket boundaries for a service, in seconds: the OTel advised boundaries plus every latency
+ * SLO threshold, sorted and unique, so "share of requests slower than the threshold" is exact rather than
+ * interpolated.
+ */
+export function histogramBuckets(definition: Pick<ServiceDefinition, 'slos'>): number[] {
+  const bounds = new Set(OTEL_DURATION_BUCKETS);
+  const threshold = definition.slos?.latency?.threshold;
+  const ms = threshold === undefined ? undefined : parseDuration(threshold);
+  if (ms !== undefined && ms > 0) bounds.add(ms / 1000);
+  return [...bounds].sort((a, b) => a - b);
+}
+
+/** Default error predicate: server errors only (DESIGN 3.1). */
+export const DEFAULT_ERROR_STATUS_CODES: ReadonlyArray<StatusClass | number> = ['5xx'];
+
+/**
+ * The error predicate as a regex over `http_response_status_code`, e.g. `5..|429`. Shared by the rules
+ * (as a PromQL matcher) and the shim (which counts the same requests as errors).
+ */
+export function errorStatusRegex(definition: Pick<ServiceDefinition, 'errors'>): string {
+  const codes = definition.errors?.statusCodes ?? DEFAULT_ERROR_STATUS_CODES;
+  return codes.map((c) => (typeof c === 'number' ? String(c) : `${c[0]}..`)).join('|');
+}
+
+/** Whether a status code is an error under a service's predicate (the shim's side of {@link errorStatusRegex}). */
+export function errorStatusTest(definition: Pick<ServiceDefinition, 'errors'>): (status: number) => boolean {
+  const pattern = new RegExp(`^(?:${errorStatusRegex(definition)})$`);
+  return (status) => pattern.test(String(status));
+}

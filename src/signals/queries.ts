@@ -1,0 +1,173 @@
+/**
+ * PromQL builders for the four golden signals of one service. Rules, dashboards and autoscaler metrics
+ * call these instead of writing PromQL, so a change of the contract is a change here.
+ *
+ * Every builder aggregates with an explicit `sum by (...)`: other SDKs add labels (e.g.
+ * `network_protocol_version`) and nothing may assume the label set is exactly the shim's (DESIGN 3.1).
+ * Windows are strings so dashboards can pass `$__rate_interval`.
+ */
+import type { ServiceKind } from '../spec/service';
+import { CLUSTER_METRIC, EVENT_LOOP_STATE, LABEL, METRIC, OUTCOME } from './contract';
+import { aggregate, eq, leRegex, Matcher, re, selector, sumBy } from './promql';
+
+/** Which service a query is about, and how its series are told apart. */
+export interface SignalScope {
+  /** Namespace label value (or a Grafana variable such as `$namespace`). */
+  readonly namespace: string;
+  /** Job label value: the service name (DESIGN 3.2). */
+  readonly job: string;
+  /** Service kind: decides which histogram carries traffic, errors and latency. */
+  readonly kind: ServiceKind;
+  /** Regex over status codes that are errors (see `errorStatusRegex`). */
+  readonly errorStatusRegex: string;
+  /** Container name in the service's pods (cAdvisor and kube-state-metrics series). */
+  readonly container: string;
+  /** HorizontalPodAutoscaler name, when the service autoscales. */
+  readonly autoscalerName?: string;
+  /** Extra label that tells clusters apart; kept by every aggregation. */
+  readonly clusterLabel?: string;
+  /** When true, namespace and job are matched as regexes (dashboard variables with multi-select). */
+  readonly regexMatch?: boolean;
+}
+
+/** Labels every per-service aggregation keeps: `[cluster,] namespace, job`. */
+export function serviceLabels(scope: SignalScope): string[] {
+  return [...(scope.clusterLabel ? [scope.clusterLabel] : []), LABEL.namespace, LABEL.job];
+}
+
+/** Labels every per-container aggregation keeps: `[cluster,] namespace, container`. */
+export function containerLabels(scope: SignalScope): string[] {
+  return [...(scope.clusterLabel ? [scope.clusterLabel] : []), LABEL.namespace, LABEL.container];
+}
+
+function match(scope: SignalScope, label: string, value: string): Matcher {
+  return scope.regexMatch ? re(label, value) : eq(label, value);
+}
+
+/** `{namespace="…", job="…"}` matchers of a service's own series. */
+export function targetMatchers(scope: SignalScope): Matcher[] {
+  return [match(scope, LABEL.namespace, scope.namespace), match(scope, LABEL.job, scope.job)];
+}
+
+function containerMatchers(scope: SignalScope): Matcher[] {
+  return [match(scope, LABEL.namespace, scope.namespace), eq(LABEL.container, scope.container)];
+}
+
+/** The histogram whose `_count` is traffic, whose error subset is errors and whose buckets are latency. */
+export function durationHistogram(kind: ServiceKind): string {
+  switch (kind) {
+    case 'http':
+      return METRIC.httpDuration;
+    case 'worker':
+      return METRIC.operationDuration;
+  }
+}
+
+/** The matcher that selects failed requests (or operations) of a service. */
+export function errorMatcher(scope: SignalScope): Matcher {
+  switch (scope.kind) {
+    case 'http':
+      return re(LABEL.statusCode, scope.errorStatusRegex);
+    case 'worker':
+      return eq(LABEL.outcome, OUTCOME.error);
+  }
+}
+
+/** The label that names what was served: the route template for HTTP, the operation for workers. */
+export function endpointLabel(kind: ServiceKind): string {
+  switch (kind) {
+    case 'http':
+      return LABEL.route;
+    case 'worker':
+      return LABEL.operation;
+  }
+}
+
+function rate(metric: string, matchers: readonly Matcher[], window: string): string {
+  return `rate(${selector(metric, matchers)}[${window}])`;
+}
+
+/** Traffic: requests (or operations) per second, summed per service and `by`. */
+export function requestRate(scope: SignalScope, window: string, by: readonly string[] = []): string {
+  return sumBy([...serviceLabels(scope), ...by], rate(`${durationHistogram(scope.kind)}_count`, targetMatchers(scope), window));
+}
+
+/** Errors: failed requests per second under the service's error predicate. */
+export function errorRate(scope: SignalScope, window: string, by: readonly string[] = []): string {
+  return sumBy([...serviceLabels(scope), ...by], rate(`${durationHistogram(scope.kind)}_count`, [...targetMatchers(scope), errorMatcher(scope)], window));
+}
+
+/** Latency: requests per second answered within `thresholdSeconds` (a bucket boundary, both `le` forms matched). */
+export function fastRequestRate(scope: SignalScope, thresholdSeconds: number, window: string, by: readonly string[] = []): string {
+  return sumBy(
+    [...serviceLabels(scope), ...by],
+    rate(`${durationHistogram(scope.kind)}_bucket`, [...targetMatchers(scope), re(LABEL.le, leRegex(thresholdSeconds))], window),
+  );
+}
+
+/** Latency: the q-quantile (0 < q < 1) of request duration in seconds, interpolated from the buckets. */
+export function latencyQuantile(scope: SignalScope, q: number, window: string, by: readonly string[] = []): string {
+  return `histogram_quantile(${q}, ${sumBy([...serviceLabels(scope), ...by, LABEL.le], rate(`${durationHistogram(scope.kind)}_bucket`, targetMatchers(scope), window))})`;
+}
+
+/** Latency heatmap source: per-bucket request rate. */
+export function bucketRate(scope: SignalScope, window: string): string {
+  return sumBy([LABEL.le], rate(`${durationHistogram(scope.kind)}_bucket`, targetMatchers(scope), window));
+}
+
+/** Saturation: requests in flight per instance (pod). */
+export function inFlightPerInstance(scope: SignalScope): string {
+  return sumBy([...serviceLabels(scope), LABEL.instance], selector(METRIC.httpActiveRequests, targetMatchers(scope)));
+}
+
+/**
+ * Saturation: event-loop utilization per instance, `rate(active) / rate(active + idle)`, in [0, 1]. This is
+ * the Node.js saturation signal; the raw lag gauge measures only the previous scrape (DESIGN 3.1).
+ */
+export function eventLoopUtilization(scope: SignalScope, window: string): string {
+  const by = [...serviceLabels(scope), LABEL.instance];
+  const active = sumBy(by, rate(METRIC.eventLoopTime, [...targetMatchers(scope), eq(LABEL.eventLoopState, EVENT_LOOP_STATE.active)], window));
+  const all = sumBy(by, rate(METRIC.eventLoopTime, targetMatchers(scope), window));
+  return `${active} / (${all} > 0)`;
+}
+
+/** Saturation: event-loop delay p99 per instance, in seconds. */
+export function eventLoopDelayP99(scope: SignalScope): string {
+  return aggregate('max', [...serviceLabels(scope), LABEL.instance], selector(METRIC.eventLoopDelayP99, targetMatchers(scope)));
+}
+
+/** Saturation: CPU cores used by the service's containers (cAdvisor), summed per `by`. */
+export function cpuUsage(scope: SignalScope, window: string, by: readonly string[] = []): string {
+  return sumBy([...containerLabels(scope), ...by], rate(CLUSTER_METRIC.containerCpu, containerMatchers(scope), window));
+}
+
+/** Saturation: memory working set of the service's containers in bytes (cAdvisor), summed per `by`. */
+export function memoryWorkingSet(scope: SignalScope, by: readonly string[] = []): string {
+  return sumBy([...containerLabels(scope), ...by], selector(CLUSTER_METRIC.containerMemoryWorkingSet, containerMatchers(scope)));
+}
+
+/** Resource requests or limits of the service's containers (kube-state-metrics), summed per `by`. */
+export function containerResource(
+  scope: SignalScope,
+  kind: 'requests' | 'limits',
+  resource: 'cpu' | 'memory',
+  by: readonly string[] = [],
+): string {
+  const metric = kind === 'requests' ? CLUSTER_METRIC.resourceRequests : CLUSTER_METRIC.resourceLimits;
+  return sumBy([...containerLabels(scope), ...by], selector(metric, [...containerMatchers(scope), eq(LABEL.resource, resource)]));
+}
+
+/** Meta: scrape health of the service's targets (`up`, 1 per healthy target). */
+export function targetsUp(scope: SignalScope): string {
+  return selector(CLUSTER_METRIC.up, targetMatchers(scope));
+}
+
+/** Matchers of the service's HorizontalPodAutoscaler series (kube-state-metrics). */
+export function autoscalerMatchers(scope: SignalScope): Matcher[] {
+  return [match(scope, LABEL.namespace, scope.namespace), eq(LABEL.hpa, scope.autoscalerName ?? scope.job)];
+}
+
+/** One kube-state-metrics HPA series of the service, e.g. current or max replicas. */
+export function autoscalerSeries(scope: SignalScope, metric: (typeof CLUSTER_METRIC)[keyof typeof CLUSTER_METRIC]): string {
+  return selector(metric, autoscalerMatchers(scope));
+}

@@ -1,0 +1,54 @@
+/**
+ * Names of the series the generated recording rules produce and of the alerts they raise. Dashboards,
+ * routing and autoscaler queries read these, so they are part of the contract too.
+ *
+ * Recording names follow the `level:metric:operations` convention (Prometheus docs, "Recording rules");
+ * the SLO ones keep Sloth's names (`slo:sli_error:ratio_rate<W>`, `slo:objective:ratio`,
+ * `slo:period_error_budget_remaining:ratio`) so Sloth's Grafana dashboard 14348 works unchanged.
+ */
+import type { BurnTierName } from '../spec/service';
+
+export const RECORD = {
+  /** Requests (operations) per second of a service, `{namespace, job}`. */
+  requestRate: (window: string) => `namespace_job:requests:rate${window}`,
+  /** Failed requests per second of a service under its error predicate; 0, not absent, without errors. */
+  errorRate: (window: string) => `namespace_job:request_errors:rate${window}`,
+  /** SLO events (the SLI denominator) per second, `{namespace, job, slo}`. */
+  sliEvents: (window: string) => `slo:sli_events:rate${window}`,
+  /** SLO bad events (the SLI numerator) per second, `{namespace, job, slo}`. */
+  sliErrors: (window: string) => `slo:sli_errors:rate${window}`,
+  /** Traffic-weighted error ratio over a window: bad events / events. Absent (never NaN) without traffic. */
+  errorRatio: (window: string) => `slo:sli_error:ratio_rate${window}`,
+  /** The SLO objective as a ratio, e.g. 0.999. */
+  objective: 'slo:objective:ratio',
+  /** Share of the error budget left over the SLO window; negative once overspent. */
+  budgetRemaining: 'slo:period_error_budget_remaining:ratio',
+} as const;
+
+/** Alert names (CamelCase, mixin style guide). The `signal` label says which golden signal each belongs to. */
+export const ALERT = {
+  /** Multi-window burn of an SLO's error budget; `slo` and `burn_tier` labels tell which. */
+  errorBudgetBurn: 'ErrorBudgetBurn',
+  trafficAbsent: 'TrafficAbsent',
+  trafficDrop: 'TrafficDrop',
+  trafficAboveCapacity: 'TrafficAboveCapacity',
+  cpuNearLimit: 'CPUNearLimit',
+  cpuAboveRequest: 'CPUAboveRequest',
+  memoryNearLimit: 'MemoryNearLimit',
+  eventLoopSaturated: 'EventLoopSaturated',
+  eventLoopDelayHigh: 'EventLoopDelayHigh',
+  inFlightNearLimit: 'InFlightNearLimit',
+  autoscalerMaxedOut: 'AutoscalerMaxedOut',
+  /** Every scrape target of the service is down (or none is discovered). Inhibits the symptom alerts. */
+  targetsDown: 'ServiceTargetsDown',
+  /** Targets are up but the golden-signal series are missing: instrumentation is broken. */
+  signalsMissing: 'GoldenSignalsMissing',
+} as const;
+
+export type AlertName = (typeof ALERT)[keyof typeof ALERT];
+
+/** The golden signal an alert is about (`signal` label). */
+export type Signal = 'latency' | 'traffic' | 'errors' | 'saturation';
+
+/** Burn tiers, fastest first: a faster tier inhibits the slower ones of the same SLO. */
+export const BURN_TIER_ORDER: readonly BurnTierName[] = ['fast', 'medium', 'slow', 'longterm'];

@@ -1,0 +1,3 @@
+/** The service definition: plain typed data, safe to import at runtime (no cdk8s). */
+export * from './duration';
+export * from './service';

@@ -1,0 +1,239 @@
+import type { Duration } from './duration';
+
+/**
+ * One service's observability contract: what it serves, what it promises, where it saturates and who gets
+ * woken up. Plain typed data with no cdk8s import, so the service itself can import the same object at
+ * runtime for the instrumentation shim.
+ *
+ * @example
+ * export const checkout = defineService({
+ *   name: 'checkout', namespace: 'shop', team: 'payments',
+ *   metrics: { port: 9464 },
+ *   slos: {
+ *     availability: { objective: 99.9 },
+ *     latency: { objective: 99, threshold: '300ms' },
+ *   },
+ * });
+ */
+export interface ServiceDefinition {
+  /** The service name: a DNS label. It becomes the Prometheus `job` label of every series (DESIGN 3.2). */
+  readonly name: string;
+  /** Kubernetes namespace the service runs in: a DNS label. */
+  readonly namespace: string;
+  /** Owning team: a DNS label. Alert routing (Alertmanager) groups receivers by team. */
+  readonly team: string;
+  /**
+   * What the service does for a living, which decides the series its golden signals come from.
+   * `http` services are measured by the HTTP server histogram; `worker`s (queue consumers, cron jobs) by the
+   * operation histogram the shim's `measure(operation, fn)` fills.
+   * @default 'http'
+   */
+  readonly kind?: ServiceKind;
+  /** Where the service exposes Prometheus metrics (the shim serves them there). */
+  readonly metrics: MetricsEndpoint;
+  /** Service level objectives. Each one yields recording rules, multi-window burn-rate alerts and tests. */
+  readonly slos?: ServiceLevelObjectives;
+  /** Which responses count as errors. @default { statusCodes: ['5xx'] } */
+  readonly errors?: ErrorPredicate;
+  /** Route templates the service serves (`'/orders/:id'`): their series are created at zero on start-up. @default [] */
+  readonly routes?: readonly string[];
+  /** What traffic looks like when all is well. @default see {@link TrafficExpectation} */
+  readonly traffic?: TrafficExpectation;
+  /** What one pod can take. Used by the capacity and in-flight alerts and, later, by the autoscaler target. */
+  readonly capacity?: PodCapacity;
+  /** Saturation limits the alerts hold the service to. @default see {@link SaturationLimits} */
+  readonly saturation?: SaturationLimits;
+  /** Horizontal scaling the service runs under; enables the "autoscaler maxed out" alert. @default no autoscaler */
+  readonly scaling?: ScalingPolicy;
+  /** Alert naming, links and evaluation. @default see {@link AlertingOptions} */
+  readonly alerting?: AlertingOptions;
+}
+
+/** See {@link ServiceDefinition.kind}. */
+export type ServiceKind = 'http' | 'worker';
+
+/** How Prometheus reaches the service's metrics. */
+export interface MetricsEndpoint {
+  /** Port the shim serves `/metrics` on, separate from the application port. 9464 is the OpenTelemetry convention. */
+  readonly port: number;
+  /** HTTP path of the metrics endpoint. @default '/metrics' */
+  readonly path?: string;
+  /** Name of the Service port that exposes {@link port}; the ServiceMonitor selects it by name. @default 'metrics' */
+  readonly portName?: string;
+  /** Scrape interval. Every rate window must span at least 4 of them. @default '30s' */
+  readonly scrapeInterval?: Duration;
+  /**
+   * Labels of the Kubernetes Service the ServiceMonitor selects.
+   * @default { 'app.kubernetes.io/name': <name> }
+   */
+  readonly serviceSelector?: Readonly<Record<string, string>>;
+}
+
+/** The SLOs a service promises. Objectives are percentages, as people say them: `99.9`, not `0.999`. */
+export interface ServiceLevelObjectives {
+  /** Share of requests that are not errors (see {@link ErrorPredicate}). */
+  readonly availability?: AvailabilitySlo;
+  /** Share of requests answered faster than a threshold. */
+  readonly latency?: LatencySlo;
+}
+
+/** What every SLO has in common. */
+export interface SloCommon {
+  /** Target percentage, strictly between 0 and 100, e.g. `99.9`. */
+  readonly objective: number;
+  /** Rolling window the error budget is measured over. @default '30d' */
+  readonly window?: Duration;
+  /**
+   * Per-tier overrides of the multi-window burn-rate alerts: `false` turns a tier off, an object changes it.
+   * @default the four SRE Workbook tiers of DESIGN 3.3, all on
+   */
+  readonly burnTiers?: BurnTierOverrides;
+  /**
+   * Low-traffic guard: fewest events in a tier's long window before its burn alert may fire.
+   * `'auto'` requires enough events that one failed request alone can never cross the tier's threshold
+   * (`ceil(1 / (factor × error budget))`, e.g. 70 events in 1h for the fast tier at 99.9%), which is the
+   * false page the SRE Workbook warns about for low-traffic services ("Low-traffic services", ch. 5).
+   * @default 'auto'
+   */
+  readonly minEvents?: number | 'auto';
+}
+
+/** Availability SLO: the share of requests that are not errors. */
+export interface AvailabilitySlo extends SloCommon {}
+
+/** Latency SLO: the share of requests faster than {@link threshold}. */
+export interface LatencySlo extends SloCommon {
+  /** Requests slower than this count against the budget, e.g. `'300ms'`. It becomes a histogram bucket boundary. */
+  readonly threshold: Duration;
+}
+
+/** The burn tiers of DESIGN 3.3, named for how fast they detect. */
+export type BurnTierName = 'fast' | 'medium' | 'slow' | 'longterm';
+
+/** See {@link SloCommon.burnTiers}. */
+export type BurnTierOverrides = { readonly [T in BurnTierName]?: false | BurnTierOverride };
+
+/** Overrides of one burn tier. Unset fields keep the tier's default. */
+export interface BurnTierOverride {
+  /** Long window, e.g. `'1h'`. @default the tier's (1h, 6h, 1d, 3d) */
+  readonly longWindow?: Duration;
+  /** Short window, e.g. `'5m'`; the SRE Workbook suggests 1/12 of the long window. @default the tier's */
+  readonly shortWindow?: Duration;
+  /** Share of the whole error budget this tier alerts on, in percent, e.g. `2`. @default the tier's (2, 5, 10, 10) */
+  readonly budgetConsumed?: number;
+  /** How long the condition must hold before the alert fires. @default the tier's (2m, 15m, 1h, 3h) */
+  readonly for?: Duration;
+  /** Who hears about it. @default page for fast and medium, ticket for slow and longterm */
+  readonly severity?: Severity;
+}
+
+/** `page` wakes someone up; `ticket` waits for working hours. */
+export type Severity = 'page' | 'ticket';
+
+/** Which requests are errors. */
+export interface ErrorPredicate {
+  /**
+   * Status codes counted as errors: a class (`'5xx'`, `'4xx'`) or a single code (`429`).
+   * @default ['5xx']
+   */
+  readonly statusCodes?: ReadonlyArray<StatusClass | number>;
+}
+
+/** A class of HTTP status codes. */
+export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
+
+/** What normal traffic looks like. */
+export interface TrafficExpectation {
+  /**
+   * Page when the service receives no requests at all for this long. Set `false` for services that may
+   * legitimately idle (internal tools, batch APIs).
+   * @default '10m'
+   */
+  readonly noTrafficFor?: Duration | false;
+  /**
+   * Ticket when traffic falls below this share of the same hour last week (a sudden drop usually means
+   * clients cannot reach the service). `false` turns it off.
+   * @default 0.5
+   */
+  readonly dropBelowLastWeek?: number | false;
+  /**
+   * Below this many requests per second last week the drop alert stays silent: small numbers swing by
+   * more than half on their own.
+   * @default 1
+   */
+  readonly dropMinRequestsPerSecond?: number;
+}
+
+/** What one pod can take. The same numbers feed alerts now and autoscaler targets later. */
+export interface PodCapacity {
+  /** Requests per second one pod serves within its latency objective. @default unknown: no capacity alert */
+  readonly requestsPerSecond?: number;
+  /** Requests one pod can have in flight at once (its concurrency limit). @default unknown: no in-flight alert */
+  readonly concurrentRequests?: number;
+}
+
+/** Saturation thresholds. Every threshold is a ratio in (0, 1]. */
+export interface SaturationLimits {
+  /** Container name of the service in its pods (for cAdvisor and kube-state-metrics series). @default the service name */
+  readonly container?: string;
+  /** Ticket when a pod's CPU usage exceeds this share of its CPU limit (throttling is near). @default 0.9 */
+  readonly cpuOfLimit?: number;
+  /** Ticket when CPU usage across pods exceeds this share of their CPU requests (under-provisioned). @default 1 */
+  readonly cpuOfRequest?: number;
+  /** Ticket when a pod's memory working set exceeds this share of its limit (the OOM killer is near). @default 0.9 */
+  readonly memoryOfLimit?: number;
+  /** Ticket when any pod's event loop is busy more than this share of the time (ELU). @default 0.9 */
+  readonly eventLoopUtilization?: number;
+  /**
+   * Ticket when any pod's event-loop delay p99 exceeds this. It must sit well above the ~10ms sampling
+   * resolution of `monitorEventLoopDelay`.
+   * @default '500ms'
+   */
+  readonly eventLoopDelayP99?: Duration;
+  /** Ticket when any pod has more than this share of {@link PodCapacity.concurrentRequests} in flight. @default 0.9 */
+  readonly inFlightOfLimit?: number;
+}
+
+/** Horizontal scaling. The full policy (HPA, VPA, KEDA) lives in the scaling module. */
+export interface ScalingPolicy {
+  /** Fewest replicas. @default 1 */
+  readonly minReplicas?: number;
+  /** Most replicas. */
+  readonly maxReplicas: number;
+  /** Name of the HorizontalPodAutoscaler. @default the service name */
+  readonly autoscalerName?: string;
+}
+
+/** Alert naming, links and evaluation. */
+export interface AlertingOptions {
+  /**
+   * Runbook link pattern; `{alert}` is replaced by the alert name in lower case, `{service}` and
+   * `{namespace}` by the service's.
+   * @default 'https://runbooks.example.com/golden-signals/{alert}'
+   */
+  readonly runbookUrl?: string;
+  /** Grafana base URL that `dashboard_url` annotations point into. @default 'https://grafana.example.com' */
+  readonly grafanaUrl?: string;
+  /** How often Prometheus evaluates the service's rule group; at most 5m. @default '30s' */
+  readonly evaluationInterval?: Duration;
+  /**
+   * Label that tells clusters apart when one Prometheus (Thanos, Mimir) sees several; every aggregation
+   * keeps it.
+   * @default none: single cluster
+   */
+  readonly clusterLabel?: string;
+  /** Extra labels added to every alert (e.g. `{ tier: 'frontend' }`). @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Declares a service. Returns its argument unchanged, typed: validation happens once, at synth time, in
+ * {@link resolveService} (so an app importing the definition at runtime pays nothing).
+ *
+ * @example
+ * const worker = defineService({ name: 'mailer', namespace: 'shop', team: 'growth', kind: 'worker',
+ *   metrics: { port: 9464 }, slos: { availability: { objective: 99 } } });
+ */
+export function defineService<const T extends ServiceDefinition>(definition: T): T {
+  return definition;
+}
