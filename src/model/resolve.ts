@@ -296,7 +296,12 @@ function resolveSlo(
     const longWindowMs = o?.longWindow === undefined ? def.longWindowMs : p.duration(`${f}.longWindow`, o.longWindow, formatDuration(def.longWindowMs));
     const shortWindowMs = o?.shortWindow === undefined ? def.shortWindowMs : p.duration(`${f}.shortWindow`, o.shortWindow, formatDuration(def.shortWindowMs));
     const forMs = o?.for === undefined ? def.forMs : p.duration(`${f}.for`, o.for, formatDuration(def.forMs), 0);
-    const budgetConsumedPercent = o?.budgetConsumed ?? def.budgetConsumedPercent;
+    // The longterm tier alerts when the budget would run out within the window (factor 1). On windows
+    // shorter than 30 days 10% over 3 days is a burn below 1×, which never exhausts the budget, so its
+    // default share grows to keep the factor at 1.
+    const budgetConsumedPercent =
+      o?.budgetConsumed ??
+      (def.name === 'longterm' ? Math.max(def.budgetConsumedPercent, Number(((longWindowMs / windowMs) * 100).toPrecision(12))) : def.budgetConsumedPercent);
     const severity = o?.severity ?? def.severity;
     if (severity !== 'page' && severity !== 'ticket') p.add(`${f}.severity`, severity, 'must be "page" or "ticket"');
     if (typeof budgetConsumedPercent !== 'number' || !(budgetConsumedPercent > 0 && budgetConsumedPercent <= 100)) {
@@ -310,7 +315,7 @@ function resolveSlo(
       p.add(`${f}.longWindow`, o?.longWindow ?? formatDuration(longWindowMs), `must not exceed the SLO window (${formatDuration(windowMs)})`);
     }
     // SRE Workbook: burn rate = budget share × period / alerting window.
-    const factor = Number(((budgetConsumedPercent / 100) * (windowMs / longWindowMs)).toPrecision(12));
+    const factor = Number(((budgetConsumedPercent / 100) * (windowMs / longWindowMs)).toPrecision(10));
     const errorRatioThreshold = times(factor, errorBudget);
     if (typeof objectivePercent === 'number' && errorRatioThreshold >= 1 && objectivePercent > 0 && objectivePercent < 100) {
       // Even a 100% error ratio cannot exceed the threshold: the tier can never fire (Workbook, "Extreme goals").
@@ -319,6 +324,13 @@ function resolveSlo(
         `${at}.objective`,
         objectivePercent,
         `the ${def.name} burn tier (factor ${factor}) can never fire below ${lowest}%: raise the objective, or disable the tier with burnTiers: { ${def.name}: false }`,
+      );
+    }
+    if (factor < 1 && errorRatioThreshold < 1) {
+      p.add(
+        `${f}.budgetConsumed`,
+        budgetConsumedPercent,
+        `gives the ${def.name} tier a burn factor of ${factor} on a ${formatDuration(windowMs)} window; below 1 the budget is never exhausted, so the alert would be noise: disable it with burnTiers: { ${def.name}: false } or raise budgetConsumed to at least ${Number(((longWindowMs / windowMs) * 100).toPrecision(6))}`,
       );
     }
     const minEvents = minEventsIn === 'auto' ? Math.ceil(Number((1 / errorRatioThreshold).toPrecision(12))) : Number(minEventsIn);

@@ -1,0 +1,58 @@
+/**
+ * The example fleet: three services of different shapes, one definition each. The cdk8s app
+ * (examples/main.ts) synthesizes them; the example app (examples/app) imports the same objects at runtime.
+ */
+import { defineService } from '../src/spec';
+
+/** A public HTTP API with both SLOs, a declared capacity and an autoscaler. */
+export const checkout = defineService({
+  name: 'checkout',
+  namespace: 'shop',
+  team: 'payments',
+  metrics: { port: 9464 },
+  routes: ['/cart', '/checkout', '/orders/:id'],
+  slos: {
+    availability: { objective: 99.9 },
+    latency: { objective: 99, threshold: '300ms' },
+  },
+  capacity: { requestsPerSecond: 250, concurrentRequests: 64 },
+  scaling: { minReplicas: 3, maxReplicas: 30 },
+  alerting: { runbookUrl: 'https://runbooks.example.com/shop/{alert}', grafanaUrl: 'https://grafana.example.com' },
+});
+
+/**
+ * A public API with only an availability SLO, where rate limiting (429) counts as an error: its clients
+ * see a 429 as a failed call.
+ */
+export const catalog = defineService({
+  name: 'catalog',
+  namespace: 'shop',
+  team: 'discovery',
+  metrics: { port: 9464 },
+  routes: ['/products', '/products/:sku', '/search'],
+  errors: { statusCodes: ['5xx', 429] },
+  slos: { availability: { objective: 99.5 } },
+  traffic: { dropBelowLastWeek: 0.4 },
+});
+
+/**
+ * A low-traffic internal service: a handful of requests an hour, allowed to idle. Its availability SLO is
+ * on a 28-day window; its latency SLO on 7 days, where the fast and slow tiers make no sense (one slow
+ * request in a quiet hour would page; a 1-day burn at 0.7x never exhausts a 7-day budget), so they are off.
+ * The low-traffic guard (minEvents) keeps a single failed sync from paging.
+ */
+export const ledger = defineService({
+  name: 'ledger-sync',
+  namespace: 'backoffice',
+  team: 'finance-platform',
+  metrics: { port: 9464, scrapeInterval: '1m' },
+  routes: ['/sync', '/reconcile/:account'],
+  slos: {
+    availability: { objective: 99, window: '28d', minEvents: 20 },
+    latency: { objective: 95, threshold: '2s', window: '7d', burnTiers: { fast: false, slow: false } },
+  },
+  traffic: { noTrafficFor: false, dropBelowLastWeek: false },
+});
+
+/** Every service of the example fleet. */
+export const fleet = [checkout, catalog, ledger] as const;
