@@ -1,4 +1,6 @@
 import type { Duration } from './duration';
+import type { ScalingPolicy } from './scaling';
+import type { RoutingOptions } from './routing';
 
 /**
  * One service's observability contract: what it serves, what it promises, where it saturates and who gets
@@ -47,6 +49,12 @@ export interface ServiceDefinition {
   readonly scaling?: ScalingPolicy;
   /** Alert naming, links and evaluation. @default see {@link AlertingOptions} */
   readonly alerting?: AlertingOptions;
+  /**
+   * Where the service's alerts are delivered (page and ticket receivers, secrets by reference only). Without it
+   * no AlertmanagerConfig or alertmanager.yml route is generated for the service.
+   * @default no routing
+   */
+  readonly routing?: RoutingOptions;
 }
 
 /** See {@link ServiceDefinition.kind}. */
@@ -194,15 +202,8 @@ export interface SaturationLimits {
   readonly inFlightOfLimit?: number;
 }
 
-/** Horizontal scaling. The full policy (HPA, VPA, KEDA) lives in the scaling module. */
-export interface ScalingPolicy {
-  /** Fewest replicas. @default 1 */
-  readonly minReplicas?: number;
-  /** Most replicas. */
-  readonly maxReplicas: number;
-  /** Name of the HorizontalPodAutoscaler. @default the service name */
-  readonly autoscalerName?: string;
-}
+/** Horizontal scaling. The full policy (HPA, VPA, KEDA) lives in the scaling module (./scaling). */
+export type { ScalingPolicy } from './scaling';
 
 /** Alert naming, links and evaluation. */
 export interface AlertingOptions {
