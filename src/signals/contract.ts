@@ -46,6 +46,8 @@ export const CLUSTER_METRIC = {
   hpaMaxReplicas: 'kube_horizontalpodautoscaler_spec_max_replicas',
   hpaSpecTarget: 'kube_horizontalpodautoscaler_spec_target_metric',
   hpaStatusTarget: 'kube_horizontalpodautoscaler_status_target_metric',
+  /** Prometheus's synthetic series of pending and firing alerts, carrying each alert's labels. */
+  alerts: 'ALERTS',
 } as const;
 
 /** Label names. */
@@ -79,6 +81,11 @@ export const LABEL = {
   severity: 'severity',
   burnTier: 'burn_tier',
   team: 'team',
+  // Prometheus's ALERTS series (Prometheus docs, "Alerting rules: inspecting alerts during runtime").
+  alertName: 'alertname',
+  alertState: 'alertstate',
+  // Derived by dashboards with label_replace: the first digit of the status code, as `2xx`.
+  statusClass: 'status_class',
 } as const;
 
 /** Labels the scrape configuration owns; the shim must never emit them (DESIGN 3.1). */

@@ -28,6 +28,12 @@ export interface SignalScope {
   readonly clusterLabel?: string;
   /** When true, namespace and job are matched as regexes (dashboard variables with multi-select). */
   readonly regexMatch?: boolean;
+  /**
+   * Regex over the endpoint label (route or operation) that histogram queries keep, e.g. a dashboard's
+   * `$route` variable. Only the histogram carries the endpoint, so no other series is filtered by it.
+   * @default every endpoint, and requests that matched no route
+   */
+  readonly endpointRegex?: string;
 }
 
 /** Labels every per-service aggregation keeps: `[cluster,] namespace, job`. */
@@ -47,6 +53,11 @@ function match(scope: SignalScope, label: string, value: string): Matcher {
 /** `{namespace="…", job="…"}` matchers of a service's own series. */
 export function targetMatchers(scope: SignalScope): Matcher[] {
   return [match(scope, LABEL.namespace, scope.namespace), match(scope, LABEL.job, scope.job)];
+}
+
+/** Matchers of the service's duration histogram: the target plus, when set, the endpoint filter. */
+function histogramMatchers(scope: SignalScope): Matcher[] {
+  return [...targetMatchers(scope), ...(scope.endpointRegex === undefined ? [] : [re(endpointLabel(scope.kind), scope.endpointRegex)])];
 }
 
 function containerMatchers(scope: SignalScope): Matcher[] {
@@ -89,30 +100,30 @@ function rate(metric: string, matchers: readonly Matcher[], window: string): str
 
 /** Traffic: requests (or operations) per second, summed per service and `by`. */
 export function requestRate(scope: SignalScope, window: string, by: readonly string[] = []): string {
-  return sumBy([...serviceLabels(scope), ...by], rate(`${durationHistogram(scope.kind)}_count`, targetMatchers(scope), window));
+  return sumBy([...serviceLabels(scope), ...by], rate(`${durationHistogram(scope.kind)}_count`, histogramMatchers(scope), window));
 }
 
 /** Errors: failed requests per second under the service's error predicate. */
 export function errorRate(scope: SignalScope, window: string, by: readonly string[] = []): string {
-  return sumBy([...serviceLabels(scope), ...by], rate(`${durationHistogram(scope.kind)}_count`, [...targetMatchers(scope), errorMatcher(scope)], window));
+  return sumBy([...serviceLabels(scope), ...by], rate(`${durationHistogram(scope.kind)}_count`, [...histogramMatchers(scope), errorMatcher(scope)], window));
 }
 
 /** Latency: requests per second answered within `thresholdSeconds` (a bucket boundary, both `le` forms matched). */
 export function fastRequestRate(scope: SignalScope, thresholdSeconds: number, window: string, by: readonly string[] = []): string {
   return sumBy(
     [...serviceLabels(scope), ...by],
-    rate(`${durationHistogram(scope.kind)}_bucket`, [...targetMatchers(scope), re(LABEL.le, leRegex(thresholdSeconds))], window),
+    rate(`${durationHistogram(scope.kind)}_bucket`, [...histogramMatchers(scope), re(LABEL.le, leRegex(thresholdSeconds))], window),
   );
 }
 
 /** Latency: the q-quantile (0 < q < 1) of request duration in seconds, interpolated from the buckets. */
 export function latencyQuantile(scope: SignalScope, q: number, window: string, by: readonly string[] = []): string {
-  return `histogram_quantile(${q}, ${sumBy([...serviceLabels(scope), ...by, LABEL.le], rate(`${durationHistogram(scope.kind)}_bucket`, targetMatchers(scope), window))})`;
+  return `histogram_quantile(${q}, ${sumBy([...serviceLabels(scope), ...by, LABEL.le], rate(`${durationHistogram(scope.kind)}_bucket`, histogramMatchers(scope), window))})`;
 }
 
 /** Latency heatmap source: per-bucket request rate. */
 export function bucketRate(scope: SignalScope, window: string): string {
-  return sumBy([LABEL.le], rate(`${durationHistogram(scope.kind)}_bucket`, targetMatchers(scope), window));
+  return sumBy([LABEL.le], rate(`${durationHistogram(scope.kind)}_bucket`, histogramMatchers(scope), window));
 }
 
 /** Saturation: requests in flight per instance (pod). */
@@ -170,4 +181,76 @@ export function autoscalerMatchers(scope: SignalScope): Matcher[] {
 /** One kube-state-metrics HPA series of the service, e.g. current or max replicas. */
 export function autoscalerSeries(scope: SignalScope, metric: (typeof CLUSTER_METRIC)[keyof typeof CLUSTER_METRIC]): string {
   return selector(metric, autoscalerMatchers(scope));
+}
+
+/**
+ * Errors: share of requests that failed, in [0, 1]; 0 rather than absent while requests succeed, absent
+ * without traffic (never NaN).
+ */
+export function requestErrorRatio(scope: SignalScope, window: string, by: readonly string[] = []): string {
+  const requests = requestRate(scope, window, by);
+  return `(${errorRate(scope, window, by)} or ${requests} * 0) / (${requests} > 0)`;
+}
+
+/** Latency: share of requests answered within `thresholdSeconds`, in [0, 1]; absent without traffic. */
+export function fastRequestRatio(scope: SignalScope, thresholdSeconds: number, window: string, by: readonly string[] = []): string {
+  return `${fastRequestRate(scope, thresholdSeconds, window, by)} / (${requestRate(scope, window, by)} > 0)`;
+}
+
+/**
+ * The label {@link requestRateByClass} splits traffic by: the status class (`2xx`) for HTTP, the outcome
+ * for workers.
+ */
+export function trafficClassLabel(kind: ServiceKind): string {
+  switch (kind) {
+    case 'http':
+      return LABEL.statusClass;
+    case 'worker':
+      return LABEL.outcome;
+  }
+}
+
+/**
+ * Traffic by class: HTTP requests per second by status class (`1xx`..`5xx`, derived from the status code
+ * with `label_replace`, since no exporter emits a class label), or operations by outcome for workers.
+ */
+export function requestRateByClass(scope: SignalScope, window: string, by: readonly string[] = []): string {
+  switch (scope.kind) {
+    case 'http':
+      return sumBy(
+        [...serviceLabels(scope), ...by, LABEL.statusClass],
+        `label_replace(${rate(`${METRIC.httpDuration}_count`, histogramMatchers(scope), window)}, "${LABEL.statusClass}", "\${1}xx", "${LABEL.statusCode}", "([1-5])..")`,
+      );
+    case 'worker':
+      return requestRate(scope, window, [...by, LABEL.outcome]);
+  }
+}
+
+/** Values of the `alertstate` label of the ALERTS series. */
+const ALERT_STATE = { firing: 'firing', pending: 'pending' } as const;
+
+function alertMatchers(scope: SignalScope, state: keyof typeof ALERT_STATE, extra: readonly Matcher[]): Matcher[] {
+  // Alerts carry `service` (DESIGN 3.3); their `job` is the rule group's, not the service's.
+  return [match(scope, LABEL.namespace, scope.namespace), eq(LABEL.service, scope.job), eq(LABEL.alertState, ALERT_STATE[state]), ...extra];
+}
+
+/**
+ * Alerts: the state of the service's alerts that match `extra`, as one number: 2 when any fires, 1 when
+ * any is pending, 0 when all are quiet.
+ */
+export function alertState(scope: SignalScope, extra: readonly Matcher[] = []): string {
+  const firing = aggregate('max', [], selector(CLUSTER_METRIC.alerts, alertMatchers(scope, 'firing', extra)));
+  const pending = aggregate('max', [], selector(CLUSTER_METRIC.alerts, alertMatchers(scope, 'pending', extra)));
+  return `${firing} * 2 or ${pending} or vector(0)`;
+}
+
+/** Alerts: how many of the service's alerts fire, per `by`; 0 rather than absent when none does. */
+export function firingAlerts(scope: SignalScope, by: readonly string[] = []): string {
+  const count = aggregate('count', by, selector(CLUSTER_METRIC.alerts, alertMatchers(scope, 'firing', [])));
+  return by.length === 0 ? `${count} or vector(0)` : count;
+}
+
+/** A recorded SLO series (`slo:*`, see `RECORD`) of one of the service's SLOs. */
+export function sloSeries(scope: SignalScope, record: string, slo: string): string {
+  return selector(record, [...targetMatchers(scope), eq(LABEL.slo, slo)]);
 }
