@@ -63,6 +63,9 @@ export const LABEL = {
   outcome: 'outcome',
   overflowMetric: 'metric',
   dropReason: 'reason',
+  // OpenMetrics exemplar labels (OTel spec, prometheus_and_openmetrics.md "Exemplars").
+  traceId: 'trace_id',
+  spanId: 'span_id',
   // Owned by the scrape configuration (DESIGN 3.2); the shim never emits them.
   namespace: 'namespace',
   job: 'job',

@@ -1,0 +1,465 @@
+/**
+ * `instrument(definition)`: the runtime half of the single source of truth. The same definition object
+ * that generates the rules, dashboards and autoscalers decides here the metric names, labels, buckets,
+ * error predicate and metrics port the app emits (DESIGN 1, 3.1).
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { resolveService } from '../model/resolve';
+import type { ServiceModel } from '../model/types';
+import { DEFAULT_ERROR_STATUS_CODES, LABEL, METRIC, OTHER, OUTCOME } from '../signals/contract';
+import type { ServiceDefinition } from '../spec/service';
+import { ExpositionFormat, metricsHandler, MetricSource, MetricsServer, renderExposition } from './exposition';
+import { compileRoutes, RouteMatcher } from './routes';
+import { ActiveRequests, EventLoopTime, METHOD_LABELS, methodIndex } from './runtime';
+import { HistogramStore, LabelScheme, TraceRef } from './store';
+import { activeTraceReader, ActiveTraceReader, otelPrometheusExporterInUse, startTracing, TracingHandle, TracingOptions } from './tracing';
+import { describe, warnOnce } from './warn';
+
+/** Options of {@link instrument}. Everything else comes from the definition. */
+export interface InstrumentOptions {
+  /**
+   * Port of the metrics server. `0` picks a free port (tests). Overriding it makes the app disagree with
+   * the generated ServiceMonitor, so only tests and local runs should.
+   * @default definition.metrics.port
+   */
+  readonly port?: number;
+  /** Interface the metrics server binds. @default all interfaces (the pod IP must be scrapeable) */
+  readonly host?: string;
+  /** Start the metrics server at once. `false` leaves it to {@link GoldenSignals.serveMetrics}. @default true */
+  readonly serve?: boolean;
+  /**
+   * Most series per histogram, overflow included. Past it, new label sets fold into `_OTHER` and are
+   * counted in `golden_signals_shim_overflow_total`. 2,000 is the OTel SDK's default cardinality limit.
+   * @default 2000
+   */
+  readonly maxSeriesPerMetric?: number;
+  /** Longest route or operation label value; longer ones are cut. @default 128 */
+  readonly maxLabelLength?: number;
+  /**
+   * Attach the active sampled span's trace and span ids to latency observations as OpenMetrics exemplars
+   * (needs `@opentelemetry/api` and a tracer; Prometheus needs `--enable-feature=exemplar-storage`).
+   * Costs one `trace.getActiveSpan()` per request (~30 ns, research/instrumentation.md §6.1).
+   * @default false
+   */
+  readonly exemplars?: boolean;
+  /** Shortest time between two exemplars of one bucket of one series, in ms. @default 1000 */
+  readonly exemplarIntervalMs?: number;
+  /** Collect prom-client's default runtime metrics (CPU, memory, heap, GC, event-loop delay). @default true */
+  readonly runtimeMetrics?: boolean;
+  /** The app's own prom-client registries, served on the same endpoint. More via {@link GoldenSignals.merge}. @default [] */
+  readonly registries?: readonly MetricSource[];
+  /**
+   * Operations `measure()` will see, pre-created at zero so a worker's series exist before its first job.
+   * @default [] (one series without an `operation` label is pre-created instead)
+   */
+  readonly operations?: readonly string[];
+  /** Traces through `@opentelemetry/sdk-node`, or `false` to never start it. @default { enabled: 'auto' } */
+  readonly tracing?: TracingOptions | false;
+  /** Flush spans and close the metrics server on SIGTERM. @default true */
+  readonly handleSignals?: boolean;
+  /** Environment the OTEL_* variables are read from. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Options of the node:http adapter. */
+export interface HttpAdapterOptions {
+  /**
+   * The route template of a request. Never return the raw URL.
+   * @default the definition's `routes` compiled into a matcher (see `compileRoutes`)
+   */
+  readonly route?: (req: IncomingMessage) => string | undefined;
+}
+
+/** A minimal Express-compatible middleware signature (no Express types needed at runtime). */
+export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+/** The parts of a Fastify instance the plugin uses. */
+export interface FastifyLike {
+  addHook(
+    name: 'onRequest',
+    hook: (request: { raw: IncomingMessage; routeOptions?: { url?: string } }, reply: { raw: ServerResponse }, done: () => void) => void,
+  ): unknown;
+}
+
+/** A Fastify plugin (callback style, encapsulation skipped so the hook sees every route). */
+export type FastifyPlugin = ((instance: FastifyLike, options: unknown, done: (error?: Error) => void) => void) & Record<symbol, unknown>;
+
+/** What {@link instrument} returns. */
+export interface GoldenSignals {
+  /** The resolved definition. */
+  readonly model: ServiceModel;
+  /** The shim's prom-client registry (runtime metrics, shim counters; the histograms are registered too). */
+  readonly registry: Registry;
+  /** Resolves once the metrics server is listening, with its port, or undefined if it could not bind. */
+  readonly ready: Promise<number | undefined>;
+  /** The port the metrics server is bound to, if it is listening. */
+  readonly metricsPort: number | undefined;
+  /** Express middleware; mount it first. `http_route` is `req.baseUrl + req.route.path` when a route matched. */
+  express(): Middleware;
+  /** Fastify plugin: `app.register(gs.fastify())`. `http_route` is `request.routeOptions.url`. */
+  fastify(): FastifyPlugin;
+  /** Wraps a node:http request listener. */
+  http(handler: RequestListener, options?: HttpAdapterOptions): RequestListener;
+  /**
+   * Times non-HTTP work (a queue message, a cron run): a throw or a rejection is an error, anything else a
+   * success. Returns what `fn` returns; rethrows what it throws.
+   */
+  measure<T>(operation: string, fn: () => T): T;
+  /** Adds an app registry to the metrics endpoint. */
+  merge(source: MetricSource): void;
+  /** The exposition as the endpoint would serve it. */
+  metrics(format?: ExpositionFormat): Promise<string>;
+  /** The metrics endpoint as a request listener, to mount elsewhere if a separate port is impossible. */
+  readonly metricsHandler: RequestListener;
+  /** (Re)starts the metrics server. */
+  serveMetrics(): Promise<number | undefined>;
+  /** Stops the metrics server; the app keeps serving and measuring. */
+  stopMetrics(): Promise<void>;
+  /** Stops the metrics server, flushes spans and removes the signal handler. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** `error_type` of a request whose client went away before the response was complete (semconv `error.type`). */
+const ABORTED = 'aborted';
+/** `reason` values of {@link METRIC.shimDropped}. */
+const DROP_REASON = { status: 'invalid_status', value: 'invalid_duration', cardinality: 'series_limit' } as const;
+const OUTCOMES = [OUTCOME.success, OUTCOME.error] as const;
+const GET = methodIndex('GET');
+
+const START = Symbol('golden-signals.start');
+const METHOD = Symbol('golden-signals.method');
+const TRACE = Symbol('golden-signals.trace');
+const ROUTE = Symbol('golden-signals.route');
+
+/** Per-request state, kept on the response object so the close listener can be one shared function. */
+interface Tagged extends ServerResponse {
+  [START]?: number;
+  [METHOD]: number;
+  [TRACE]: TraceRef | undefined;
+  [ROUTE]: string | undefined;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`instrument(): options.${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** A status code standing for "an error" under the definition's predicate, for the pre-created series. */
+function representativeErrorStatus(model: ServiceModel): number {
+  const first = (model.definition.errors?.statusCodes ?? DEFAULT_ERROR_STATUS_CODES)[0];
+  return typeof first === 'number' ? first : Number(first[0]) * 100;
+}
+
+/**
+ * Instruments a Node.js service from its golden-signals definition: serves `/metrics` on the
+ * definition's metrics port with the series the generated rules, dashboards and autoscalers query.
+ *
+ * Configuration errors (an invalid definition or option) throw here, at start-up, with every problem
+ * listed. After that nothing the shim does throws into the app: a taken port, a bad value or a failing
+ * exporter is warned about once and the app keeps serving.
+ *
+ * @example
+ * import { instrument } from 'cdk8s-golden-signals/instrument';
+ * import { checkout } from './observability';
+ * const gs = instrument(checkout);
+ * app.use(gs.express());
+ * // queue consumer: await gs.measure('charge-card', () => charge(msg));
+ */
+export function instrument(definition: ServiceDefinition, options: InstrumentOptions = {}): GoldenSignals {
+  const model = resolveService(definition);
+  const env = options.env ?? process.env;
+  const port = positiveInteger('port', options.port, model.metrics.port, 0, 65535);
+  const maxSeries = positiveInteger('maxSeriesPerMetric', options.maxSeriesPerMetric, 2000, 1);
+  const maxLabelLength = positiveInteger('maxLabelLength', options.maxLabelLength, 128, 1);
+  const exemplarIntervalMs = positiveInteger('exemplarIntervalMs', options.exemplarIntervalMs, 1000, 0);
+  for (const [i, op] of (options.operations ?? []).entries()) {
+    if (typeof op !== 'string' || op === '') throw new TypeError(`instrument(): options.operations[${i}] must be a non-empty string; got ${JSON.stringify(op)}`);
+  }
+
+  const registry = new Registry();
+  const overflow = new Counter({
+    name: METRIC.shimOverflow,
+    help: 'Observations the golden-signals cardinality guard folded into _OTHER, by metric.',
+    labelNames: [LABEL.overflowMetric],
+    registers: [registry],
+  });
+  const dropped = new Counter({
+    name: METRIC.shimDropped,
+    help: 'Observations the golden-signals shim dropped as invalid, by reason.',
+    labelNames: [LABEL.dropReason],
+    registers: [registry],
+  });
+  const drop = (reason: (typeof DROP_REASON)[keyof typeof DROP_REASON]) => {
+    dropped.inc({ [LABEL.dropReason]: reason });
+    warnOnce('dropped', `golden-signals: dropped an observation (${reason}); see ${METRIC.shimDropped}`);
+  };
+
+  const storeFor = (name: string, help: string, aSize: number, scheme: LabelScheme, overflowLabel: string) => {
+    const store: HistogramStore = new HistogramStore({
+      name,
+      help,
+      bounds: model.buckets,
+      aSize,
+      scheme,
+      maxSeries,
+      maxLabelLength,
+      overflowValue: OTHER,
+      exemplarIntervalMs,
+      onOverflow: () => {
+        overflow.inc({ [LABEL.overflowMetric]: name });
+        warnOnce(
+          'cardinality',
+          `golden-signals: ${name} reached ${maxSeries} series; new ${overflowLabel} values are recorded as "${OTHER}" (counted in ${METRIC.shimOverflow})`,
+        );
+      },
+      onFull: () => drop(DROP_REASON.cardinality),
+    });
+    overflow.inc({ [LABEL.overflowMetric]: name }, 0);
+    registry.registerMetric(store as never);
+    return store;
+  };
+  const httpStore = storeFor(
+    METRIC.httpDuration,
+    'Duration of HTTP server requests (OTel http.server.request.duration).',
+    METHOD_LABELS.length,
+    {
+      labels: (a, b, c) => [
+        [LABEL.method, METHOD_LABELS[a]],
+        [LABEL.route, b],
+        [LABEL.statusCode, c === 0 ? undefined : String(c)],
+        [LABEL.errorType, c === 0 ? ABORTED : undefined],
+      ],
+    },
+    LABEL.route,
+  );
+  const operationStore = storeFor(
+    METRIC.operationDuration,
+    'Duration of operations measured by golden-signals measure(), by outcome.',
+    OUTCOMES.length,
+    { labels: (a, b) => [[LABEL.operation, b], [LABEL.outcome, OUTCOMES[a]]] },
+    LABEL.operation,
+  );
+  for (const reason of Object.values(DROP_REASON)) dropped.inc({ [LABEL.dropReason]: reason }, 0);
+
+  // Pre-created series: `rate()` needs a sample before the first event, and the rules' "target up but no
+  // <histogram>_count series" alert must only fire when instrumentation is really missing.
+  switch (model.kind) {
+    case 'http': {
+      const errorStatus = representativeErrorStatus(model);
+      for (const route of model.routes.length > 0 ? model.routes : [undefined]) {
+        httpStore.zero(GET, route, 200);
+        httpStore.zero(GET, route, errorStatus);
+      }
+      break;
+    }
+    case 'worker':
+      break;
+  }
+  const operations = options.operations ?? [];
+  if (model.kind === 'worker' || operations.length > 0) {
+    for (const op of operations.length > 0 ? operations : [undefined]) for (let a = 0; a < OUTCOMES.length; a++) operationStore.zero(a, op, 0);
+  }
+
+  const active = new ActiveRequests(model.kind === 'http' ? [GET] : []);
+  registry.registerMetric(active as never);
+  registry.registerMetric(new EventLoopTime() as never);
+  if (options.runtimeMetrics ?? true) {
+    try {
+      collectDefaultMetrics({ register: registry });
+    } catch (error) {
+      warnOnce('adapter', `golden-signals: runtime metrics unavailable: ${describe(error)}`);
+    }
+  }
+
+  const sources: MetricSource[] = [registry, ...(options.registries ?? [])];
+  const stores = [httpStore, operationStore];
+  const render = (format: ExpositionFormat = 'text') => renderExposition(format, stores, sources);
+  const handler = metricsHandler(model.metrics.path, render);
+  const server = new MetricsServer(handler, port, options.host);
+
+  const tracing: TracingHandle | undefined = options.tracing === false ? undefined : startTracing(model.name, options.tracing ?? {}, env);
+  const readTrace: ActiveTraceReader | undefined = options.exemplars ? activeTraceReader() : undefined;
+  const checkExporter = () => {
+    if (otelPrometheusExporterInUse(env)) {
+      warnOnce(
+        'otel-prometheus-exporter',
+        `golden-signals: the OpenTelemetry JS Prometheus exporter is active; it names series without unit suffixes (e.g. ${METRIC.httpDuration.replace(/_seconds$/, '')}_bucket), which the generated rules do not select. Serve metrics through the shim instead (unset OTEL_METRICS_EXPORTER=prometheus).`,
+      );
+    }
+  };
+  checkExporter();
+  // Apps often start their own SDK after importing the shim: look once more when start-up is over.
+  setTimeout(checkExporter, 2000).unref();
+
+  // ---- the hot path -------------------------------------------------------------------------------
+  const observeHttp = (method: number, route: string | undefined, status: number, seconds: number, trace: TraceRef | undefined) => {
+    if (!(seconds >= 0 && seconds < Infinity)) return drop(DROP_REASON.value);
+    if (status !== 0 && !(status >= 100 && status <= 599 && (status | 0) === status)) return drop(DROP_REASON.status);
+    httpStore.observe(method, route, status, seconds, trace);
+  };
+
+  const begin = (req: IncomingMessage, res: ServerResponse, onClose: (this: Tagged) => void): void => {
+    const tagged = res as Tagged;
+    if (tagged[START] !== undefined) return; // two adapters on one request: the outer one measures
+    const method = methodIndex(req.method);
+    tagged[START] = performance.now();
+    tagged[METHOD] = method;
+    tagged[TRACE] = readTrace?.();
+    tagged[ROUTE] = undefined;
+    active.inc(method);
+    res.once('close', onClose);
+  };
+
+  /** One close listener per adapter, shared by all requests: no closure per request. */
+  const closeListener = (routeOf: (res: Tagged) => string | undefined) =>
+    function onClose(this: Tagged): void {
+      try {
+        const start = this[START];
+        if (start === undefined) return;
+        this[START] = undefined;
+        active.dec(this[METHOD]);
+        // 'close' follows 'finish' on a completed response; without 'finish' the client went away first.
+        observeHttp(this[METHOD], routeOf(this), this.writableFinished ? this.statusCode : 0, (performance.now() - start) / 1000, this[TRACE]);
+      } catch (error) {
+        warnOnce('adapter', `golden-signals: failed to record a request: ${describe(error)}`);
+      }
+    };
+
+  const expressClose = closeListener((res) => {
+    const req = res.req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };
+    const route = req.route;
+    if (route === undefined || route.path === undefined) return undefined;
+    return (req.baseUrl ?? '') + String(route.path);
+  });
+  const taggedRouteClose = closeListener((res) => res[ROUTE]);
+  const defaultMatcher: RouteMatcher = compileRoutes(model.routes);
+
+  const measure = <T>(operation: string, fn: () => T): T => {
+    let start = 0;
+    let trace: TraceRef | undefined;
+    const record = (outcome: number) => {
+      try {
+        const seconds = (performance.now() - start) / 1000;
+        if (!(seconds >= 0 && seconds < Infinity)) return drop(DROP_REASON.value);
+        operationStore.observe(outcome, typeof operation === 'string' ? operation : String(operation), 0, seconds, trace);
+      } catch (error) {
+        warnOnce('adapter', `golden-signals: failed to record operation ${String(operation)}: ${describe(error)}`);
+      }
+    };
+    try {
+      trace = readTrace?.();
+    } catch {
+      trace = undefined;
+    }
+    start = performance.now();
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      record(1);
+      throw error;
+    }
+    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+      return (result as unknown as PromiseLike<unknown>).then(
+        (value) => {
+          record(0);
+          return value;
+        },
+        (error: unknown) => {
+          record(1);
+          throw error;
+        },
+      ) as T;
+    }
+    record(0);
+    return result;
+  };
+
+  // ---- lifecycle ----------------------------------------------------------------------------------
+  let stopped = false;
+  const onSigterm = () => {
+    void shutdown().finally(() => {
+      // Listening for SIGTERM replaces Node's default "exit"; if nobody else listens, restore it.
+      if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+    });
+  };
+  const shutdown = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    process.removeListener('SIGTERM', onSigterm);
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
+    const flush = (async () => {
+      try {
+        await tracing?.shutdown();
+      } catch (error) {
+        warnOnce('shutdown', `golden-signals: flushing spans on shutdown failed: ${describe(error)}`);
+      }
+    })();
+    await Promise.race([Promise.all([server.close(), flush]), timeout]);
+  };
+  if (options.handleSignals ?? true) process.once('SIGTERM', onSigterm);
+
+  const ready = options.serve === false ? Promise.resolve(undefined) : server.listen();
+
+  return {
+    model,
+    registry,
+    ready,
+    get metricsPort() {
+      return server.boundPort;
+    },
+    express: () => (req, res, next) => {
+      try {
+        begin(req, res, expressClose);
+      } catch (error) {
+        warnOnce('adapter', `golden-signals: failed to start measuring a request: ${describe(error)}`);
+      }
+      next();
+    },
+    fastify: () => {
+      const plugin = ((instance: FastifyLike, _options: unknown, done: (error?: Error) => void) => {
+        instance.addHook('onRequest', (request, reply, next) => {
+          try {
+            begin(request.raw, reply.raw, taggedRouteClose);
+            // Fastify has routed before onRequest; a 404 has no routeOptions.url.
+            (reply.raw as Tagged)[ROUTE] = request.routeOptions?.url;
+          } catch (error) {
+            warnOnce('adapter', `golden-signals: failed to start measuring a request: ${describe(error)}`);
+          }
+          next();
+        });
+        done();
+      }) as FastifyPlugin;
+      // What fastify-plugin does: without it the hook would only see routes registered inside the plugin.
+      plugin[Symbol.for('skip-override')] = true;
+      plugin[Symbol.for('fastify.display-name')] = 'golden-signals';
+      return plugin;
+    },
+    http: (handler, adapterOptions = {}) => {
+      const routeOf = adapterOptions.route;
+      return function instrumented(this: unknown, req: IncomingMessage, res: ServerResponse) {
+        try {
+          begin(req, res, taggedRouteClose);
+          (res as Tagged)[ROUTE] = routeOf === undefined ? defaultMatcher(req.url) : routeOf(req);
+        } catch (error) {
+          warnOnce('adapter', `golden-signals: failed to start measuring a request: ${describe(error)}`);
+        }
+        return handler.call(this, req, res);
+      } as RequestListener;
+    },
+    measure,
+    merge: (source) => {
+      sources.push(source);
+    },
+    metrics: render,
+    metricsHandler: handler,
+    serveMetrics: () => (stopped ? Promise.resolve(undefined) : server.listen()),
+    stopMetrics: () => server.close(),
+    shutdown,
+  };
+}
