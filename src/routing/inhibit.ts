@@ -1,0 +1,95 @@
+/**
+ * Inhibit rules that remove the duplicate notifications burn-rate generators leave in (Sloth pages and
+ * tickets for the same burn; pyrra-dev/pyrra#1883 asks for a tier label to inhibit on; research
+ * slo-alerting.md §9 item 7, §12 item 2).
+ *
+ * Alertmanager semantics these rules rely on (Alertmanager docs, "inhibit_rule"): a target is muted while a
+ * source fires whose `equal` labels have the same values, and a label missing on both sides counts as equal.
+ * That is why every rule also lists the cluster label(s): without it a page in one cluster would mute a ticket
+ * in another.
+ */
+import { ALERT, type AlertName, BURN_TIER_ORDER } from '../signals/recorded';
+import { LABEL } from '../signals/contract';
+import type { InhibitRuleModel, Matcher } from './types';
+
+/** Alertmanager's built-in label holding the alert's name (Prometheus sets it on every alert). */
+export const ALERTNAME = 'alertname';
+
+/** The `signal` values of DESIGN 3.3: a matcher on them scopes a rule to golden-signals alerts only. */
+export const SIGNALS = ['errors', 'latency', 'saturation', 'traffic'] as const;
+
+/**
+ * What "every target of the service is down" means for each alert. `symptom`: computed from the service's own
+ * scrape targets, so it is a consequence of the outage (muted). `independent`: computed from cAdvisor or
+ * kube-state-metrics, which keep reporting while the service is down, and which may be the cause (a pod
+ * OOM-killed in a loop has every target down *because* of MemoryNearLimit), so it stays audible.
+ * A `Record` over every alert name, so a new alert does not compile until someone decides.
+ */
+export const TARGETS_DOWN_EFFECT: Readonly<Record<AlertName, 'source' | 'symptom' | 'independent'>> = {
+  [ALERT.targetsDown]: 'source',
+  [ALERT.errorBudgetBurn]: 'symptom',
+  [ALERT.trafficAbsent]: 'symptom',
+  [ALERT.trafficDrop]: 'symptom',
+  [ALERT.trafficAboveCapacity]: 'symptom',
+  [ALERT.eventLoopSaturated]: 'symptom',
+  [ALERT.eventLoopDelayHigh]: 'symptom',
+  [ALERT.inFlightNearLimit]: 'symptom',
+  [ALERT.signalsMissing]: 'symptom',
+  [ALERT.cpuNearLimit]: 'independent',
+  [ALERT.cpuAboveRequest]: 'independent',
+  [ALERT.memoryNearLimit]: 'independent',
+  [ALERT.autoscalerMaxedOut]: 'independent',
+};
+
+/** Alerts that {@link ALERT.targetsDown} mutes, sorted. */
+export function targetsDownSymptoms(): string[] {
+  return (Object.keys(TARGETS_DOWN_EFFECT) as AlertName[]).filter((a) => TARGETS_DOWN_EFFECT[a] === 'symptom').sort();
+}
+
+/** Anchored alternation for an Alertmanager regex matcher (Alertmanager anchors regexes itself). */
+export function alternation(values: readonly string[]): string {
+  return values.join('|');
+}
+
+/**
+ * The inhibit rules for golden-signals alerts, each restricted by `scope` (added to source and target).
+ *
+ * 1. A page mutes the ticket of the same service, signal and SLO (the workbook's ticket tiers repeat what the
+ *    page tiers already said).
+ * 2. A faster burn tier mutes the slower tiers of the same SLO: one rule per tier, fast > medium > slow > longterm.
+ * 3. ServiceTargetsDown mutes the symptom alerts of the same service ({@link TARGETS_DOWN_EFFECT}).
+ *
+ * @example
+ * inhibitRules([{ name: 'signal', op: '=~', value: 'errors|latency|saturation|traffic' }], []);
+ */
+export function inhibitRules(scope: readonly Matcher[], clusterLabels: readonly string[]): InhibitRuleModel[] {
+  const service = [LABEL.namespace, LABEL.service];
+  const rules: InhibitRuleModel[] = [
+    {
+      why: 'A page mutes the ticket of the same service, signal and SLO.',
+      source: [...scope, { name: LABEL.severity, op: '=', value: 'page' }],
+      target: [...scope, { name: LABEL.severity, op: '=', value: 'ticket' }],
+      equal: [...service, LABEL.signal, LABEL.slo, ...clusterLabels],
+    },
+  ];
+  BURN_TIER_ORDER.slice(0, -1).forEach((tier, i) => {
+    const slower = BURN_TIER_ORDER.slice(i + 1);
+    rules.push({
+      why: `A ${tier} burn mutes the slower tiers (${slower.join(', ')}) of the same SLO.`,
+      source: [...scope, { name: ALERTNAME, op: '=', value: ALERT.errorBudgetBurn }, { name: LABEL.burnTier, op: '=', value: tier }],
+      target: [
+        ...scope,
+        { name: ALERTNAME, op: '=', value: ALERT.errorBudgetBurn },
+        slower.length === 1 ? { name: LABEL.burnTier, op: '=', value: slower[0] } : { name: LABEL.burnTier, op: '=~', value: alternation(slower) },
+      ],
+      equal: [...service, LABEL.slo, ...clusterLabels],
+    });
+  });
+  rules.push({
+    why: `${ALERT.targetsDown} mutes the symptom alerts of the same service; CPU, memory and autoscaler alerts come from the cluster and may be the cause, so they stay.`,
+    source: [...scope, { name: ALERTNAME, op: '=', value: ALERT.targetsDown }],
+    target: [...scope, { name: ALERTNAME, op: '=~', value: alternation(targetsDownSymptoms()) }],
+    equal: [...service, ...clusterLabels],
+  });
+  return rules;
+}
