@@ -1,5 +1,6 @@
 /** Validation of a definition into a normalized model with every default resolved once. */
 export * from './burn-tiers';
 export * from './resolve';
+export * from './scaling';
 export * from './types';
 export * from './uid';

@@ -4,6 +4,7 @@ import type { SignalScope } from '../signals/queries';
 import { formatDuration, parseDuration } from '../spec/duration';
 import type { BurnTierOverride, LatencySlo, ServiceDefinition, SloCommon } from '../spec/service';
 import { BURN_TIER_DEFAULTS } from './burn-tiers';
+import { resolveScaling } from './scaling';
 import type { BurnTierModel, ServiceModel, SloKind, SloModel } from './types';
 import { dashboardUid } from './uid';
 
@@ -196,11 +197,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
 
   let scaling: ServiceModel['scaling'];
   if (d.scaling) {
-    const maxReplicas = p.integer('scaling.maxReplicas', d.scaling.maxReplicas, 1, 10_000);
-    const minReplicas = d.scaling.minReplicas === undefined ? 1 : p.integer('scaling.minReplicas', d.scaling.minReplicas, 1, maxReplicas);
-    const autoscalerName = d.scaling.autoscalerName ?? name;
-    if (d.scaling.autoscalerName !== undefined) p.dnsLabel('scaling.autoscalerName', d.scaling.autoscalerName);
-    scaling = { minReplicas, maxReplicas, autoscalerName };
+    scaling = resolveScaling(d.scaling, { service: name, kind, capacity, container, scrapeIntervalMs }, (f, v, a) => p.add(f, v, a));
   }
 
   if (p.list.length > 0) throw new ServiceDefinitionError(typeof d.name === 'string' ? d.name : '<unnamed>', p.list);

@@ -1,5 +1,6 @@
 import type { SignalScope } from '../signals/queries';
 import type { BurnTierName, ServiceDefinition, ServiceKind, Severity } from '../spec/service';
+import type { ScalingModel } from './scaling';
 
 /**
  * A validated service with every default resolved, once. Generators read only this; they never look at
@@ -94,11 +95,8 @@ export interface SaturationModel {
   readonly inFlightOfLimit: number;
 }
 
-export interface ScalingModel {
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
-  readonly autoscalerName: string;
-}
+/** The scaling section, resolved (defined with its resolver in ./scaling). */
+export type { ScalingModel } from './scaling';
 
 export interface AlertingModel {
   readonly runbookUrlPattern: string;

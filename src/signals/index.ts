@@ -1,4 +1,5 @@
 /** The metric contract: names, labels, buckets, the error predicate and PromQL builders. No cdk8s. */
+export * from './autoscaling';
 export * from './contract';
 export * from './promql';
 export * from './queries';
