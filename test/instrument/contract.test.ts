@@ -4,7 +4,6 @@
  * the scrape configuration adds them (DESIGN 3.2).
  */
 import * as http from 'node:http';
-import { parser } from '@prometheus-io/lezer-promql';
 import { checkout, fleet } from '../../examples/services';
 import { resolveService } from '../../src/model';
 import { serviceRules } from '../../src/rules';
@@ -13,6 +12,10 @@ import { METRIC, TARGET_LABELS } from '../../src/signals/contract';
 import { defineService, ServiceDefinition } from '../../src/spec';
 import { instrument, GoldenSignals } from '../../src/instrument';
 import { close, listen, parseExposition, request, Sample } from './helpers';
+
+// The package ships ESM typings only; its CommonJS build loads fine with require under jest.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parser } = require('@prometheus-io/lezer-promql') as typeof import('@prometheus-io/lezer-promql', { with: { 'resolution-mode': 'import' } });
 
 interface Selector {
   readonly metric: string;

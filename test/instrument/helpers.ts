@@ -48,7 +48,7 @@ export function close(server: http.Server): Promise<void> {
 }
 
 /** A GET (or other method) on loopback; resolves with status and body. */
-export function request(port: number, path: string, init: { method?: string; headers?: Record<string, string>; agent?: http.Agent; body?: string } = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+export function request(port: number, path: string, init: { method?: string; headers?: Record<string, string>; agent?: http.Agent | false; body?: string } = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: init.headers, agent: init.agent }, (res) => {
       let body = '';

@@ -1,0 +1,217 @@
+/** Behaviour of the shim outside the adapters: failure modes, measure(), exposition formats, exemplars. */
+import * as http from 'node:http';
+import { trace } from '@opentelemetry/api';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { Counter, Registry } from 'prom-client';
+import { checkout } from '../../examples/services';
+import { ServiceDefinitionError } from '../../src/model';
+import { compileRoutes, instrument, negotiate, tracingConfigured } from '../../src/instrument';
+import { LABEL, METRIC, OTHER, OUTCOME } from '../../src/signals/contract';
+import { defineService } from '../../src/spec';
+import { close, listen, parseExposition, request, scrape, select } from './helpers';
+
+const quiet = { host: '127.0.0.1', handleSignals: false, tracing: false } as const;
+
+describe('instrument() at start-up', () => {
+  it('throws the definition errors with field, value and what is allowed', () => {
+    const broken = { ...checkout, metrics: { port: 70000 }, routes: ['orders'] };
+    expect(() => instrument(broken, quiet)).toThrow(ServiceDefinitionError);
+    expect(() => instrument(broken, quiet)).toThrow(/metrics\.port: got 70000.*\n.*routes\[0\]: got "orders"/);
+  });
+
+  it.each([
+    [{ port: -1 }, /options\.port must be a whole number from 0 to 65535; got -1/],
+    [{ maxSeriesPerMetric: 0 }, /options\.maxSeriesPerMetric must be a whole number from 1/],
+    [{ maxLabelLength: 1.5 }, /options\.maxLabelLength/],
+    [{ operations: [''] }, /options\.operations\[0\] must be a non-empty string/],
+  ])('rejects the option %j with a clear message', (options, message) => {
+    expect(() => instrument(checkout, { ...quiet, serve: false, ...options })).toThrow(message);
+  });
+});
+
+describe('the metrics server', () => {
+  it('warns once and keeps the app serving when the metrics port is taken', async () => {
+    const squatter = http.createServer();
+    const taken = await listen(squatter);
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const gs = instrument(checkout, { ...quiet, port: taken });
+    const app = http.createServer(gs.http((_req, res) => void res.end('still here')));
+    const appPort = await listen(app);
+    try {
+      expect(await gs.ready).toBeUndefined();
+      expect((await request(appPort, '/cart')).body).toBe('still here');
+      const warnings = emitWarning.mock.calls.map(([message]) => String(message)).filter((m) => m.includes(`port ${taken}`));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/EADDRINUSE/);
+      expect(select(parseExposition(await gs.metrics()), `${METRIC.httpDuration}_count`, { [LABEL.route]: '/cart', [LABEL.statusCode]: '200' })[0].value).toBe(1);
+    } finally {
+      emitWarning.mockRestore();
+      await close(app);
+      await close(squatter);
+      await gs.shutdown();
+    }
+  });
+
+  it('serves the text format with the full Content-Type, OpenMetrics when asked, and stops and restarts on demand', async () => {
+    const gs = instrument(checkout, { ...quiet, port: 0 });
+    try {
+      const port = (await gs.ready) as number;
+      const text = await scrape(port);
+      const om = await scrape(port, true);
+      expect(text.contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(om.contentType).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+      expect(om.text.endsWith('# EOF\n')).toBe(true);
+      // prom-client renames counters in place for OpenMetrics; a text scrape after it must keep `_total`.
+      expect(select((await scrape(port)).samples, METRIC.processCpu)).toHaveLength(1);
+      expect(select(om.samples, METRIC.eventLoopTime)).toHaveLength(2);
+      expect((await request(port, '/elsewhere')).status).toBe(404);
+      await gs.stopMetrics();
+      await expect(request(port, '/metrics', { agent: false })).rejects.toThrow(/ECONNREFUSED/);
+      const again = (await gs.serveMetrics()) as number;
+      expect((await scrape(again)).samples.length).toBeGreaterThan(0);
+    } finally {
+      await gs.shutdown();
+    }
+  });
+
+  it("serves the app's own prom-client registry on the same endpoint", async () => {
+    const appRegistry = new Registry();
+    const orders = new Counter({ name: 'shop_orders_total', help: 'Orders placed.', registers: [appRegistry] });
+    orders.inc(3);
+    const gs = instrument(checkout, { ...quiet, serve: false, runtimeMetrics: false });
+    gs.merge(appRegistry);
+    expect(select(parseExposition(await gs.metrics()), 'shop_orders_total')[0].value).toBe(3);
+    await gs.shutdown();
+  });
+});
+
+describe('the cardinality guard and input checks', () => {
+  it('drops out-of-range status codes and counts them, and cuts long route values', async () => {
+    const gs = instrument(checkout, { ...quiet, serve: false, maxLabelLength: 16 });
+    const server = http.createServer(
+      gs.http(
+        (req, res) => {
+          // Only a raw socket write can send a status node:http itself would reject.
+          if (req.url === '/weird') Object.defineProperty(res, 'statusCode', { value: 999, writable: true });
+          res.end();
+        },
+        { route: (req) => (req.url === '/long' ? '/' + 'a'.repeat(100) : req.url) },
+      ),
+    );
+    const port = await listen(server);
+    try {
+      await request(port, '/weird').catch(() => undefined);
+      await request(port, '/long');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const samples = parseExposition(await gs.metrics());
+      expect(select(samples, METRIC.shimDropped, { [LABEL.dropReason]: 'invalid_status' })[0].value).toBe(1);
+      expect(select(samples, `${METRIC.httpDuration}_count`, { [LABEL.route]: '/' + 'a'.repeat(15) })[0].value).toBe(1);
+    } finally {
+      await close(server);
+      await gs.shutdown();
+    }
+  });
+});
+
+describe('measure()', () => {
+  it('records successes and failures of sync and async work and gives back results and errors untouched', async () => {
+    const gs = instrument(checkout, { ...quiet, serve: false, operations: ['charge'] });
+    expect(gs.measure('charge', () => 42)).toBe(42);
+    expect(() => gs.measure('charge', () => { throw new RangeError('card declined'); })).toThrow(RangeError);
+    await expect(gs.measure('charge', async () => 'ok')).resolves.toBe('ok');
+    await expect(gs.measure('charge', () => Promise.reject(new Error('timeout')))).rejects.toThrow('timeout');
+    const samples = parseExposition(await gs.metrics());
+    const count = (outcome: string) => select(samples, `${METRIC.operationDuration}_count`, { [LABEL.operation]: 'charge', [LABEL.outcome]: outcome })[0].value;
+    expect([count(OUTCOME.success), count(OUTCOME.error)]).toEqual([2, 2]);
+    await gs.shutdown();
+  });
+
+  it('pre-creates the series of a worker that has not worked yet, so the missing-signals alert stays quiet', async () => {
+    const worker = defineService({ name: 'mailer', namespace: 'shop', team: 'growth', kind: 'worker', metrics: { port: 9464 } });
+    const gs = instrument(worker, { ...quiet, serve: false });
+    const counts = select(parseExposition(await gs.metrics()), `${METRIC.operationDuration}_count`);
+    expect(counts.map((s) => [s.labels[LABEL.outcome], s.value])).toEqual([[OUTCOME.success, 0], [OUTCOME.error, 0]]);
+    await gs.shutdown();
+  });
+});
+
+describe('exemplars', () => {
+  it('attach the sampled span of a request to its bucket in OpenMetrics only', async () => {
+    const exporter = new InMemorySpanExporter();
+    const sdk = new NodeSDK({ spanProcessors: [new SimpleSpanProcessor({ exporter })], metricReaders: [], logRecordProcessors: [] });
+    sdk.start();
+    const gs = instrument(checkout, { ...quiet, serve: false, exemplars: true });
+    const tracer = trace.getTracer('test');
+    const traced = gs.http((_req, res) => void res.end('ok'));
+    const server = http.createServer((req, res) => tracer.startActiveSpan('GET /cart', (span) => (traced(req, res), res.on('close', () => span.end()))));
+    const port = await listen(server);
+    try {
+      await request(port, '/cart');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const span = exporter.getFinishedSpans()[0].spanContext();
+      const om = parseExposition(await gs.metrics('openmetrics'));
+      const withExemplar = select(om, `${METRIC.httpDuration}_bucket`, { [LABEL.route]: '/cart' }).filter((s) => s.exemplar !== undefined);
+      expect(withExemplar).toHaveLength(1);
+      expect(withExemplar[0].exemplar).toContain(`${LABEL.traceId}="${span.traceId}",${LABEL.spanId}="${span.spanId}"`);
+      expect(parseExposition(await gs.metrics('text')).filter((s) => s.exemplar !== undefined)).toEqual([]);
+    } finally {
+      await close(server);
+      await gs.shutdown();
+      await sdk.shutdown();
+      trace.disable();
+    }
+  });
+});
+
+describe('pure helpers', () => {
+  it.each([
+    [undefined, 'text'],
+    ['text/plain;version=0.0.4', 'text'],
+    ['application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', 'openmetrics'],
+    ['text/plain;q=1,application/openmetrics-text;q=0.5', 'text'],
+    ['application/openmetrics-text;q=0', 'text'],
+  ])('negotiates %s as %s', (accept, format) => {
+    expect(negotiate(accept)).toBe(format);
+  });
+
+  const match = compileRoutes(['/cart', '/orders/:id', '/files/*']);
+  it.each([
+    ['/cart', '/cart'],
+    ['/cart/?x=1', '/cart'],
+    ['/orders/42?x=%zz', '/orders/:id'],
+    ['/orders/42/items', undefined],
+    ['/files/a/b/c', '/files/*'],
+    ['//%5Cfoo.bar:80@example.com', undefined],
+    [undefined, undefined],
+  ])('matches the path %s to the template %s', (url, template) => {
+    expect(match(url)).toBe(template);
+  });
+
+  it.each([
+    [{}, false],
+    [{ OTEL_TRACES_EXPORTER: 'otlp' }, true],
+    [{ OTEL_TRACES_EXPORTER: 'none' }, false],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, true],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' }, false],
+  ])('decides from %j that tracing is configured: %s', (env, configured) => {
+    expect(tracingConfigured(env)).toBe(configured);
+  });
+
+  it('folds into _OTHER only once the cap is reached, and never exceeds it', async () => {
+    const gs = instrument(checkout, { ...quiet, serve: false, maxSeriesPerMetric: 40, runtimeMetrics: false });
+    const server = http.createServer(gs.http((_req, res) => void res.end(), { route: (req) => req.url }));
+    const port = await listen(server);
+    try {
+      for (let i = 0; i < 60; i++) await request(port, `/r${i}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const series = select(parseExposition(await gs.metrics()), `${METRIC.httpDuration}_count`);
+      expect(series.length).toBeLessThanOrEqual(40);
+      expect(series.some((s) => s.labels[LABEL.route] === '/r0')).toBe(true);
+      expect(series.find((s) => s.labels[LABEL.route] === OTHER)?.value).toBe(60 - series.filter((s) => /^\/r\d+$/.test(s.labels[LABEL.route] ?? '')).length);
+    } finally {
+      await close(server);
+      await gs.shutdown();
+    }
+  });
+});
