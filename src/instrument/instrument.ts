@@ -383,9 +383,11 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
   // ---- lifecycle ----------------------------------------------------------------------------------
   let stopped = false;
   const onSigterm = () => {
+    // Listening for SIGTERM replaces Node's default "exit". When the app listens too, exiting is its call;
+    // when only the shim listened, re-raise the signal after cleaning up so the default action happens.
+    const appHandlesIt = process.listenerCount('SIGTERM') > 0;
     void shutdown().finally(() => {
-      // Listening for SIGTERM replaces Node's default "exit"; if nobody else listens, restore it.
-      if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+      if (!appHandlesIt) process.kill(process.pid, 'SIGTERM');
     });
   };
   const shutdown = async (): Promise<void> => {

@@ -1,0 +1,98 @@
+/**
+ * The example instrumented app the end-to-end test scrapes: the checkout service of examples/services.ts,
+ * on Express, instrumented from the same definition the cdk8s app synthesizes rules and dashboards from.
+ *
+ * Environment: APP_PORT (default 8080), METRICS_PORT (default: the definition's metrics port), HOST
+ * (default all interfaces).
+ *
+ * Fault injection, on the app port, so a test can make each golden signal move:
+ * - `POST /admin/faults` with JSON `{ "errorRatio"?: 0..1, "extraLatencyMs"?: ms }` — share of checkout
+ *   requests answered 503, and delay added to every checkout request; `{}` clears both.
+ * - `POST /admin/metrics-off` / `POST /admin/metrics-on` — closes / reopens the metrics server (the
+ *   "target down" and "signals missing" alerts).
+ * Admin routes are not in the definition and are not faults, so they are measured like any route.
+ *
+ * Run: `npx ts-node examples/app/server.ts`
+ */
+import * as http from 'node:http';
+import express from 'express';
+import { instrument } from '../../src/instrument';
+import { checkout } from '../services';
+
+/** Current faults. */
+interface Faults {
+  readonly errorRatio: number;
+  readonly extraLatencyMs: number;
+}
+
+const NO_FAULTS: Faults = { errorRatio: 0, extraLatencyMs: 0 };
+
+function portFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`${name} must be a port number from 0 to 65535; got ${JSON.stringify(value)}`);
+  return port;
+}
+
+/** Parses a faults body, rejecting anything outside the documented ranges. */
+export function parseFaults(body: unknown): Faults | string {
+  if (body === null || typeof body !== 'object') return 'body must be a JSON object';
+  const { errorRatio = 0, extraLatencyMs = 0 } = body as Record<string, unknown>;
+  if (typeof errorRatio !== 'number' || !(errorRatio >= 0 && errorRatio <= 1)) return 'errorRatio must be a number from 0 to 1';
+  if (typeof extraLatencyMs !== 'number' || !(extraLatencyMs >= 0 && extraLatencyMs <= 60_000)) return 'extraLatencyMs must be a number of ms from 0 to 60000';
+  return { errorRatio, extraLatencyMs };
+}
+
+/** Builds the app; exported so tests can run it in-process. */
+export function createApp(options: { appPort?: number; metricsPort?: number; host?: string } = {}) {
+  const gs = instrument(checkout, { port: options.metricsPort, host: options.host });
+  let faults = NO_FAULTS;
+
+  const app = express();
+  app.use(gs.express());
+  app.use(express.json());
+
+  const faulty: express.RequestHandler = (_req, res, next) => {
+    const { errorRatio, extraLatencyMs } = faults;
+    const proceed = () => (Math.random() < errorRatio ? void res.status(503).json({ error: 'injected fault' }) : next());
+    if (extraLatencyMs > 0) setTimeout(proceed, extraLatencyMs);
+    else proceed();
+  };
+  app.get('/cart', faulty, (_req, res) => void res.json({ items: 2 }));
+  app.post('/checkout', faulty, (_req, res) => void res.status(201).json({ order: Math.floor(Math.random() * 1e6) }));
+  app.get('/orders/:id', faulty, (req, res) => void res.json({ id: req.params.id, status: 'shipped' }));
+
+  app.post('/admin/faults', (req, res) => {
+    const parsed = parseFaults(req.body ?? {});
+    if (typeof parsed === 'string') return void res.status(400).json({ error: parsed });
+    faults = parsed;
+    res.json(faults);
+  });
+  app.post('/admin/metrics-off', async (_req, res) => {
+    await gs.stopMetrics();
+    res.json({ metrics: 'off' });
+  });
+  app.post('/admin/metrics-on', async (_req, res) => {
+    const port = await gs.serveMetrics();
+    res.status(port === undefined ? 503 : 200).json({ metrics: port === undefined ? 'unavailable' : 'on', port });
+  });
+
+  const server = http.createServer(app);
+  return { app, gs, server };
+}
+
+if (require.main === module) {
+  const appPort = portFrom(process.env.APP_PORT, 8080, 'APP_PORT');
+  const metricsPort = portFrom(process.env.METRICS_PORT, checkout.metrics.port, 'METRICS_PORT');
+  const host = process.env.HOST || undefined;
+  const { gs, server } = createApp({ metricsPort, host });
+  server.listen(appPort, host, async () => {
+    const address = server.address() as { port: number };
+    const metrics = await gs.ready;
+    // One line a test harness can wait for and parse.
+    console.log(JSON.stringify({ ready: true, appPort: address.port, metricsPort: metrics ?? null }));
+  });
+  // The shim flushes spans and closes the metrics server on SIGTERM; the app closes its own server, and
+  // the process exits once both are done.
+  process.once('SIGTERM', () => server.close());
+}
