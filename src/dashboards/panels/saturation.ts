@@ -1,0 +1,149 @@
+/**
+ * Saturation panels: how full the service is. CPU and memory per pod against the containers' requests and
+ * limits, event-loop utilization and delay (the Node.js saturation signals, DESIGN 3.1), requests in
+ * flight against the declared concurrency limit, and replicas once the service autoscales.
+ */
+import { CLUSTER_METRIC, LABEL } from '../../signals/contract';
+import { aggregate, times } from '../../signals/promql';
+import {
+  autoscalerSeries,
+  containerLabels,
+  containerResource,
+  cpuUsage,
+  eventLoopDelayP99,
+  eventLoopUtilization,
+  inFlightPerInstance,
+  memoryWorkingSet,
+} from '../../signals/queries';
+import { legendOf, type PanelContext } from '../context';
+import { percent, seconds } from '../format';
+import { PANEL_ID, REF_IDS } from '../ids';
+import { Panel, Thresholds, timeSeries, UNIT } from '../sdk';
+
+const REQUEST = 'request';
+const LIMIT = 'limit';
+
+/**
+ * Usage per pod with the per-pod request and limit as dashed reference lines. Every pod of a Deployment
+ * has the same request and limit, so `max` across pods is that one value, and stays one line.
+ */
+function resourcePanel(ctx: PanelContext, resource: 'cpu' | 'memory'): Panel {
+  const scope = ctx.serviceScope;
+  const perPod = (kind: 'requests' | 'limits') => aggregate('max', containerLabels(scope), containerResource(scope, kind, resource, [LABEL.pod]));
+  const isCpu = resource === 'cpu';
+  const limit = isCpu ? ctx.model.saturation.cpuOfLimit : ctx.model.saturation.memoryOfLimit;
+  return timeSeries({
+    id: isCpu ? PANEL_ID.cpu : PANEL_ID.memory,
+    title: isCpu ? 'CPU per pod' : 'Memory per pod',
+    description: isCpu
+      ? `How many CPU cores does each pod use against its request and limit (dashed)? Past ${percent(limit)} of the limit the kernel starts throttling.`
+      : `How much memory (working set) does each pod hold against its request and limit (dashed)? Past ${percent(limit)} of the limit the OOM killer is near.`,
+    unit: isCpu ? UNIT.count : UNIT.bytes,
+    min: 0,
+    width: 12,
+    queries: [
+      { refId: REF_IDS[0], expr: isCpu ? cpuUsage(scope, ctx.window, [LABEL.pod]) : memoryWorkingSet(scope, [LABEL.pod]), legend: legendOf(LABEL.pod) },
+      { refId: REF_IDS[1], expr: perPod('requests'), legend: REQUEST },
+      { refId: REF_IDS[2], expr: perPod('limits'), legend: LIMIT },
+    ],
+    seriesColors: { [REQUEST]: 'blue', [LIMIT]: 'red' },
+    referenceSeries: [REQUEST, LIMIT],
+  });
+}
+
+export const cpuPanel = (ctx: PanelContext): Panel => resourcePanel(ctx, 'cpu');
+export const memoryPanel = (ctx: PanelContext): Panel => resourcePanel(ctx, 'memory');
+
+/** Event-loop utilization per pod: the share of time the loop is busy, Node's CPU-saturation signal. */
+export function eventLoopUtilizationPanel(ctx: PanelContext): Panel {
+  const threshold = ctx.model.saturation.eventLoopUtilization;
+  return timeSeries({
+    id: PANEL_ID.eventLoopUtilization,
+    title: 'Event-loop utilization',
+    description: `How busy is each pod's event loop? Above ${percent(threshold)} (dashed) requests queue behind each other.`,
+    unit: UNIT.ratio,
+    min: 0,
+    max: 1,
+    width: 12,
+    queries: [{ refId: REF_IDS[0], expr: eventLoopUtilization(ctx.serviceScope, ctx.window), legend: legendOf(LABEL.instance) }],
+    thresholds: { base: 'green', steps: [{ value: threshold, color: 'red' }] },
+  });
+}
+
+/** Event-loop delay p99 per pod: how late timers and callbacks run. Includes ~10ms of sampling resolution. */
+export function eventLoopDelayPanel(ctx: PanelContext): Panel {
+  const threshold = ctx.model.saturation.eventLoopDelayP99Seconds;
+  return timeSeries({
+    id: PANEL_ID.eventLoopDelay,
+    title: 'Event-loop delay p99',
+    description: `How late does each pod's event loop run callbacks (p99)? Above ${seconds(threshold)} (dashed) every request waits that long; about 10ms is the sampling resolution, not load.`,
+    unit: UNIT.seconds,
+    min: 0,
+    softMax: threshold * 1.1,
+    width: 12,
+    queries: [{ refId: REF_IDS[0], expr: eventLoopDelayP99(ctx.serviceScope), legend: legendOf(LABEL.instance) }],
+    thresholds: { base: 'green', steps: [{ value: threshold, color: 'red' }] },
+  });
+}
+
+/**
+ * Requests in flight per pod against the declared concurrency limit (red) and the InFlightNearLimit
+ * alert's share of it (orange). HTTP only: the gauge is `http.server.active_requests`.
+ */
+export function inFlightPanel(ctx: PanelContext): Panel | undefined {
+  if (ctx.model.kind !== 'http') return undefined;
+  const limit = ctx.model.capacity.concurrentRequests;
+  const share = ctx.model.saturation.inFlightOfLimit;
+  const thresholds: Thresholds | undefined =
+    limit === undefined ? undefined : { base: 'green', steps: [{ value: times(limit, share), color: 'orange' }, { value: limit, color: 'red' }] };
+  return timeSeries({
+    id: PANEL_ID.inFlight,
+    title: 'Requests in flight per pod',
+    description:
+      limit === undefined
+        ? 'How many requests is each pod working on at once? No concurrency limit is declared (capacity.concurrentRequests).'
+        : `How many requests is each pod working on at once, against its limit of ${limit} (red) and the alert at ${percent(share)} of it (orange)?`,
+    unit: UNIT.count,
+    min: 0,
+    softMax: limit === undefined ? undefined : limit * 1.1,
+    width: 12,
+    queries: [{ refId: REF_IDS[0], expr: inFlightPerInstance(ctx.serviceScope), legend: legendOf(LABEL.instance) }],
+    thresholds,
+  });
+}
+
+/** Replicas the autoscaler runs, wants, and may run (kube-state-metrics). Only when the service autoscales. */
+export function replicasPanel(ctx: PanelContext): Panel | undefined {
+  const scaling = ctx.model.scaling;
+  if (!scaling) return undefined;
+  const series = [
+    ['current', CLUSTER_METRIC.hpaCurrentReplicas],
+    ['desired', CLUSTER_METRIC.hpaDesiredReplicas],
+    ['min', CLUSTER_METRIC.hpaMinReplicas],
+    ['max', CLUSTER_METRIC.hpaMaxReplicas],
+  ] as const;
+  return timeSeries({
+    id: PANEL_ID.replicas,
+    title: 'Replicas',
+    description: `How many replicas does the ${scaling.autoscalerName} autoscaler run and want, between its minimum and maximum (dashed, ${scaling.minReplicas} to ${scaling.maxReplicas})? At the maximum it cannot add more.`,
+    unit: UNIT.count,
+    min: 0,
+    decimals: 0,
+    width: 12,
+    // One series per HPA even when several kube-state-metrics replicas export it.
+    queries: series.map(([legend, metric], i) => ({
+      refId: REF_IDS[i],
+      expr: aggregate('max', [LABEL.namespace, LABEL.hpa], autoscalerSeries(ctx.serviceScope, metric)),
+      legend,
+    })),
+    seriesColors: { current: 'green', desired: 'yellow', min: 'blue', max: 'red' },
+    referenceSeries: ['min', 'max'],
+  });
+}
+
+/** The saturation row. */
+export function saturationPanels(ctx: PanelContext): Panel[] {
+  return [cpuPanel(ctx), memoryPanel(ctx), eventLoopUtilizationPanel(ctx), eventLoopDelayPanel(ctx), inFlightPanel(ctx), replicasPanel(ctx)].filter(
+    (p): p is Panel => p !== undefined,
+  );
+}
