@@ -1,0 +1,100 @@
+import { Testing } from 'cdk8s';
+import * as YAML from 'yaml';
+import { AlertRouting } from '../../src/constructs/alert-routing';
+import { resolveService } from '../../src/model';
+import { renderAlertmanagerConfig, renderMatcher } from '../../src/routing';
+import { validateManifest } from '../support/schema';
+import { checkout, models } from './fixtures';
+
+function synth(props: Omit<ConstructorParameters<typeof AlertRouting>[2], 'services'> = {}, services = models()) {
+  const chart = Testing.chart();
+  new AlertRouting(chart, 'routing', { services, ...props });
+  return Testing.synth(chart);
+}
+
+describe('AlertRouting', () => {
+  const manifests = synth();
+
+  test('emits one AlertmanagerConfig per routed service, in its namespace, matching the snapshot', () => {
+    expect(manifests.map((m) => [m.kind, m.metadata.namespace, m.metadata.name])).toEqual([
+      ['AlertmanagerConfig', 'backoffice', 'ledger-sync-routing'],
+      ['AlertmanagerConfig', 'shop', 'checkout-routing'],
+      ['AlertmanagerConfig', 'shop', 'refunds-routing'],
+    ]);
+    expect(manifests).toMatchSnapshot();
+  });
+
+  test.each([
+    ['per service', synth()],
+    ['per team', synth({ per: 'team' })],
+    ['for kube-prometheus-stack', synth({ stack: { kind: 'kube-prometheus-stack', releaseName: 'monitoring' } })],
+  ])('every AlertmanagerConfig rendered %s is valid against the pinned v0.93.0 CRD', (_title, list) => {
+    expect(list.length).toBeGreaterThan(0);
+    for (const m of list) expect(validateManifest(m)).toEqual([]);
+  });
+
+  test('secrets are SecretKeySelectors; no receiver carries a URL or key value', () => {
+    const receivers = manifests.find((m) => m.metadata.name === 'checkout-routing').spec.receivers;
+    expect(receivers).toEqual([
+      {
+        name: 'page',
+        pagerdutyConfigs: [{ routingKey: { name: 'payments-pagerduty', key: 'routing-key' }, severity: 'critical', sendResolved: true }],
+        slackConfigs: [{ apiURL: { name: 'payments-slack', key: 'webhook-url' }, channel: '#payments-pages', sendResolved: true }],
+      },
+      { name: 'ticket', slackConfigs: [{ apiURL: { name: 'payments-slack', key: 'webhook-url' }, channel: '#payments-alerts', sendResolved: true }] },
+    ]);
+    const ledger = manifests.find((m) => m.metadata.name === 'ledger-sync-routing').spec.receivers[1];
+    expect(ledger.emailConfigs[0]).toMatchObject({ authUsername: 'alertmanager', authPassword: { name: 'smtp', key: 'password' }, requireTLS: true });
+    expect(JSON.stringify(manifests)).not.toMatch(/https?:\/\//);
+  });
+
+  test('the top route matches namespace and service and routes each severity to its receiver', () => {
+    const route = manifests.find((m) => m.metadata.name === 'checkout-routing').spec.route;
+    expect(route.matchers).toEqual([
+      { name: 'namespace', value: 'shop', matchType: '=' },
+      { name: 'service', value: 'checkout', matchType: '=' },
+    ]);
+    expect(route.routes.map((r: { receiver: string; matchers: unknown[] }) => [r.receiver, r.matchers])).toEqual([
+      ['page', [{ name: 'severity', value: 'page', matchType: '=' }]],
+      ['ticket', [{ name: 'severity', value: 'ticket', matchType: '=' }]],
+    ]);
+  });
+
+  test('the inhibit rules are the alertmanager.yml rules, scoped to the service instead of to golden-signals alerts', () => {
+    const plain = YAML.parse(renderAlertmanagerConfig([resolveService(checkout)])).inhibit_rules;
+    const cr = synth({}, [resolveService(checkout)])[0].spec.inhibitRules;
+    const scope = ['namespace="shop"', 'service="checkout"'];
+    const show = (ms: Array<{ name: string; value: string; matchType: '=' | '!=' | '=~' | '!~' }>) => ms.map((m) => renderMatcher({ name: m.name, op: m.matchType, value: m.value }));
+    expect(
+      cr.map((r: { sourceMatch: never; targetMatch: never; equal: string[] }) => ({ source_matchers: show(r.sourceMatch), target_matchers: show(r.targetMatch), equal: r.equal })),
+    ).toEqual(
+      plain.map((r: { source_matchers: string[]; target_matchers: string[]; equal: string[] }) => ({
+        source_matchers: [...scope, ...r.source_matchers.slice(1)],
+        target_matchers: [...scope, ...r.target_matchers.slice(1)],
+        equal: r.equal,
+      })),
+    );
+  });
+
+  test.each([
+    [{ kind: 'own' as const }, { 'app.kubernetes.io/part-of': 'golden-signals' }],
+    [{ kind: 'kube-prometheus-stack' as const }, { 'app.kubernetes.io/part-of': 'golden-signals', release: 'kube-prometheus-stack' }],
+    [{ kind: 'kube-prometheus-stack' as const, releaseName: 'mon' }, { 'app.kubernetes.io/part-of': 'golden-signals', release: 'mon' }],
+  ])('the stack mode %j labels every AlertmanagerConfig with %j', (stack, labels) => {
+    for (const m of synth({ stack })) expect(m.metadata.labels).toEqual(labels);
+  });
+
+  test('per team, one AlertmanagerConfig serves a whole team in a namespace and matches on the team label', () => {
+    const team = synth({ per: 'team' });
+    expect(team.map((m) => m.metadata.name)).toEqual(['team-finance-platform-routing', 'team-payments-routing']);
+    expect(team[1].spec.route.matchers).toEqual([
+      { name: 'namespace', value: 'shop', matchType: '=' },
+      { name: 'team', value: 'payments', matchType: '=' },
+    ]);
+  });
+
+  test('an inline secret fails the synth with the field named', () => {
+    const bad = { ...checkout, routing: { page: { kind: 'pagerduty', routingKey: 'abc123' }, ticket: checkout.routing.ticket } };
+    expect(() => synth({}, [resolveService(bad as never)])).toThrow(/routing\.page\.routingKey/);
+  });
+});
