@@ -1,0 +1,205 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { appDashboards, dashboardFiles, fleetDashboard, fleetDashboardUid, serializeDashboard, serviceDashboard, type DashboardJson, type PanelJson } from '../../src/dashboards';
+import { resolveService } from '../../src/model';
+import { dashboardUid, MAX_UID_LENGTH } from '../../src/model/uid';
+import { catalog } from '../../examples/services';
+import { bare, EXAMPLE_MODELS, worker } from './fixtures';
+
+const [checkout, catalogModel, ledger] = EXAMPLE_MODELS;
+const panels = (d: DashboardJson): PanelJson[] => d.panels.filter((p) => p.type !== 'row');
+const rows = (d: DashboardJson): string[] => d.panels.filter((p) => p.type === 'row').map((p) => p.title);
+const byTitle = (d: DashboardJson) => new Map(panels(d).map((p) => [p.title, p]));
+
+describe('the service dashboard', () => {
+  it.each(EXAMPLE_MODELS.map((m) => [m.name, m] as const))('of %s has the uid the alerts dashboard_url points at', (_name, m) => {
+    const d = serviceDashboard(m);
+    expect(d.uid).toBe(dashboardUid(m.namespace, m.name, 'service'));
+    expect(d.uid).toBe(m.alerting.dashboardUid);
+    expect(d.uid).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
+  });
+
+  it('keeps uids within 40 characters for the longest names Kubernetes allows', () => {
+    const long = resolveService({ ...catalog, name: 'a'.repeat(63), namespace: 'b'.repeat(63) });
+    expect(serviceDashboard(long).uid.length).toBeLessThanOrEqual(MAX_UID_LENGTH);
+    expect(serviceDashboard(long).uid).toBe(long.alerting.dashboardUid);
+  });
+
+  it('is tagged golden-signals and service:<name>', () => {
+    expect(serviceDashboard(checkout).tags).toEqual(expect.arrayContaining(['golden-signals', 'service:checkout']));
+  });
+
+  it('has the SLOs, Traffic, Errors, Latency and Saturation rows, in that order', () => {
+    expect(rows(serviceDashboard(checkout))).toEqual(['SLOs', 'Traffic', 'Errors', 'Latency', 'Saturation']);
+  });
+
+  it('leaves out the SLO row of a service without objectives', () => {
+    expect(rows(serviceDashboard(bare))).toEqual(['Traffic', 'Errors', 'Latency', 'Saturation']);
+  });
+
+  it('has four SLO panels per SLO: SLI, budget left, burn rate and alert state', () => {
+    const titles = panels(serviceDashboard(checkout)).filter((p) => p.gridPos.y < 17).map((p) => p.title);
+    expect(titles).toEqual([
+      'Availability SLI',
+      'Availability error budget left (30d)',
+      'Availability burn rate',
+      'Availability burn alerts',
+      'Latency SLI',
+      'Latency error budget left (30d)',
+      'Latency burn rate',
+      'Latency burn alerts',
+    ]);
+  });
+
+  it('draws every burn tier threshold of an SLO, coloured by severity', () => {
+    const burn = byTitle(serviceDashboard(checkout)).get('Availability burn rate') as any;
+    expect(burn.fieldConfig.defaults.thresholds.steps).toEqual([
+      { value: null, color: 'green' },
+      { value: 1, color: 'orange' },
+      { value: 3, color: 'orange' },
+      { value: 6, color: 'red' },
+      { value: 14.4, color: 'red' },
+    ]);
+    expect(burn.fieldConfig.defaults.custom.thresholdsStyle).toEqual({ mode: 'dashed' });
+    expect(burn.targets.map((t: any) => t.legendFormat)).toEqual(['fast (1h)', 'medium (6h)', 'slow (1d)', 'longterm (3d)']);
+  });
+
+  it('shows only the tiers an SLO keeps', () => {
+    const burn = byTitle(serviceDashboard(ledger)).get('Latency burn rate')!;
+    expect(burn.targets!.map((t) => t.legendFormat)).toEqual(['medium (6h)', 'longterm (3d)']);
+  });
+
+  it('asks for exemplars on every latency target', () => {
+    const latencyPanels = panels(serviceDashboard(checkout)).filter((p) => p.id >= 51 && p.id <= 53);
+    expect(latencyPanels).toHaveLength(3);
+    for (const p of latencyPanels) for (const t of p.targets!) expect(t.exemplar).toBe(true);
+  });
+
+  it.each([
+    ['checkout', checkout],
+    ['a worker', worker],
+    ['a bare service', bare],
+  ] as const)('gives every panel of %s a unit and a description phrased as a question', (_what, m) => {
+    for (const p of panels(serviceDashboard(m))) {
+      expect(p.fieldConfig?.defaults?.unit).toBeTruthy();
+      expect(p.description).toMatch(/\?/);
+    }
+  });
+
+  it('numbers refIds A, B, C… within each panel', () => {
+    for (const p of panels(serviceDashboard(checkout))) {
+      expect(p.targets!.map((t) => t.refId)).toEqual('ABCDEFGHIJ'.slice(0, p.targets!.length).split(''));
+    }
+  });
+
+  it('keeps a panel id when the service gains an SLO, a capacity and an autoscaler', () => {
+    const before = byTitle(serviceDashboard(catalogModel));
+    const grown = byTitle(
+      serviceDashboard(resolveService({ ...catalog, slos: { ...catalog.slos, latency: { objective: 99, threshold: '250ms' } }, capacity: { requestsPerSecond: 10 }, scaling: { maxReplicas: 5 } })),
+    );
+    for (const [title, p] of before) expect([title, grown.get(title)?.id]).toEqual([title, p.id]);
+    expect(grown.size).toBeGreaterThan(before.size);
+  });
+
+  it('shows replicas only when the service autoscales, and in-flight requests only for HTTP', () => {
+    expect(byTitle(serviceDashboard(checkout)).has('Replicas')).toBe(true);
+    expect(byTitle(serviceDashboard(catalogModel)).has('Replicas')).toBe(false);
+    expect(byTitle(serviceDashboard(worker)).has('Requests in flight per pod')).toBe(false);
+    expect(byTitle(serviceDashboard(worker)).has('Replicas')).toBe(true);
+  });
+
+  it('draws the declared concurrency limit on the in-flight panel', () => {
+    const inFlight = byTitle(serviceDashboard(checkout)).get('Requests in flight per pod') as any;
+    expect(inFlight.fieldConfig.defaults.thresholds.steps).toEqual([
+      { value: null, color: 'green' },
+      { value: 57.6, color: 'orange' },
+      { value: 64, color: 'red' },
+    ]);
+  });
+
+  it('has the datasource, namespace and route variables, the namespace preset to the service own', () => {
+    const vars = serviceDashboard(checkout).templating.list;
+    expect(vars.map((v) => [v.name, v.type])).toEqual([
+      ['datasource', 'datasource'],
+      ['namespace', 'query'],
+      ['route', 'query'],
+    ]);
+    expect((vars[1] as any).current.value).toBe('shop');
+    expect(vars[2]).toMatchObject({ multi: true, includeAll: true, allValue: '.*', refresh: 2 });
+  });
+
+  it('calls the route variable "Operation" for a worker', () => {
+    expect(serviceDashboard(worker).templating.list[2].label).toBe('Operation');
+  });
+
+  it('links the runbooks, the fleet overview and the service other dashboards by tag', () => {
+    expect(serviceDashboard(checkout).links).toEqual([
+      expect.objectContaining({ title: 'Runbooks', type: 'link', url: 'https://runbooks.example.com/shop/' }),
+      expect.objectContaining({ title: 'Fleet overview', type: 'link', url: `/d/${fleetDashboardUid()}` }),
+      expect.objectContaining({ type: 'dashboards', tags: ['service:checkout'], asDropdown: true, includeVars: true, keepTime: true }),
+    ]);
+  });
+
+  it('links the alert-state panel to the burn alert runbook', () => {
+    const alerts = byTitle(serviceDashboard(checkout)).get('Availability burn alerts') as any;
+    expect(alerts.links[0].url).toBe('https://runbooks.example.com/shop/errorbudgetburn');
+  });
+
+  it('is read-only', () => {
+    expect(serviceDashboard(checkout).editable).toBe(false);
+  });
+});
+
+describe('the fleet overview', () => {
+  const fleet = fleetDashboard(EXAMPLE_MODELS);
+
+  it('has one row per service, sorted by namespace and name', () => {
+    expect(rows(fleet)).toEqual(['backoffice / ledger-sync', 'shop / catalog', 'shop / checkout']);
+  });
+
+  it('shows traffic, error ratio, p99, error budget left and firing alerts for each service', () => {
+    const checkoutRow = panels(fleet).filter((p) => (p.links as any[])[0].url.startsWith(`/d/${checkout.alerting.dashboardUid}?`));
+    expect(checkoutRow.map((p) => p.title)).toEqual(['Traffic', 'Error ratio', 'p99 latency', 'Error budget left', 'Firing alerts']);
+  });
+
+  it('links every panel to its service dashboard in the service namespace', () => {
+    for (const p of panels(fleet)) expect((p.links as any[])[0].url).toMatch(/^\/d\/gs-[a-z-]+-service\?.*&var-namespace=[a-z-]+$/);
+  });
+
+  it('keeps a service panel ids when another service joins the fleet', () => {
+    const ids = (d: DashboardJson) => new Map(d.panels.map((p) => [`${p.title}@${p.gridPos.y}`, p.id]));
+    const before = panels(fleetDashboard(EXAMPLE_MODELS.slice(1))).map((p) => p.id);
+    const after = new Set(panels(fleetDashboard(EXAMPLE_MODELS)).map((p) => p.id));
+    for (const id of before) expect(after.has(id)).toBe(true);
+    expect(ids(fleet).size).toBe(fleet.panels.length);
+  });
+
+  it('refuses a service listed twice', () => {
+    expect(() => fleetDashboard([checkout, checkout])).toThrow(/"checkout" in namespace "shop" is listed twice/);
+  });
+
+  it('leaves out the budget panel of a service without SLOs', () => {
+    expect(panels(fleetDashboard([bare])).map((p) => p.title)).toEqual(['Traffic', 'Error ratio', 'p99 latency', 'Firing alerts']);
+  });
+});
+
+describe('the example dashboards', () => {
+  const dashboards = appDashboards(EXAMPLE_MODELS);
+
+  it.each(dashboards.map((d) => [d.uid, d] as const))('match the snapshot: %s', (_uid, d) => {
+    expect(serializeDashboard(d)).toMatchSnapshot();
+  });
+
+  it('are committed in dashboards/ exactly as generated (regenerate with `npm run synth`)', () => {
+    const dir = path.join(__dirname, '..', '..', 'dashboards');
+    const committed = Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+    expect(committed).toEqual(dashboardFiles(dashboards));
+  });
+
+  it('serialize deterministically: sorted keys, 2-space indent, trailing newline', () => {
+    const text = serializeDashboard(dashboards[0]);
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text.split('\n')[1]).toMatch(/^ {2}"annotations"/);
+    expect(serializeDashboard(appDashboards(EXAMPLE_MODELS)[0])).toBe(text);
+  });
+});
