@@ -54,5 +54,37 @@ export const ledger = defineService({
   traffic: { noTrafficFor: false, dropBelowLastWeek: false },
 });
 
+/**
+ * A queue worker scaled by KEDA instead of an HPA: on the depth of its RabbitMQ queue (100 messages per
+ * pod) and on its own operation rate (the declared 40/s per pod, less headroom), to zero when idle, and
+ * to at least 20 replicas during office hours. The VPA sizes its requests within bounds; it may evict
+ * (Recreate) because nothing scales on CPU or memory.
+ */
+export const mailer = defineService({
+  name: 'mailer',
+  namespace: 'shop',
+  team: 'growth',
+  kind: 'worker',
+  metrics: { port: 9464 },
+  slos: { availability: { objective: 99 } },
+  traffic: { noTrafficFor: false },
+  capacity: { requestsPerSecond: 40 },
+  scaling: {
+    minReplicas: 0,
+    maxReplicas: 50,
+    behavior: 'batch',
+    autoscaler: {
+      kind: 'keda',
+      serverAddress: 'http://prometheus-operated.monitoring:9090',
+      schedules: [{ timezone: 'Europe/Berlin', start: '45 8 * * 1-5', end: '0 18 * * 1-5', desiredReplicas: 20 }],
+    },
+    metrics: [
+      { type: 'external', metric: 'rabbitmq_queue_messages_ready', selector: { queue: 'emails' }, averageValue: 100 },
+      { type: 'requestsPerSecond' },
+    ],
+    vpa: { mode: 'Recreate', containers: [{ container: 'mailer', minAllowed: { cpu: '100m', memory: '128Mi' }, maxAllowed: { cpu: '2', memory: '2Gi' } }] },
+  },
+});
+
 /** Every service of the example fleet. */
 export const fleet = [checkout, catalog, ledger] as const;

@@ -1,3 +1,4 @@
+import { mailer as mailerExample } from '../../examples/services';
 import { resolveService, ServiceDefinitionError } from '../../src/model';
 import type { ScalingPolicy } from '../../src/spec/scaling';
 import { BEHAVIOR_PRESETS, KUBERNETES_DEFAULT_BEHAVIOR } from '../../src/scaling/presets';
@@ -134,5 +135,11 @@ describe('validation mirrors the API server and names every field', () => {
     expect(problems({ maxReplicas: 10, metrics: [{ type: 'requestsPerSecond' }] }, { capacity: undefined })).toEqual([
       expect.objectContaining({ field: 'scaling.metrics[0].averageValue', allowed: expect.stringContaining('capacity.requestsPerSecond') }),
     ]);
+  });
+});
+
+describe('the example fleet', () => {
+  it('resolves the KEDA worker example', () => {
+    expect(resolveService(mailerExample).scaling?.autoscaler).toMatchObject({ kind: 'keda', schedules: [{ desiredReplicas: 20 }] });
   });
 });
