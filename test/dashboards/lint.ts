@@ -7,9 +7,12 @@
  * rules apply to every panel type here, not only to stat/singlestat/graph/table/timeseries/gauge, since
  * the issue asks for a unit and a description on every panel.
  */
-import { parser } from '@prometheus-io/lezer-promql';
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import type { DashboardJson, PanelJson, VariableJson } from '../../src/dashboards';
+
+// The package is an ES module with a CommonJS build; its types resolve only in import mode.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parser } = require('@prometheus-io/lezer-promql') as typeof import('@prometheus-io/lezer-promql', { with: { 'resolution-mode': 'import' } });
 
 export type RuleName =
   | 'template-datasource-rule'
@@ -47,7 +50,7 @@ export interface Exclusion {
  * Grafana's unit ids, from the SDK's `units` module, which is generated from Grafana's
  * `valueFormats/categories.ts`: the same source as the linter's allow-list.
  */
-const VALID_UNITS = new Set<string>(Object.values(units).filter((v): v is string => typeof v === 'string'));
+const VALID_UNITS = new Set<string>(Object.values(units as Record<string, unknown>).filter((v): v is string => typeof v === 'string'));
 
 /**
  * Values the linter's `expandVariables` gives Grafana's built-in and the dashboard's variables before
