@@ -7,7 +7,7 @@
  * Prints one JSON line.
  */
 import { Histogram, Registry } from 'prom-client';
-import { histogramBuckets } from '../../src/signals/contract';
+import { histogramBuckets, METRIC } from '../../src/signals/contract';
 import { instrument } from '../../src/instrument';
 import { defineService } from '../../src/spec';
 
@@ -48,7 +48,7 @@ const inputs = Array.from({ length: N }, () => ({
 /** The shim's internal store, reached through the public adapter-free path measure() does not cover. */
 function shimStore() {
   const gs = instrument(definition, { serve: false, handleSignals: false, tracing: false, runtimeMetrics: false });
-  const store = (gs.registry.getSingleMetric('http_server_request_duration_seconds') as unknown) as {
+  const store = (gs.registry.getSingleMetric(METRIC.httpDuration) as unknown) as {
     observe(a: number, b: string | undefined, c: number, v: number): void;
     render(om: boolean): string;
   };
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       let render: () => Promise<string> | string;
       if (which === 'render-prom-client') {
         const registry = new Registry();
-        const h = new Histogram({ name: 'http_server_request_duration_seconds', help: 'h', labelNames: ['method', 'route', 'status_code'], buckets: BUCKETS, registers: [registry] });
+        const h = new Histogram({ name: METRIC.httpDuration, help: 'h', labelNames: ['method', 'route', 'status_code'], buckets: BUCKETS, registers: [registry] });
         for (const r of routes) for (const m of methods) for (const s of statuses) h.observe({ method: m, route: r, status_code: s }, 0.1);
         render = () => registry.metrics();
       } else {

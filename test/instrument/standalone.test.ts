@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { METRIC } from '../../src/signals/contract';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -49,7 +50,7 @@ describe('the instrument subpath export', () => {
         { serve: false, handleSignals: false, tracing: false });
       gs.metrics().then((text) => {
         const loaded = Object.keys(require.cache).filter((f) => /node_modules[\\\\/](cdk8s|cdk8s-plus-\\d+|constructs|@grafana)[\\\\/]/.test(f));
-        console.log(JSON.stringify({ blockedWorks, hasHistogram: text.includes('http_server_request_duration_seconds_count'), loaded }));
+        console.log(JSON.stringify({ blockedWorks, hasHistogram: text.includes('${METRIC.httpDuration}_count'), loaded }));
         return gs.shutdown();
       });`;
     const out = execFileSync(process.execPath, ['-e', script], {
