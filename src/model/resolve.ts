@@ -121,7 +121,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
   const scrapeIntervalMs = p.duration('metrics.scrapeInterval', metrics.scrapeInterval, '30s', 1000);
 
   const alerting = d.alerting ?? {};
-  const evaluationIntervalMs = p.duration('alerting.evaluationInterval', alerting.evaluationInterval, '30s', 1000);
+  const evaluationIntervalMs = p.duration('alerting.evaluationInterval', alerting.evaluationInterval, '1m', 1000);
   if (evaluationIntervalMs > MAX_GROUP_INTERVAL_MS) {
     // pint group/interval: past 5m, series go stale between evaluations and alerts flap.
     p.add('alerting.evaluationInterval', alerting.evaluationInterval, 'must be at most "5m": longer intervals leave gaps past the 5m lookback and alerts flap');

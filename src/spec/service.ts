@@ -215,7 +215,12 @@ export interface AlertingOptions {
   readonly runbookUrl?: string;
   /** Grafana base URL that `dashboard_url` annotations point into. @default 'https://grafana.example.com' */
   readonly grafanaUrl?: string;
-  /** How often Prometheus evaluates the service's rule group; at most 5m. @default '30s' */
+  /**
+   * How often Prometheus evaluates the service's rule group; at most 5m. One minute is Prometheus's own
+   * default `evaluation_interval`: the fastest burn tier detects in minutes, so 30s would buy little and double
+   * the cost of the long windows.
+   * @default '1m'
+   */
   readonly evaluationInterval?: Duration;
   /**
    * Label that tells clusters apart when one Prometheus (Thanos, Mimir) sees several; every aggregation

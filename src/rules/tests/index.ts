@@ -1,0 +1,493 @@
+/**
+ * Generated promtool unit tests (`promtool test rules`): proof that every alert of a service fires when it
+ * must, by when, and stays silent when it must.
+ *
+ * - For every SLO and burn tier: an outage that tier exists for, with the tier's long window of healthy
+ *   history first. It must fire by the SRE Workbook detection time (`(1 − SLO) / error ratio × long window
+ *   × burn factor`, i.e. `threshold / error ratio × long window`) plus the base rate window (the 5m rates
+ *   ramp up), the tier's `for` and one evaluation; and it must not fire before `for` has run.
+ * - A healthy service: nothing fires. A low-traffic service with one bad request: no burn alert.
+ * - One scenario per traffic, saturation and meta alert.
+ *
+ * What else is firing at each check (slower tiers catching up, for instance) is predicted by evaluating the
+ * rules over the same synthetic data (./predict.ts); promtool then checks the prediction.
+ */
+import type { BurnTierModel, ServiceModel, SloModel } from '../../model/types';
+import { CLUSTER_METRIC, LABEL } from '../../signals/contract';
+import { eq, exact } from '../../signals/promql';
+import { ALERT, AlertName } from '../../signals/recorded';
+import { formatDuration } from '../../spec/duration';
+import { serviceRules } from '../index';
+import { AlertingRule, isAlertingRule } from '../types';
+import { baseWindowMs } from '../windows';
+import { firingTiersAt, predictBurnAlerts } from './predict';
+import { cluster, counterSamples, counterValues, gaugeValues, histogramBucket, histogramCount, InputSeries, runtime, Segment } from './series';
+
+const MINUTE = 60_000;
+/** Healthy traffic in every scenario: 10 requests per second, enough to clear any low-traffic guard. */
+const HEALTHY_PER_MINUTE = 600;
+
+export interface ExpectedAlert {
+  readonly exp_labels: Readonly<Record<string, string>>;
+  readonly exp_annotations: Readonly<Record<string, string>>;
+}
+export interface AlertRuleTest {
+  readonly eval_time: string;
+  readonly alertname: string;
+  readonly exp_alerts: readonly ExpectedAlert[];
+}
+export interface TestGroup {
+  readonly name: string;
+  readonly interval: string;
+  readonly input_series: readonly InputSeries[];
+  readonly alert_rule_test: readonly AlertRuleTest[];
+}
+/** A promtool test file. */
+export interface PromtoolTestFile {
+  readonly rule_files: readonly string[];
+  readonly evaluation_interval: string;
+  readonly tests: readonly TestGroup[];
+}
+
+/** A scenario under construction: input series plus the checks, with its length in minutes. */
+interface Scenario {
+  readonly name: string;
+  readonly minutes: number;
+  readonly series: InputSeries[];
+  readonly checks: AlertRuleTest[];
+}
+
+function roundUp(ms: number, to: number): number {
+  return Math.ceil(ms / to) * to;
+}
+
+/** The labels an alert carries: its rule's labels over the labels its expression outputs. */
+function expectedAlert(rule: AlertingRule, outputLabels: Record<string, string>): ExpectedAlert {
+  return { exp_labels: { ...outputLabels, ...rule.labels }, exp_annotations: rule.annotations };
+}
+
+/**
+ * Builds the promtool tests of a service.
+ *
+ * @param ruleFile path of the rule file, relative to the test file, e.g. `shop-checkout.rules.yaml`
+ */
+export function ruleTests(model: ServiceModel, ruleFile: string): PromtoolTestFile {
+  const rules = serviceRules(model).groups.flatMap((g) => g.rules).filter(isAlertingRule);
+  const step = model.alerting.evaluationIntervalMs;
+  const ctx: Ctx = { model, rules, step, base: baseWindowMs(model) };
+  const scenarios: Scenario[] = [
+    healthy(ctx),
+    ...model.slos.flatMap((slo) => slo.tiers.map((tier) => burn(ctx, slo, tier))),
+    ...model.slos.flatMap((slo) => slo.tiers.flatMap((tier) => lowTraffic(ctx, slo, tier) ?? [])),
+    ...simpleAlertScenarios(ctx),
+  ];
+  return {
+    rule_files: [ruleFile],
+    evaluation_interval: formatDuration(step),
+    tests: scenarios.map((s) => ({ name: s.name, interval: '1m', input_series: s.series, alert_rule_test: s.checks })),
+  };
+}
+
+interface Ctx {
+  readonly model: ServiceModel;
+  readonly rules: readonly AlertingRule[];
+  readonly step: number;
+  readonly base: number;
+}
+
+function outputLabels(model: ServiceModel, by: 'service' | 'container' | 'autoscaler', slo?: string): Record<string, string> {
+  const clusterLabel = model.alerting.clusterLabel ? { [model.alerting.clusterLabel]: 'test-cluster' } : {};
+  switch (by) {
+    case 'service':
+      return { ...clusterLabel, [LABEL.namespace]: model.namespace, [LABEL.job]: model.name, ...(slo ? { [LABEL.slo]: slo } : {}) };
+    case 'container':
+      return { ...clusterLabel, [LABEL.namespace]: model.namespace, [LABEL.container]: model.saturation.container };
+    case 'autoscaler':
+      return { ...clusterLabel, [LABEL.namespace]: model.namespace, [LABEL.hpa]: model.scaling?.autoscalerName ?? model.name };
+  }
+}
+
+/**
+ * Every series a healthy service has, for `minutes`, with overrides per series. Errors at a tenth of each
+ * budget, CPU at 30% of its limit, memory at 30%, event loop 20% busy, 5 requests in flight.
+ */
+function healthySeries(ctx: Ctx, minutes: number, override: Partial<Record<string, string>> = {}, drop: readonly string[] = []): InputSeries[] {
+  const { model } = ctx;
+  const availability = model.slos.find((s) => s.kind === 'availability');
+  const latency = model.slos.find((s) => s.kind === 'latency');
+  const errorShare = availability ? availability.errorBudget / 10 : 0;
+  const slowShare = latency ? latency.errorBudget / 10 : 0;
+  const c = (perMinute: number) => counterValues([{ minutes, perMinute }]);
+  const g = (value: number) => gaugeValues([{ minutes, value }]);
+  const all: Record<string, string> = {
+    ...histogram(model, 'ok', c(HEALTHY_PER_MINUTE * (1 - errorShare)), c(HEALTHY_PER_MINUTE * (1 - errorShare) * (1 - slowShare))),
+    ...histogram(model, 'error', c(HEALTHY_PER_MINUTE * errorShare), c(HEALTHY_PER_MINUTE * errorShare)),
+    [cluster.up(model)]: g(1),
+    [cluster.up(model, '10.0.0.2:9464')]: g(1),
+    [runtime.eventLoop(model, 'active')]: c(12),
+    [runtime.eventLoop(model, 'idle')]: c(48),
+    [runtime.eventLoopDelay(model)]: g(0.02),
+    [runtime.inFlight(model)]: g(5),
+    [cluster.containerCpu(model)]: c(18),
+    [cluster.resource(model, 'requests', 'cpu')]: g(0.5),
+    [cluster.resource(model, 'limits', 'cpu')]: g(1),
+    [cluster.memory(model)]: g(300 * 2 ** 20),
+    [cluster.resource(model, 'requests', 'memory')]: g(512 * 2 ** 20),
+    [cluster.resource(model, 'limits', 'memory')]: g(2 ** 30),
+    ...(model.scaling
+      ? {
+          [cluster.hpa(model, CLUSTER_METRIC.hpaCurrentReplicas)]: g(model.scaling.minReplicas),
+          [cluster.hpa(model, CLUSTER_METRIC.hpaMaxReplicas)]: g(model.scaling.maxReplicas),
+          [cluster.hpa(model, CLUSTER_METRIC.hpaSpecTarget, [eq(LABEL.hpaMetricName, 'cpu'), eq(LABEL.hpaMetricTargetType, 'utilization')])]: g(70),
+          [cluster.hpa(model, CLUSTER_METRIC.hpaStatusTarget, [eq(LABEL.hpaMetricName, 'cpu'), eq(LABEL.hpaMetricTargetType, 'utilization')])]: g(50),
+        }
+      : {}),
+  };
+  for (const [k, v] of Object.entries(override)) if (v !== undefined) all[k] = v;
+  return Object.entries(all)
+    .filter(([k]) => !drop.includes(k))
+    .map(([series, values]) => ({ series, values }));
+}
+
+function alertNames(ctx: Ctx): AlertName[] {
+  return [...new Set(ctx.rules.map((r) => r.alert as AlertName))];
+}
+
+function healthy(ctx: Ctx): Scenario {
+  const minutes = 180;
+  return {
+    name: `healthy: ${ctx.model.name} at a tenth of every budget and threshold raises no alert`,
+    minutes,
+    series: healthySeries(ctx, minutes),
+    checks: [60, 180].flatMap((m) => alertNames(ctx).map((alertname) => ({ eval_time: `${m}m`, alertname, exp_alerts: [] }))),
+  };
+}
+
+/** Bad-event share that only this tier (and slower ones) can detect: between its threshold and the next faster tier's. */
+function outageRatio(slo: SloModel, tier: BurnTierModel): number {
+  const i = slo.tiers.indexOf(tier);
+  if (i === 0) return 1;
+  return Math.min(1, Math.sqrt(tier.errorRatioThreshold * slo.tiers[i - 1].errorRatioThreshold));
+}
+
+function burnRules(ctx: Ctx, slo: SloModel): AlertingRule[] {
+  return ctx.rules.filter((r) => r.alert === ALERT.errorBudgetBurn && r.labels[LABEL.slo] === slo.name);
+}
+
+function burnExpectation(ctx: Ctx, slo: SloModel, tiers: readonly BurnTierModel[]): ExpectedAlert[] {
+  return burnRules(ctx, slo)
+    .filter((r) => tiers.some((t) => t.name === r.labels[LABEL.burnTier]))
+    .map((r) => expectedAlert(r, outputLabels(ctx.model, 'service', slo.name)));
+}
+
+/**
+ * The `_count` and `_bucket` series of one outcome (ok or error) of the duration histogram: `total` requests,
+ * `fast` of them at or under every latency threshold (all of them under +Inf).
+ */
+function histogram(model: ServiceModel, outcome: 'ok' | 'error', total: string, fast: string): Record<string, string> {
+  return {
+    [histogramCount(model, outcome)]: total,
+    [histogramBucket(model, '+Inf', outcome)]: total,
+    ...Object.fromEntries(model.slos.filter((s) => s.kind === 'latency').map((l) => [histogramBucket(model, l.thresholdSeconds!, outcome), fast])),
+  };
+}
+
+/** Input series for an SLO scenario: events and bad events per segment. */
+function sloSeries(ctx: Ctx, slo: SloModel, minutes: number, events: readonly Segment[], bad: readonly Segment[]): InputSeries[] {
+  const { model } = ctx;
+  const good = counterValues(events.map((e, i) => ({ minutes: e.minutes, perMinute: e.perMinute - bad[i].perMinute })));
+  const none = counterValues([{ minutes, perMinute: 0 }]);
+  switch (slo.kind) {
+    case 'availability':
+      // Failed requests are fast: they must not burn the latency SLO too.
+      return healthySeries(ctx, minutes, { ...histogram(model, 'ok', good, good), ...histogram(model, 'error', counterValues(bad), counterValues(bad)) });
+    case 'latency':
+      // Slow requests succeed but land above the threshold bucket.
+      return healthySeries(ctx, minutes, { ...histogram(model, 'ok', counterValues(events), good), ...histogram(model, 'error', none, none) });
+  }
+}
+
+function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
+  const { model, step } = ctx;
+  const r = outageRatio(slo, tier);
+  const historyMin = tier.longWindowMs / MINUTE;
+  // SRE Workbook: time to fire = threshold / error ratio × alerting window.
+  const detectionMs = (tier.errorRatioThreshold / r) * tier.longWindowMs;
+  const mustFireBy = roundUp(historyMin * MINUTE + detectionMs + ctx.base + tier.forMs + step, MINUTE);
+  const notBefore = roundUp(historyMin * MINUTE + tier.forMs, MINUTE) - MINUTE;
+  const minutes = mustFireBy / MINUTE + 30;
+  const events: Segment[] = [
+    { minutes: historyMin, perMinute: HEALTHY_PER_MINUTE },
+    { minutes: minutes - historyMin, perMinute: HEALTHY_PER_MINUTE },
+  ];
+  const bad: Segment[] = [
+    { minutes: historyMin, perMinute: 0 },
+    { minutes: minutes - historyMin, perMinute: HEALTHY_PER_MINUTE * r },
+  ];
+  const timelines = predictBurnAlerts(model, slo, { events: counterSamples(events), bad: counterSamples(bad) }, ctx.base, mustFireBy + 10 * MINUTE);
+  const checks: AlertRuleTest[] = [];
+  const margin = 2 * step;
+  const early = firingTiersAt(timelines, notBefore, margin, step);
+  if (early && !early.includes(tier)) {
+    checks.push({ eval_time: formatDuration(notBefore), alertname: ALERT.errorBudgetBurn, exp_alerts: burnExpectation(ctx, slo, early) });
+  }
+  let at = mustFireBy;
+  let firing = firingTiersAt(timelines, at, margin, step);
+  while (firing === undefined && at < mustFireBy + 10 * MINUTE - margin) firing = firingTiersAt(timelines, (at += MINUTE), margin, step);
+  if (!firing || !firing.includes(tier)) {
+    throw new Error(
+      `rule tests: ${model.name} ${slo.name} ${tier.name} tier is not predicted to fire by ${formatDuration(at)} at a ${exact(r * 100)}% bad-event share: the rules or the scenario are wrong`,
+    );
+  }
+  checks.push({ eval_time: formatDuration(at), alertname: ALERT.errorBudgetBurn, exp_alerts: burnExpectation(ctx, slo, firing) });
+  const share = r === 1 ? 'a 100% outage' : `${exact(r * 100)}% bad ${slo.kind === 'latency' ? 'latency' : 'responses'}`;
+  return {
+    name:
+      `${slo.name} ${tier.name} burn: after ${formatDuration(tier.longWindowMs)} of healthy traffic, ${share} fires the ${tier.severity} ` +
+      `by ${formatDuration(at - historyMin * MINUTE)} (workbook ${formatDuration(Math.ceil(detectionMs / 1000) * 1000)} + ${formatDuration(ctx.base)} rate window + for ${formatDuration(tier.forMs)} + one evaluation)` +
+      (early && !early.includes(tier) ? `, and not before its for (${formatDuration(notBefore - historyMin * MINUTE)})` : ''),
+    minutes,
+    series: sloSeries(ctx, slo, minutes, events, bad),
+    checks,
+  };
+}
+
+/**
+ * One bad request among too few to judge: `n` events per long window, fewer than the guard's minimum and
+ * fewer than `1 / threshold` (so without the guard that single failure would cross the threshold).
+ */
+function lowTraffic(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario | undefined {
+  const n = Math.floor(0.8 * Math.min(tier.minEvents, Math.ceil(1 / tier.errorRatioThreshold)));
+  if (tier.minEvents <= 0 || n < 1) return undefined;
+  const historyMin = tier.longWindowMs / MINUTE;
+  const perMinute = n / historyMin;
+  const checkAt = roundUp(historyMin * MINUTE + tier.forMs + 2 * ctx.step + MINUTE, MINUTE);
+  const minutes = checkAt / MINUTE + 1;
+  const events: Segment[] = [{ minutes, perMinute }];
+  const badCounter = gaugeValues([
+    { minutes: historyMin, value: 0 },
+    { minutes: minutes - historyMin, value: 1 },
+  ]);
+  const series = sloSeries(ctx, slo, minutes, events, [{ minutes, perMinute: 0 }]);
+  // Availability: the error counter (and its buckets) step to 1. Latency: the fast bucket lags the count by one request.
+  const patch: Record<string, string> =
+    slo.kind === 'availability'
+      ? histogram(ctx.model, 'error', badCounter, badCounter)
+      : { [histogramBucket(ctx.model, slo.thresholdSeconds!)]: lagByOne(events, historyMin, minutes) };
+  const patched = series.map((s) => (patch[s.series] === undefined ? s : { ...s, values: patch[s.series] }));
+  return {
+    name: `${slo.name} low traffic: one bad request among ${n} per ${formatDuration(tier.longWindowMs)} (guard: ${tier.minEvents}) does not fire the ${tier.name} tier`,
+    minutes,
+    series: patched,
+    checks: [{ eval_time: formatDuration(checkAt), alertname: ALERT.errorBudgetBurn, exp_alerts: [] }],
+  };
+}
+
+/** A fast-bucket counter equal to the event counter minus one slow request from `fromMinute` on. */
+function lagByOne(events: readonly Segment[], fromMinute: number, minutes: number): string {
+  const samples = counterSamples(events).slice(0, minutes + 1);
+  return samples.map((v, i) => String(Number((i >= fromMinute ? v - 1 : v).toPrecision(12)))).join(' ');
+}
+
+/** A scenario that breaks one thing at `breakAt` and checks one alert before and after its `for`. */
+function single(
+  ctx: Ctx,
+  alert: AlertName,
+  by: 'service' | 'container' | 'autoscaler',
+  story: string,
+  series: (minutes: number) => InputSeries[],
+  conditionFromMs: number,
+  rampMs = 0,
+): Scenario | undefined {
+  const rule = ctx.rules.find((r) => r.alert === alert);
+  if (!rule) return undefined;
+  const forMs = parseForMs(rule.for);
+  const firesBy = roundUp(conditionFromMs + rampMs + forMs + 2 * ctx.step, MINUTE);
+  const minutes = firesBy / MINUTE + 1;
+  const notYet = conditionFromMs + forMs - MINUTE;
+  const checks: AlertRuleTest[] = [];
+  if (notYet > 0) checks.push({ eval_time: formatDuration(notYet), alertname: alert, exp_alerts: [] });
+  checks.push({ eval_time: formatDuration(firesBy), alertname: alert, exp_alerts: [expectedAlert(rule, outputLabels(ctx.model, by))] });
+  return { name: `${alert}: ${story}, fires by ${formatDuration(firesBy)} and not before its for (${rule.for})`, minutes, series: series(minutes), checks };
+}
+
+function parseForMs(text: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!m) throw new Error(`unexpected for: ${text}`);
+  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+}
+
+function simpleAlertScenarios(ctx: Ctx): Scenario[] {
+  const { model } = ctx;
+  /** Successful requests, all fast. */
+  const both = (values: string) => histogram(model, 'ok', values, values);
+  const stepTo = (minutes: number, before: number, after: number, atMin: number) =>
+    gaugeValues([
+      { minutes: atMin, value: before },
+      { minutes: minutes - atMin, value: after },
+    ]);
+  const at = 30;
+  const out: Array<Scenario | undefined> = [];
+
+  const idle = model.traffic.noTrafficForMs;
+  if (idle !== undefined) {
+    out.push(
+      single(
+        ctx,
+        ALERT.trafficAbsent,
+        'service',
+        `traffic stops at ${at}m and stays at zero for ${formatDuration(idle)}`,
+        (m) => {
+          const stops = (perMinute: number) => counterValues([{ minutes: at, perMinute }, { minutes: m - at, perMinute: 0 }]);
+          const errors = stops(HEALTHY_PER_MINUTE * (model.slos.find((x) => x.kind === 'availability')?.errorBudget ?? 0) / 10);
+          return healthySeries(ctx, m, { ...histogram(model, 'ok', stops(HEALTHY_PER_MINUTE), stops(HEALTHY_PER_MINUTE)), ...histogram(model, 'error', errors, errors) });
+        },
+        at * MINUTE + idle,
+      ),
+    );
+  }
+  if (model.traffic.dropBelowLastWeek !== undefined) {
+    const week = 7 * 24 * 60;
+    const share = model.traffic.dropBelowLastWeek / 2;
+    const dropAt = week + 60;
+    out.push(
+      single(
+        ctx,
+        ALERT.trafficDrop,
+        'service',
+        `after a week at 10 req/s, traffic falls to ${exact(share * 100)}% at 1w1h`,
+        (m) =>
+          healthySeries(ctx, m, {
+            ...both(
+              // Only the hours around "now" and "a week ago" are scraped: the days between matter to no rule.
+              counterValues([
+                { minutes: 3 * 60, perMinute: HEALTHY_PER_MINUTE },
+                { minutes: dropAt - 5 * 60, perMinute: HEALTHY_PER_MINUTE, missing: true },
+                { minutes: 2 * 60, perMinute: HEALTHY_PER_MINUTE },
+                { minutes: m - dropAt, perMinute: HEALTHY_PER_MINUTE * share },
+              ]),
+            ),
+          }),
+        dropAt * MINUTE,
+        35 * MINUTE, // the 30m averages need (1 - s) / (1 - s/2) of their window, plus the 5m rate ramp
+      ),
+    );
+  }
+  if (model.capacity.requestsPerSecond !== undefined) {
+    const perMinute = model.capacity.requestsPerSecond * 2 * 1.5 * 60;
+    out.push(
+      single(
+        ctx,
+        ALERT.trafficAboveCapacity,
+        'service',
+        `two pods serve 1.5x their declared ${exact(model.capacity.requestsPerSecond)} req/s each from ${at}m`,
+        (m) => healthySeries(ctx, m, both(counterValues([{ minutes: at, perMinute: HEALTHY_PER_MINUTE }, { minutes: m - at, perMinute }]))),
+        at * MINUTE,
+        ctx.base,
+      ),
+    );
+  }
+  const s = model.saturation;
+  out.push(
+    single(
+      ctx,
+      ALERT.cpuNearLimit,
+      'container',
+      `CPU rises to ${exact(((1 + s.cpuOfLimit) / 2) * 100)}% of the limit at ${at}m`,
+      (m) => healthySeries(ctx, m, { [cluster.containerCpu(model)]: counterValues([{ minutes: at, perMinute: 18 }, { minutes: m - at, perMinute: 60 * ((1 + s.cpuOfLimit) / 2) }]) }),
+      at * MINUTE,
+      ctx.base,
+    ),
+    single(
+      ctx,
+      ALERT.cpuAboveRequest,
+      'container',
+      `CPU rises to ${exact(s.cpuOfRequest * 1.5 * 50)}% of the limit (${exact(s.cpuOfRequest * 1.5 * 100)}% of the request) at ${at}m`,
+      (m) => healthySeries(ctx, m, { [cluster.containerCpu(model)]: counterValues([{ minutes: at, perMinute: 18 }, { minutes: m - at, perMinute: 60 * 0.5 * s.cpuOfRequest * 1.5 }]) }),
+      at * MINUTE,
+      ctx.base,
+    ),
+    single(
+      ctx,
+      ALERT.memoryNearLimit,
+      'container',
+      `the working set grows to ${exact(((1 + s.memoryOfLimit) / 2) * 100)}% of the limit at ${at}m`,
+      (m) => healthySeries(ctx, m, { [cluster.memory(model)]: stepTo(m, 300 * 2 ** 20, Math.round(2 ** 30 * ((1 + s.memoryOfLimit) / 2)), at) }),
+      at * MINUTE,
+    ),
+    single(
+      ctx,
+      ALERT.eventLoopSaturated,
+      'service',
+      `the event loop becomes ${exact(((1 + s.eventLoopUtilization) / 2) * 100)}% busy at ${at}m`,
+      (m) => {
+        const busy = (1 + s.eventLoopUtilization) / 2;
+        return healthySeries(ctx, m, {
+          [runtime.eventLoop(model, 'active')]: counterValues([{ minutes: at, perMinute: 12 }, { minutes: m - at, perMinute: 60 * busy }]),
+          [runtime.eventLoop(model, 'idle')]: counterValues([{ minutes: at, perMinute: 48 }, { minutes: m - at, perMinute: 60 * (1 - busy) }]),
+        });
+      },
+      at * MINUTE,
+      ctx.base,
+    ),
+    single(
+      ctx,
+      ALERT.eventLoopDelayHigh,
+      'service',
+      `event-loop delay p99 doubles past ${formatDuration(s.eventLoopDelayP99Seconds * 1000)} at ${at}m`,
+      (m) => healthySeries(ctx, m, { [runtime.eventLoopDelay(model)]: stepTo(m, 0.02, s.eventLoopDelayP99Seconds * 2, at) }),
+      at * MINUTE,
+    ),
+  );
+  const limit = model.capacity.concurrentRequests;
+  if (limit !== undefined) {
+    const inFlight = limit * (1 + s.inFlightOfLimit) * 0.5;
+    out.push(
+      single(
+        ctx,
+        ALERT.inFlightNearLimit,
+        'service',
+        `${exact(inFlight)} of ${exact(limit)} requests are in flight from ${at}m`,
+        (m) => healthySeries(ctx, m, { [runtime.inFlight(model)]: stepTo(m, 5, inFlight, at) }),
+        at * MINUTE,
+      ),
+    );
+  }
+  if (model.scaling) {
+    const metric = [eq(LABEL.hpaMetricName, 'cpu'), eq(LABEL.hpaMetricTargetType, 'utilization')];
+    out.push(
+      single(
+        ctx,
+        ALERT.autoscalerMaxedOut,
+        'autoscaler',
+        `the autoscaler reaches ${model.scaling.maxReplicas} replicas at ${at}m with CPU at 95% against a 70% target`,
+        (m) =>
+          healthySeries(ctx, m, {
+            [cluster.hpa(model, CLUSTER_METRIC.hpaCurrentReplicas)]: stepTo(m, model.scaling!.minReplicas, model.scaling!.maxReplicas, at),
+            [cluster.hpa(model, CLUSTER_METRIC.hpaStatusTarget, metric)]: stepTo(m, 50, 95, at),
+          }),
+        at * MINUTE,
+      ),
+    );
+  }
+  out.push(
+    single(
+      ctx,
+      ALERT.targetsDown,
+      'service',
+      `both targets stop answering scrapes at ${at}m`,
+      (m) => healthySeries(ctx, m, { [cluster.up(model)]: stepTo(m, 1, 0, at), [cluster.up(model, '10.0.0.2:9464')]: stepTo(m, 1, 0, at) }),
+      at * MINUTE,
+    ),
+    single(
+      ctx,
+      ALERT.signalsMissing,
+      'service',
+      'targets are up but no request histogram was ever exported',
+      (m) =>
+        healthySeries(ctx, m, {}, [...Object.keys(histogram(model, 'ok', '', '')), ...Object.keys(histogram(model, 'error', '', ''))]),
+      0,
+    ),
+  );
+  return out.filter((x): x is Scenario => x !== undefined);
+}

@@ -1,0 +1,89 @@
+/**
+ * Traffic alerts: no traffic at all, a sharp drop against last week, and more traffic than the declared
+ * capacity. None of the SLO generators covers traffic (research/slo-alerting.md §12.1).
+ */
+import type { ServiceModel } from '../model/types';
+import { exact, on, selector, sumBy } from '../signals/promql';
+import { durationHistogram, requestRate, serviceLabels, targetMatchers, targetsUp } from '../signals/queries';
+import { ALERT, RECORD } from '../signals/recorded';
+import { formatDuration } from '../spec/duration';
+import { alertingRule } from './alert';
+import type { AlertingRule } from './types';
+import { baseWindow } from './windows';
+
+/** Window the week-over-week comparison averages over: long enough that a single quiet 5m does not count. */
+const DROP_WINDOW_MS = 30 * 60_000;
+const DROP_FOR_MS = 15 * 60_000;
+const CAPACITY_FOR_MS = 15 * 60_000;
+
+/** `absent()` alerts need a `for` of at least two scrapes, or one missed scrape fires them (pint alerts/absent). */
+export function absentForMs(model: ServiceModel): number {
+  return Math.max(60_000, 2 * model.metrics.scrapeIntervalMs);
+}
+
+export function noun(model: ServiceModel): string {
+  switch (model.kind) {
+    case 'http':
+      return 'requests';
+    case 'worker':
+      return 'operations';
+  }
+}
+
+export function trafficAlertingRules(model: ServiceModel): AlertingRule[] {
+  const rules: AlertingRule[] = [];
+  const target = targetMatchers(model.scope);
+  const recorded = selector(RECORD.requestRate(baseWindow(model)), target);
+  const what = noun(model);
+
+  if (model.traffic.noTrafficForMs !== undefined) {
+    const idle = formatDuration(model.traffic.noTrafficForMs);
+    rules.push(
+      alertingRule(model, {
+        name: ALERT.trafficAbsent,
+        signal: 'traffic',
+        severity: 'page',
+        // `absent()` covers a service whose histogram never appeared; the rate covers one that went quiet.
+        expr: `${requestRate(model.scope, idle)} == 0\nor\nabsent(${selector(`${durationHistogram(model.kind)}_count`, target)})`,
+        forMs: absentForMs(model),
+        summary: `${model.name} receives no ${what}.`,
+        description: `${model.name} in ${model.namespace} has served no ${what} for ${idle} although it is expected to serve continuously. Clients may not reach it (routing, DNS, ingress), or its metrics may be gone.`,
+      }),
+    );
+  }
+
+  if (model.traffic.dropBelowLastWeek !== undefined) {
+    const win = formatDuration(DROP_WINDOW_MS);
+    const now = `avg_over_time(${recorded}[${win}])`;
+    const lastWeek = `avg_over_time(${recorded}[${win}] offset 1w)`;
+    const share = exact(model.traffic.dropBelowLastWeek);
+    rules.push(
+      alertingRule(model, {
+        name: ALERT.trafficDrop,
+        signal: 'traffic',
+        severity: 'ticket',
+        expr: `${now} < ${share} * ${lastWeek}\nand\n${lastWeek} > ${exact(model.traffic.dropMinRequestsPerSecond)}`,
+        forMs: DROP_FOR_MS,
+        summary: `${model.name} traffic dropped sharply against last week.`,
+        description: `${model.name} served less than ${exact(model.traffic.dropBelowLastWeek * 100)}% of the ${what} per second it served at the same time last week (${win} averages). A sudden drop usually means clients cannot reach the service.`,
+      }),
+    );
+  }
+
+  const perPod = model.capacity.requestsPerSecond;
+  if (perPod !== undefined) {
+    const healthyTargets = `(${sumBy(serviceLabels(model.scope), targetsUp(model.scope))} > 0)`;
+    rules.push(
+      alertingRule(model, {
+        name: ALERT.trafficAboveCapacity,
+        signal: 'traffic',
+        severity: 'ticket',
+        expr: `${recorded}\n/ ${on(serviceLabels(model.scope))}\n${healthyTargets}\n> ${exact(perPod)}`,
+        forMs: CAPACITY_FOR_MS,
+        summary: `${model.name} serves more traffic than its pods are sized for.`,
+        description: `${model.name} has served more than ${exact(perPod)} ${what} per second per pod for ${formatDuration(CAPACITY_FOR_MS)}, the capacity its definition declares. Expect latency to rise; add replicas or raise maxReplicas.`,
+      }),
+    );
+  }
+  return rules;
+}

@@ -1,0 +1,50 @@
+import type { ServiceModel, SloModel } from '../model/types';
+import { formatDuration } from '../spec/duration';
+
+/** Five minutes: the SRE Workbook's shortest alerting window, and the base rate every SLO rule builds on. */
+const DEFAULT_BASE_WINDOW_MS = 5 * 60_000;
+
+/**
+ * The window of the base rate recordings that every longer window is averaged from. It is the shortest
+ * short window of any enabled tier (5m by default), and never shorter than 4 scrape intervals.
+ */
+export function baseWindowMs(model: ServiceModel): number {
+  const shorts = model.slos.flatMap((s) => s.tiers.map((t) => t.shortWindowMs));
+  const fromTiers = shorts.length > 0 ? Math.min(...shorts) : DEFAULT_BASE_WINDOW_MS;
+  return Math.max(Math.min(fromTiers, DEFAULT_BASE_WINDOW_MS), 4 * model.metrics.scrapeIntervalMs);
+}
+
+/** The base window as a Prometheus duration, e.g. `'5m'`. */
+export function baseWindow(model: ServiceModel): string {
+  return formatDuration(baseWindowMs(model));
+}
+
+/** Every window an SLO records an error ratio for: the tiers' short and long windows and the SLO window, ascending. */
+export function ratioWindowsMs(model: ServiceModel, slo: SloModel): number[] {
+  const all = new Set<number>([baseWindowMs(model), slo.windowMs]);
+  for (const t of slo.tiers) {
+    all.add(t.shortWindowMs);
+    all.add(t.longWindowMs);
+  }
+  return [...all].sort((a, b) => a - b);
+}
+
+/**
+ * promtool's unit-test engine refuses a query that loads more than 10,000 samples (promql/test.go
+ * `MaxSamples`), and every sample of a long range costs memory in production too. Windows that would
+ * read more recorded samples than this are read through a subquery at the base window's resolution instead:
+ * sampling a 5m rate every 5m tiles the window exactly, so the sum stays traffic-weighted.
+ */
+const MAX_SAMPLES_PER_RANGE = 9000;
+
+/**
+ * The range selector suffix for reading a recorded series over `windowMs`: `[1h]` when the window holds few
+ * enough evaluations, otherwise a tiling subquery such as `[30d:5m]`.
+ */
+export function recordedRange(model: ServiceModel, windowMs: number): string {
+  const win = formatDuration(windowMs);
+  if (windowMs / model.alerting.evaluationIntervalMs <= MAX_SAMPLES_PER_RANGE) return `[${win}]`;
+  const base = baseWindowMs(model);
+  const resolution = Math.max(base, Math.ceil(windowMs / MAX_SAMPLES_PER_RANGE / base) * base);
+  return `[${win}:${formatDuration(resolution)}]`;
+}
