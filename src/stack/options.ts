@@ -1,0 +1,397 @@
+/**
+ * Options of the platform stack and their validation into a {@link StackModel} with every default resolved.
+ * Plain data, no cdk8s: the generators in this folder read only the model.
+ */
+import type { DefinitionProblem } from '../model/resolve';
+import type { ServiceModel } from '../model/types';
+import type { AdapterConfig } from '../scaling/manifests';
+import { formatDuration, parseDuration } from '../spec/duration';
+import type { SecretRef } from '../spec/routing';
+import { DEFAULT_RELEASE_NAME, type StackMode } from '../constructs/selectors';
+
+/** CPU and memory for one container, as Kubernetes quantities (`'500m'`, `'2Gi'`). Both requests and limits. */
+export interface ContainerResources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/**
+ * Who may connect to a component, in NetworkPolicy terms: pods with these labels in namespaces with these
+ * labels, or an address block.
+ */
+export type NetworkPeer =
+  | {
+      readonly kind: 'pods';
+      /** Labels of the source namespaces; `{}` means every namespace. @default the stack's namespace only */
+      readonly namespaceLabels?: Readonly<Record<string, string>>;
+      /** Labels of the source pods; `{}` means every pod. */
+      readonly podLabels: Readonly<Record<string, string>>;
+    }
+  | { readonly kind: 'cidr'; readonly cidr: string };
+
+/** A remote-write destination. The kind decides the tenant header. */
+export interface RemoteWriteTarget {
+  /** Mimir and Cortex read the tenant from `X-Scope-OrgID`; Thanos Receive from `THANOS-TENANT` (its default `--receive.tenant-header`). */
+  readonly kind: 'mimir' | 'thanos' | 'cortex';
+  /** Push endpoint, e.g. `http://mimir-distributor.mimir.svc:8080/api/v1/push`. No credentials in it. */
+  readonly url: string;
+  /** Tenant (organisation) id. @default no tenant header */
+  readonly tenant?: string;
+  /** Credentials, by Secret reference in the stack's namespace. @default none */
+  readonly auth?: { readonly kind: 'basic'; readonly username: SecretRef; readonly password: SecretRef } | { readonly kind: 'bearer'; readonly token: SecretRef };
+}
+
+/** A tracing backend Grafana links exemplars to. */
+export interface TracingDatasource {
+  readonly kind: 'tempo' | 'jaeger' | 'zipkin';
+  /** Query URL of the backend, e.g. `http://tempo.tracing.svc:3200`. */
+  readonly url: string;
+}
+
+/** Prometheus (prometheus-operator `Prometheus` CR). */
+export interface PrometheusOptions {
+  /** Replicas per shard. Two keep rules and alerts evaluated through a rollout; Alertmanager deduplicates. @default 2 */
+  readonly replicas?: number;
+  /**
+   * Scrape shards. Above 1 every shard holds part of the data, so queries need a global view: it then needs
+   * `remoteWrite` and `queryUrl`, and rules are not loaded into the shards (each would evaluate them on a part
+   * of the series; prometheus-operator `shards` docs). Load the PrometheusRules into the ruler of the remote store.
+   * @default 1
+   */
+  readonly shards?: number;
+  /** How long to keep data. Must cover the longest SLO window of the services (the 30-day budget needs 30 days). @default '35d' */
+  readonly retention?: string;
+  /** Size bound on the TSDB, e.g. `'45GB'`. @default none */
+  readonly retentionSize?: string;
+  /** Persistent volume per replica, or `false` for an emptyDir (data lost on restart). @default { size: '50Gi' } */
+  readonly storage?: { readonly size: string; readonly storageClassName?: string } | false;
+  /** @default requests 500m / 2Gi, limits 2 / 4Gi */
+  readonly resources?: ContainerResources;
+  /** Remote-write destinations (Mimir, Thanos Receive, Cortex). @default none */
+  readonly remoteWrite?: readonly RemoteWriteTarget[];
+  /** Where Grafana and prometheus-adapter query when Prometheus is sharded or remote (e.g. Mimir's `/prometheus`). @default this Prometheus */
+  readonly queryUrl?: string;
+  /** Prometheus version for the operator to run, e.g. `'v3.5.0'`. @default the operator's default */
+  readonly version?: string;
+  /** Default scrape interval. @default '30s' */
+  readonly scrapeInterval?: string;
+  /** Rule evaluation interval. @default '30s' */
+  readonly evaluationInterval?: string;
+  /** Labels added to every series sent out (remote write, alerts), e.g. `{ cluster: 'eu-1' }`. @default {} */
+  readonly externalLabels?: Readonly<Record<string, string>>;
+  /** Extra peers that may query Prometheus (Grafana and prometheus-adapter always may). @default [] */
+  readonly allowFrom?: readonly NetworkPeer[];
+}
+
+/** Alertmanager (prometheus-operator `Alertmanager` CR). */
+export interface AlertmanagerOptions {
+  /** Replicas, clustered by gossip. @default 2 */
+  readonly replicas?: number;
+  /** How long silences and notification state are kept. @default '120h' */
+  readonly retention?: string;
+  /** @default requests 50m / 128Mi, limits 200m / 256Mi */
+  readonly resources?: ContainerResources;
+  /** Extra peers that may use the Alertmanager API and UI (Prometheus and Grafana always may). @default [] */
+  readonly allowFrom?: readonly NetworkPeer[];
+}
+
+/** Grafana. */
+export interface GrafanaOptions {
+  /**
+   * Secret (in the stack's namespace) holding the admin user name and password.
+   * @default { name: '<stack name>-grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' }
+   */
+  readonly adminSecret?: { readonly name: string; readonly userKey?: string; readonly passwordKey?: string };
+  /** @default 'docker.io/grafana/grafana:11.6.0' */
+  readonly image?: string;
+  /** The dashboard sidecar (kiwigrid k8s-sidecar). @default 'quay.io/kiwigrid/k8s-sidecar:1.28.0' */
+  readonly sidecarImage?: string;
+  /** @default requests 100m / 256Mi, limits 500m / 512Mi */
+  readonly resources?: ContainerResources;
+  /** @default requests 20m / 64Mi, limits 100m / 128Mi */
+  readonly sidecarResources?: ContainerResources;
+  /** A tracing datasource that exemplars (`trace_id`) link to. @default none */
+  readonly tracing?: TracingDatasource;
+  /**
+   * Namespaces whose `grafana_dashboard: "1"` ConfigMaps the sidecar loads, or `'all'` (needs a ClusterRole
+   * that reads every ConfigMap in the cluster).
+   * @default the stack's namespace only
+   */
+  readonly dashboardNamespaces?: readonly string[] | 'all';
+  /** Who may open Grafana (an ingress controller, say). Without any, only `kubectl port-forward` reaches it. @default [] */
+  readonly allowFrom?: readonly NetworkPeer[];
+}
+
+/** prometheus-adapter. */
+export interface AdapterOptions {
+  /** @default 'registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0' */
+  readonly image?: string;
+  /** @default 2 (the metrics APIs the HPA controller calls must survive a node drain) */
+  readonly replicas?: number;
+  /** @default requests 100m / 128Mi, limits 500m / 512Mi */
+  readonly resources?: ContainerResources;
+}
+
+/** Props of the stack generators and of the ObservabilityStack construct. */
+export interface StackOptions {
+  /**
+   * `own`: run Prometheus, Alertmanager, Grafana and prometheus-adapter here. `kube-prometheus-stack`: the cluster
+   * already runs that chart; emit only what it loads by label (dashboard ConfigMaps) and the adapter
+   * configuration, and label everything for its release.
+   * @default { kind: 'own' }
+   */
+  readonly mode?: StackMode;
+  /** Namespace of the stack: a DNS label. @default 'monitoring' */
+  readonly namespace?: string;
+  /** Name of the stack, prefix of its objects and value of `app.kubernetes.io/instance`. @default 'golden-signals' */
+  readonly name?: string;
+  /** The services the stack serves: checked against retention, and their scrape intervals against Grafana's. @default [] */
+  readonly services?: readonly ServiceModel[];
+  /** @default see {@link PrometheusOptions} */
+  readonly prometheus?: PrometheusOptions;
+  /** @default see {@link AlertmanagerOptions} */
+  readonly alertmanager?: AlertmanagerOptions;
+  /** @default see {@link GrafanaOptions} */
+  readonly grafana?: GrafanaOptions;
+  /** prometheus-adapter settings, or `false` for none. It runs only when {@link adapterConfigs} has rules. @default see {@link AdapterOptions} */
+  readonly adapter?: AdapterOptions | false;
+  /** Adapter rule fragments from the scaling helper (`adapterConfig(model)`), merged into one configuration. @default [] */
+  readonly adapterConfigs?: readonly AdapterConfig[];
+}
+
+/** The stack with every default resolved. */
+export interface StackModel {
+  readonly mode: StackMode;
+  readonly releaseName: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly prometheus: Required<Omit<PrometheusOptions, 'retentionSize' | 'version' | 'queryUrl'>> &
+    Pick<PrometheusOptions, 'retentionSize' | 'version' | 'queryUrl'>;
+  readonly alertmanager: Required<AlertmanagerOptions>;
+  readonly grafana: Required<Omit<GrafanaOptions, 'tracing' | 'adminSecret'>> & {
+    readonly tracing?: TracingDatasource;
+    readonly adminSecret: { readonly name: string; readonly userKey: string; readonly passwordKey: string };
+  };
+  /** Undefined when no adapter runs. */
+  readonly adapter?: Required<AdapterOptions>;
+  readonly adapterConfigs: readonly AdapterConfig[];
+}
+
+/** Thrown at synth time for invalid stack options; lists every problem. */
+export class StackOptionsError extends Error {
+  constructor(readonly problems: readonly DefinitionProblem[]) {
+    super(
+      `Invalid ObservabilityStack options (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p.field}: got ${JSON.stringify(p.value) ?? 'nothing'}; ${p.allowed}`).join('\n'),
+    );
+    this.name = 'StackOptionsError';
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Kubernetes quantity (resource.Quantity's grammar, without exponents). */
+const QUANTITY = /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+/** Prometheus-operator's duration pattern for `retention` (`[0-9]+(ms|s|m|h|d|w|y)`, one or more parts). */
+const RETENTION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+
+const res = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string): ContainerResources => ({
+  requests: { cpu, memory },
+  limits: { cpu: cpuLimit, memory: memoryLimit },
+});
+
+/** Defaults, sized for a few dozen services; measured figures belong in the issue notes, not here. */
+export const DEFAULTS = {
+  prometheusResources: res('500m', '2Gi', '2', '4Gi'),
+  alertmanagerResources: res('50m', '128Mi', '200m', '256Mi'),
+  grafanaResources: res('100m', '256Mi', '500m', '512Mi'),
+  sidecarResources: res('20m', '64Mi', '100m', '128Mi'),
+  adapterResources: res('100m', '128Mi', '500m', '512Mi'),
+  /** prometheus-operator's config-reloader sidecar; the operator's own default is 10m / 50Mi. */
+  reloaderResources: res('10m', '32Mi', '100m', '64Mi'),
+  grafanaImage: 'docker.io/grafana/grafana:11.6.0',
+  sidecarImage: 'quay.io/kiwigrid/k8s-sidecar:1.28.0',
+  adapterImage: 'registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0',
+} as const;
+
+class Collector {
+  readonly list: DefinitionProblem[] = [];
+  add(field: string, value: unknown, allowed: string): void {
+    this.list.push({ field, value, allowed });
+  }
+  count(field: string, value: number | undefined, fallback: number, max = 100): number {
+    const v = value ?? fallback;
+    if (!Number.isInteger(v) || v < 1 || v > max) this.add(field, value, `must be a whole number from 1 to ${max}`);
+    return v;
+  }
+  resources(field: string, value: ContainerResources | undefined, fallback: ContainerResources): ContainerResources {
+    const r = value ?? fallback;
+    for (const side of ['requests', 'limits'] as const) {
+      for (const k of ['cpu', 'memory'] as const) {
+        const q = r?.[side]?.[k];
+        if (typeof q !== 'string' || !QUANTITY.test(q)) this.add(`${field}.${side}.${k}`, q, 'must be a Kubernetes quantity such as "500m", "2" or "2Gi" (every container has requests and limits)');
+      }
+    }
+    return r;
+  }
+  url(field: string, value: unknown): void {
+    let u: URL | undefined;
+    try {
+      u = typeof value === 'string' ? new URL(value) : undefined;
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+      this.add(field, value, 'must be an http(s) URL');
+    } else if (u.username || u.password) {
+      // Credentials in a URL end up in the manifest; they belong in a Secret (auth: { kind: 'basic', ... }).
+      this.add(field, '<URL with credentials, redacted>', 'must not carry credentials; give them as Secret references in auth');
+    }
+  }
+  secret(field: string, value: unknown): void {
+    const ref = (value as SecretRef | undefined)?.secret;
+    if (!ref || typeof ref.name !== 'string' || !DNS_LABEL.test(ref.name) || typeof ref.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) {
+      this.add(field, typeof value === 'string' ? '<inline value redacted>' : value, 'must be a Secret reference { secret: { name, key } }; secret values are never written inline');
+    }
+  }
+  peers(field: string, peers: readonly NetworkPeer[] | undefined): readonly NetworkPeer[] {
+    (peers ?? []).forEach((p, i) => {
+      switch (p.kind) {
+        case 'pods':
+          break;
+        case 'cidr':
+          if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(p.cidr) && !/^[0-9a-fA-F:]+\/\d{1,3}$/.test(p.cidr)) this.add(`${field}[${i}].cidr`, p.cidr, 'must be a CIDR such as "10.0.0.0/8"');
+          break;
+        default:
+          this.add(`${field}[${i}].kind`, (p as { kind?: unknown }).kind, 'must be "pods" or "cidr"');
+      }
+    });
+    return peers ?? [];
+  }
+}
+
+/**
+ * Validates the options and resolves every default.
+ *
+ * @throws StackOptionsError naming each bad field, its value and what is allowed.
+ * @example
+ * const model = resolveStack({ namespace: 'monitoring', services: fleet.map(resolveService) });
+ */
+export function resolveStack(options: StackOptions = {}): StackModel {
+  const c = new Collector();
+  const mode: StackMode = options.mode ?? { kind: 'own' };
+  const namespace = options.namespace ?? 'monitoring';
+  if (!DNS_LABEL.test(namespace) || namespace.length > 63) c.add('namespace', namespace, 'must be a DNS label');
+  const name = options.name ?? 'golden-signals';
+  // The longest derived name is `<name>-alertmanager` plus the operator's `alertmanager-` StatefulSet prefix and a
+  // pod ordinal, all within 63 characters.
+  if (!DNS_LABEL.test(name) || name.length > 30) c.add('name', name, 'must be a DNS label of at most 30 characters (object names are derived from it)');
+  const releaseName = mode.kind === 'kube-prometheus-stack' ? (mode.releaseName ?? DEFAULT_RELEASE_NAME) : DEFAULT_RELEASE_NAME;
+
+  const p = options.prometheus ?? {};
+  const shards = c.count('prometheus.shards', p.shards, 1);
+  const remoteWrite = p.remoteWrite ?? [];
+  remoteWrite.forEach((rw, i) => {
+    const at = `prometheus.remoteWrite[${i}]`;
+    if (rw.kind !== 'mimir' && rw.kind !== 'thanos' && rw.kind !== 'cortex') c.add(`${at}.kind`, rw.kind, 'must be "mimir", "thanos" or "cortex"');
+    c.url(`${at}.url`, rw.url);
+    if (rw.tenant !== undefined && (typeof rw.tenant !== 'string' || !/^[-._a-zA-Z0-9]{1,150}$/.test(rw.tenant))) c.add(`${at}.tenant`, rw.tenant, 'must be a tenant id of letters, digits, "-", "_" and "."');
+    const auth = rw.auth;
+    if (auth?.kind === 'basic') {
+      c.secret(`${at}.auth.username`, auth.username);
+      c.secret(`${at}.auth.password`, auth.password);
+    } else if (auth?.kind === 'bearer') {
+      c.secret(`${at}.auth.token`, auth.token);
+    } else if (auth !== undefined) {
+      c.add(`${at}.auth.kind`, (auth as { kind?: unknown }).kind, 'must be "basic" or "bearer"');
+    }
+  });
+  if (p.queryUrl !== undefined) c.url('prometheus.queryUrl', p.queryUrl);
+  if (shards > 1 && (remoteWrite.length === 0 || p.queryUrl === undefined)) {
+    c.add('prometheus.shards', shards, 'above 1 needs remoteWrite and queryUrl: each shard holds only part of the series, so queries and rules need a global store (prometheus-operator "shards")');
+  }
+  const retention = p.retention ?? '35d';
+  if (!RETENTION.test(retention)) c.add('prometheus.retention', retention, 'must be a duration such as "35d"');
+  const retentionMs = parseDuration(retention.replace(/(\d+)y/, (_, n) => `${Number(n) * 365}d`));
+  const longest = Math.max(0, ...(options.services ?? []).flatMap((s) => s.slos.map((slo) => slo.windowMs)));
+  if (retentionMs !== undefined && longest > 0 && retentionMs < longest && remoteWrite.length === 0) {
+    c.add('prometheus.retention', retention, `must be at least the longest SLO window (${formatDuration(longest)}): the error budget is computed over it`);
+  }
+  if (p.retentionSize !== undefined && !/^\d+(\.\d+)?(B|KB|MB|GB|TB|PB|EB)$/.test(p.retentionSize)) c.add('prometheus.retentionSize', p.retentionSize, 'must be a size such as "45GB"');
+  if (p.storage && !QUANTITY.test(p.storage.size)) c.add('prometheus.storage.size', p.storage.size, 'must be a quantity such as "50Gi"');
+  for (const [field, v] of [
+    ['prometheus.scrapeInterval', p.scrapeInterval],
+    ['prometheus.evaluationInterval', p.evaluationInterval],
+  ] as const) {
+    if (v !== undefined && (parseDuration(v) ?? 0) < 1000) c.add(field, v, 'must be a duration of at least "1s"');
+  }
+
+  const a = options.alertmanager ?? {};
+  if (a.retention !== undefined && !/^(\d+(ms|s|m|h))+$/.test(a.retention)) c.add('alertmanager.retention', a.retention, 'must be a duration in ms, s, m or h, such as "120h" (Alertmanager CRD pattern)');
+
+  const g = options.grafana ?? {};
+  if (g.tracing) {
+    if (!['tempo', 'jaeger', 'zipkin'].includes(g.tracing.kind)) c.add('grafana.tracing.kind', g.tracing.kind, 'must be "tempo", "jaeger" or "zipkin"');
+    c.url('grafana.tracing.url', g.tracing.url);
+  }
+  const adminSecret = {
+    name: g.adminSecret?.name ?? `${name}-grafana-admin`,
+    userKey: g.adminSecret?.userKey ?? 'admin-user',
+    passwordKey: g.adminSecret?.passwordKey ?? 'admin-password',
+  };
+  if (!DNS_LABEL.test(adminSecret.name)) c.add('grafana.adminSecret.name', adminSecret.name, 'must be a Secret name (DNS label)');
+  const dashboardNamespaces = g.dashboardNamespaces ?? [namespace];
+  if (dashboardNamespaces !== 'all') dashboardNamespaces.forEach((n, i) => !DNS_LABEL.test(n) && c.add(`grafana.dashboardNamespaces[${i}]`, n, 'must be a namespace name or use "all"'));
+
+  const adapterConfigs = options.adapterConfigs ?? [];
+  const adapterRules = adapterConfigs.reduce((n, f) => n + f.rules.length + f.externalRules.length, 0);
+  const ad = options.adapter === false ? undefined : (options.adapter ?? {});
+
+  const model: StackModel = {
+    mode,
+    releaseName,
+    namespace,
+    name,
+    prometheus: {
+      replicas: c.count('prometheus.replicas', p.replicas, 2, 10),
+      shards,
+      retention,
+      retentionSize: p.retentionSize,
+      storage: p.storage === undefined ? { size: '50Gi' } : p.storage,
+      resources: c.resources('prometheus.resources', p.resources, DEFAULTS.prometheusResources),
+      remoteWrite,
+      queryUrl: p.queryUrl,
+      version: p.version,
+      scrapeInterval: p.scrapeInterval ?? '30s',
+      evaluationInterval: p.evaluationInterval ?? '30s',
+      externalLabels: p.externalLabels ?? {},
+      allowFrom: c.peers('prometheus.allowFrom', p.allowFrom),
+    },
+    alertmanager: {
+      replicas: c.count('alertmanager.replicas', a.replicas, 2, 10),
+      retention: a.retention ?? '120h',
+      resources: c.resources('alertmanager.resources', a.resources, DEFAULTS.alertmanagerResources),
+      allowFrom: c.peers('alertmanager.allowFrom', a.allowFrom),
+    },
+    grafana: {
+      adminSecret,
+      image: g.image ?? DEFAULTS.grafanaImage,
+      sidecarImage: g.sidecarImage ?? DEFAULTS.sidecarImage,
+      resources: c.resources('grafana.resources', g.resources, DEFAULTS.grafanaResources),
+      sidecarResources: c.resources('grafana.sidecarResources', g.sidecarResources, DEFAULTS.sidecarResources),
+      tracing: g.tracing,
+      dashboardNamespaces,
+      allowFrom: c.peers('grafana.allowFrom', g.allowFrom),
+    },
+    adapter:
+      ad && adapterRules > 0
+        ? {
+            image: ad.image ?? DEFAULTS.adapterImage,
+            replicas: c.count('adapter.replicas', ad.replicas, 2, 10),
+            resources: c.resources('adapter.resources', ad.resources, DEFAULTS.adapterResources),
+          }
+        : undefined,
+    adapterConfigs,
+  };
+  if (c.list.length > 0) throw new StackOptionsError(c.list);
+  return model;
+}
