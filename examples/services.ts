@@ -18,6 +18,10 @@ export const checkout = defineService({
   capacity: { requestsPerSecond: 250, concurrentRequests: 64 },
   scaling: { minReplicas: 3, maxReplicas: 30 },
   alerting: { runbookUrl: 'https://runbooks.example.com/shop/{alert}', grafanaUrl: 'https://grafana.example.com' },
+  routing: {
+    page: { kind: 'pagerduty', routingKey: { secret: { name: 'payments-pagerduty', key: 'routing-key' } } },
+    ticket: { kind: 'slack', channel: '#payments-alerts', apiUrl: { secret: { name: 'payments-slack', key: 'webhook-url' } } },
+  },
 });
 
 /**
@@ -33,6 +37,10 @@ export const catalog = defineService({
   errors: { statusCodes: ['5xx', 429] },
   slos: { availability: { objective: 99.5 } },
   traffic: { dropBelowLastWeek: 0.4 },
+  routing: {
+    page: { kind: 'pagerduty', routingKey: { secret: { name: 'discovery-pagerduty', key: 'routing-key' } } },
+    ticket: { kind: 'email', to: 'discovery@example.com', from: 'alertmanager@example.com', smarthost: 'smtp.example.com:587' },
+  },
 });
 
 /**

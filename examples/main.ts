@@ -1,0 +1,29 @@
+/**
+ * The example cdk8s app: the fleet of examples/services.ts as Kubernetes manifests in dist/ (one folder
+ * per chart, one file per resource), plus the reviewed plain artefacts: alerts/ (rule files, promtool
+ * tests, alertmanager.yml) and dashboards/ (Grafana JSON). `npm run synth` runs it; the tests check that
+ * what is committed equals a fresh run.
+ */
+import * as path from 'node:path';
+import { App, Chart, YamlOutputType } from 'cdk8s';
+import { exampleFiles } from './artifacts';
+import { fleet } from './services';
+import { GoldenSignals } from '../src/constructs/golden-signals';
+import { GrafanaDashboards } from '../src/constructs/dashboards';
+import { fleetDashboard } from '../src/dashboards';
+import { resolveService } from '../src/model';
+import { writeFiles } from './write';
+
+const app = new App({ yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+const models = fleet.map(resolveService);
+
+// One chart per namespace: what a GitOps repo usually syncs as one application.
+for (const namespace of [...new Set(fleet.map((s) => s.namespace))]) {
+  const chart = new Chart(app, namespace, { namespace, disableResourceNameHashes: true });
+  for (const service of fleet.filter((s) => s.namespace === namespace)) new GoldenSignals(chart, service.name, { service });
+}
+const platform = new Chart(app, 'platform', { namespace: 'monitoring', disableResourceNameHashes: true });
+new GrafanaDashboards(platform, 'fleet-dashboard', { dashboards: [fleetDashboard(models)] });
+
+app.synth();
+writeFiles(path.join(__dirname, '..'), exampleFiles(models));
