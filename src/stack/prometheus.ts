@@ -2,7 +2,7 @@
  * The prometheus-operator Prometheus and Alertmanager the stack runs, their ServiceAccounts, RBAC and Services.
  * The prometheus-operator itself (and its CRDs) must already be installed; the stack only declares instances.
  */
-import { STACK_SELECTOR_LABELS } from '../constructs/selectors';
+import { PART_OF_LABEL, PART_OF_VALUE, STACK_SELECTOR_LABELS } from '../constructs/selectors';
 import { LABEL } from '../signals/contract';
 import { componentLabels, type Manifest, meta, objectName, PORT, RESTRICTED_CONTAINER_SECURITY, resources, restrictedPodSecurity, selectorLabels } from './common';
 import { DEFAULTS, type RemoteWriteTarget, type StackModel } from './options';
@@ -21,6 +21,15 @@ function operatorContainers(names: readonly string[], withResources: boolean): A
     securityContext: { ...RESTRICTED_CONTAINER_SECURITY },
     ...(withResources ? { resources: resources(DEFAULTS.reloaderResources) } : {}),
   }));
+}
+
+/**
+ * Labels of the pods the operator creates. It reserves `app.kubernetes.io/name`, `instance` and `managed-by` on
+ * them (prometheus-operator API docs, `podMetadata`); the first two equal ours because the CR is named after the
+ * stack, and `managed-by` is left to the operator.
+ */
+function podLabels(stack: StackModel, component: 'prometheus' | 'alertmanager'): Record<string, string> {
+  return { ...selectorLabels(stack, component), [PART_OF_LABEL]: PART_OF_VALUE };
 }
 
 /** The tenant header each remote store reads. */
@@ -98,7 +107,7 @@ export function prometheusManifests(stack: StackModel): Manifest[] {
         replicas: p.replicas,
         shards: p.shards,
         serviceAccountName: name,
-        podMetadata: { labels: componentLabels(stack, 'prometheus') },
+        podMetadata: { labels: podLabels(stack, 'prometheus') },
         securityContext: restrictedPodSecurity(OPERATOR_UID),
         containers: [...operatorContainers(['prometheus'], false), ...operatorContainers(['config-reloader'], true)],
         initContainers: operatorContainers(['init-config-reloader'], true),
@@ -157,7 +166,7 @@ export function alertmanagerManifests(stack: StackModel): Manifest[] {
         replicas: a.replicas,
         serviceAccountName: name,
         automountServiceAccountToken: false,
-        podMetadata: { labels: componentLabels(stack, 'alertmanager') },
+        podMetadata: { labels: podLabels(stack, 'alertmanager') },
         securityContext: restrictedPodSecurity(OPERATOR_UID),
         containers: [...operatorContainers(['alertmanager'], false), ...operatorContainers(['config-reloader'], true)],
         initContainers: operatorContainers(['init-config-reloader'], true),

@@ -8,6 +8,7 @@ import {
   routingUnits,
   UNROUTED_RECEIVER,
 } from '../../src/routing';
+import { fleet } from '../../examples/services';
 import { describeWithBinary, run, tempFile } from './binaries';
 import { checkout, models, paymentsRouting, quiet, refunds } from './fixtures';
 import { alert, burn, INHIBITION_CASES, type Labels, plain } from './scenarios';
@@ -185,6 +186,18 @@ describeWithBinary('amtool', 'amtool on the generated alertmanager.yml', (amtool
       expect(r.status).toBe(0);
     },
   );
+
+  test('the example fleet with the end-to-end webhook override passes amtool and routes each service to its own receivers', () => {
+    const exampleFile = tempFile('alertmanager.yml', renderAlertmanagerConfig(fleet.map(resolveService), { webhookOverride: 'http://127.0.0.1:9/' }));
+    expect(run(amtool, ['check-config', exampleFile]).status).toBe(0);
+    for (const d of fleet) {
+      for (const severity of ['page', 'ticket']) {
+        const receiver = `${d.namespace}/${d.name}-routing/${severity}`;
+        const r = run(amtool, ['config', 'routes', 'test', `--config.file=${exampleFile}`, `--verify.receivers=${receiver}`, `namespace=${d.namespace}`, `service=${d.name}`, `severity=${severity}`]);
+        expect(r.status).toBe(0);
+      }
+    }
+  });
 
   test('amtool check-config rejects a config that reads a webhook URL from a file (why 0.25 needs the version gate)', () => {
     const newer = tempFile('alertmanager.yml', renderAlertmanagerConfig([resolveService(webhookService)], { alertmanagerVersion: '0.26' }));
