@@ -26,4 +26,5 @@ const platform = new Chart(app, 'platform', { namespace: 'monitoring', disableRe
 new GrafanaDashboards(platform, 'fleet-dashboard', { dashboards: [fleetDashboard(models)] });
 
 app.synth();
-writeFiles(path.join(__dirname, '..'), exampleFiles(models));
+// GS_ARTIFACTS_DIR lets the tests regenerate into a scratch folder and compare with the committed copy.
+writeFiles(process.env.GS_ARTIFACTS_DIR ?? path.join(__dirname, '..'), exampleFiles(models));

@@ -162,7 +162,8 @@ export function resolveScaling(input: ScalingPolicy, ctx: ScalingContext, report
   if (targetIn.kind !== 'Deployment' && targetIn.kind !== 'StatefulSet') {
     report(at('target.kind'), targetIn.kind, 'must be "Deployment" or "StatefulSet"');
   }
-  if (typeof targetIn.name !== 'string' || targetIn.name.length > 253 || !DNS_SUBDOMAIN.test(targetIn.name)) {
+  // A name derived from the service name is already reported under `name`; only check one written here.
+  if (input.target !== undefined && (typeof targetIn.name !== 'string' || targetIn.name.length > 253 || !DNS_SUBDOMAIN.test(targetIn.name))) {
     report(at('target.name'), targetIn.name, 'must be a DNS subdomain: lower-case a-z, 0-9, "-" and ".", at most 253 characters');
   }
 

@@ -1,0 +1,183 @@
+import { catalog, checkout, fleet, ledger } from '../../examples/services';
+import { resolveService } from '../../src/model';
+import { AlertingRule, isAlertingRule, RecordingRule, Rule, serviceRules, toYaml } from '../../src/rules';
+import { CLUSTER_METRIC, LABEL, METRIC } from '../../src/signals';
+import { ALERT, RECORD } from '../../src/signals/recorded';
+import { defineService, parseDuration } from '../../src/spec';
+import { promqlErrors, selectedMetrics } from '../support/promql';
+
+const models = fleet.map(resolveService);
+const rulesOf = (def: Parameters<typeof resolveService>[0]): Rule[] => serviceRules(resolveService(def)).groups.flatMap((g) => g.rules);
+const alerts = (rules: Rule[]) => rules.filter(isAlertingRule);
+const records = (rules: Rule[]) => rules.filter((r): r is RecordingRule => !isAlertingRule(r));
+const byAlert = (rules: Rule[], name: string, labels: Record<string, string> = {}) =>
+  alerts(rules).find((r) => r.alert === name && Object.entries(labels).every(([k, v]) => r.labels[k] === v));
+
+const checkoutRules = rulesOf(checkout);
+
+describe('every generated rule of the example fleet', () => {
+  const all = models.flatMap((m) => serviceRules(m).groups.flatMap((g) => g.rules.map((rule) => ({ service: m.name, rule }))));
+  const names = (r: Rule) => (isAlertingRule(r) ? r.alert : r.record);
+
+  it.each(all.map(({ service, rule }) => [service, names(rule), rule] as const))('%s %s parses as PromQL', (_s, _n, rule) => {
+    expect(promqlErrors(rule.expr)).toEqual([]);
+  });
+
+  it('selects only series the metric contract defines or the rules record', () => {
+    const histogram = [METRIC.httpDuration, METRIC.operationDuration].flatMap((m) => [`${m}_count`, `${m}_bucket`, `${m}_sum`]);
+    const known = new Set<string>([...Object.values(METRIC), ...Object.values(CLUSTER_METRIC), ...histogram]);
+    const recorded = new Set(all.flatMap(({ rule }) => (isAlertingRule(rule) ? [] : [rule.record])));
+    const unknown = all.flatMap(({ rule }) => selectedMetrics(rule.expr)).filter((m) => !known.has(m) && !recorded.has(m));
+    expect(unknown).toEqual([]);
+  });
+
+  it('matches histogram bounds in both the Prometheus 2 and 3 forms, never with a bare le="1"', () => {
+    const text = models.map((m) => toYaml(serviceRules(m))).join('\n');
+    expect(text).not.toMatch(/le="\d+"/);
+    expect(rulesOf(ledger).map((r) => r.expr).join('\n')).toContain('le=~"2|2\\\\.0"');
+  });
+
+  it('renders every number as an exact decimal (no float noise such as 0.0009999999999999432)', () => {
+    const text = models.map((m) => toYaml(serviceRules(m))).join('\n');
+    expect(text).not.toMatch(/\d\.\d*(?:0{6,}|9{6,})\d/);
+  });
+
+  it('keeps every group interval at or under 5m and every derived rule in the group of its inputs', () => {
+    for (const m of models) {
+      const file = serviceRules(m);
+      expect(file.groups).toHaveLength(1);
+      expect(parseDuration(file.groups[0].interval)).toBeLessThanOrEqual(5 * 60_000);
+      const seen = new Set<string>();
+      for (const r of file.groups[0].rules) {
+        for (const used of selectedMetrics(r.expr)) if (used.includes(':')) expect(seen).toContain(used);
+        if (!isAlertingRule(r)) seen.add(r.record);
+      }
+    }
+  });
+
+  it('gives every alert the contract labels and annotations (DESIGN 3.3) and a CamelCase name', () => {
+    for (const { rule } of all.filter(({ rule }) => isAlertingRule(rule))) {
+      const a = rule as AlertingRule;
+      expect(a.alert).toMatch(/^[A-Z][A-Za-z]+$/);
+      expect(Object.keys(a.labels)).toEqual(expect.arrayContaining(['service', 'namespace', 'signal', 'severity']));
+      expect(['latency', 'traffic', 'errors', 'saturation']).toContain(a.labels.signal);
+      expect(['page', 'ticket']).toContain(a.labels.severity);
+      expect(Object.keys(a.annotations).sort()).toEqual(['dashboard_url', 'description', 'runbook_url', 'summary']);
+      expect(a.annotations.summary).toMatch(/\.$/);
+      // No query values in labels or annotations: each new value would be a new alert (pint alerts/template).
+      expect(JSON.stringify([a.labels, a.annotations])).not.toContain('$value');
+    }
+  });
+});
+
+describe('SLO rules', () => {
+  it.each([
+    ['fast', '1h', '5m', '0.0144', '2m', 'page', 70],
+    ['medium', '6h', '30m', '0.006', '15m', 'page', 167],
+    ['slow', '1d', '2h', '0.003', '1h', 'ticket', 334],
+    ['longterm', '3d', '6h', '0.001', '3h', 'ticket', 1000],
+  ])('alert the %s tier of a 99.9%% SLO when both %s and %s error ratios exceed %s for %s, as a %s, above %i events', (tier, long, short, threshold, forText, severity, minEvents) => {
+    const rule = byAlert(checkoutRules, ALERT.errorBudgetBurn, { slo: 'availability', burn_tier: tier })!;
+    expect(rule.expr).toContain(`${RECORD.errorRatio(long)}{namespace="shop", job="checkout", slo="availability"} > ${threshold}`);
+    expect(rule.expr).toContain(`${RECORD.errorRatio(short)}{namespace="shop", job="checkout", slo="availability"} > ${threshold}`);
+    expect(rule.expr).toContain(`>= ${minEvents}`);
+    expect(rule.for).toBe(forText);
+    expect(rule.labels).toMatchObject({ severity, burn_tier: tier, slo: 'availability', signal: 'errors', service: 'checkout', namespace: 'shop' });
+  });
+
+  it('records each long window as a ratio of sums of the base rates (traffic-weighted, not an average of ratios)', () => {
+    const oneHour = records(checkoutRules).find((r) => r.record === RECORD.errorRatio('1h') && r.labels?.slo === 'availability')!;
+    expect(oneHour.expr).toBe(
+      'sum_over_time(slo:sli_errors:rate5m{namespace="shop", job="checkout", slo="availability"}[1h])\n/\n' +
+        '(sum_over_time(slo:sli_events:rate5m{namespace="shop", job="checkout", slo="availability"}[1h]) > 0)',
+    );
+  });
+
+  it('reads the 30-day window through a 5m tiling subquery so no query loads more than 9,000 samples', () => {
+    const month = records(checkoutRules).find((r) => r.record === RECORD.errorRatio('30d') && r.labels?.slo === 'availability')!;
+    expect(month.expr).toContain('[30d:5m]');
+  });
+
+  it('guards every ratio against zero traffic, so an idle service gives no sample instead of NaN', () => {
+    for (const r of records(checkoutRules).filter((r) => r.record.startsWith('slo:sli_error:ratio'))) expect(r.expr).toMatch(/> 0\)$/);
+  });
+
+  it('records errors as zero rather than absent when a service has never failed', () => {
+    const errors = records(checkoutRules).find((r) => r.record === RECORD.errorRate('5m'))!;
+    expect(errors.expr).toMatch(/\nor\n0 \* namespace_job:requests:rate5m\{namespace="shop", job="checkout"\}$/);
+  });
+
+  it('counts 429 as an error when the definition says so', () => {
+    const errors = records(rulesOf(catalog)).find((r) => r.record === RECORD.errorRate('5m'))!;
+    expect(errors.expr).toContain(`${LABEL.statusCode}=~"5..|429"`);
+  });
+
+  it('measures latency as the requests above the threshold bucket', () => {
+    const slow = records(checkoutRules).find((r) => r.record === RECORD.sliErrors('5m') && r.labels?.slo === 'latency')!;
+    expect(slow.expr).toContain('le=~"0\\\\.3"');
+    expect(slow.expr).toContain('clamp_min(');
+  });
+
+  it('records the objective and the budget left over the SLO window', () => {
+    expect(records(checkoutRules).find((r) => r.record === RECORD.objective && r.labels?.slo === 'availability')!.expr).toBe('vector(0.999)');
+    expect(records(checkoutRules).find((r) => r.record === RECORD.budgetRemaining && r.labels?.slo === 'latency')!.expr).toBe(
+      '1 - slo:sli_error:ratio_rate30d{namespace="shop", job="checkout", slo="latency"} / 0.01',
+    );
+  });
+
+  it('emits no burn alert for a disabled tier', () => {
+    const tiers = alerts(rulesOf(ledger))
+      .filter((r) => r.alert === ALERT.errorBudgetBurn && r.labels.slo === 'latency')
+      .map((r) => r.labels.burn_tier);
+    expect(tiers).toEqual(['medium', 'longterm']);
+  });
+
+  it('keeps a configured cluster label in every aggregation and join', () => {
+    const rules = rulesOf(defineService({ ...checkout, alerting: { clusterLabel: 'cluster' } }));
+    for (const r of rules) for (const by of r.expr.match(/\b(by|on) \(([^)]*)\)/g) ?? []) if (!by.includes('horizontalpodautoscaler')) expect(by).toContain('cluster');
+  });
+});
+
+describe('traffic, saturation and meta alerts', () => {
+  it.each<[string, string, string, string]>([
+    [ALERT.trafficAbsent, 'page', '1m', 'absent(http_server_request_duration_seconds_count{namespace="shop", job="checkout"})'],
+    [ALERT.trafficDrop, 'ticket', '15m', '< 0.5 * avg_over_time(namespace_job:requests:rate5m{namespace="shop", job="checkout"}[30m] offset 1w)'],
+    [ALERT.trafficAboveCapacity, 'ticket', '15m', '> 250'],
+    [ALERT.cpuNearLimit, 'ticket', '15m', 'resource="cpu"'],
+    [ALERT.cpuAboveRequest, 'ticket', '30m', 'kube_pod_container_resource_requests'],
+    [ALERT.memoryNearLimit, 'ticket', '15m', 'container_memory_working_set_bytes'],
+    [ALERT.eventLoopSaturated, 'ticket', '15m', 'nodejs_eventloop_state="active"'],
+    [ALERT.eventLoopDelayHigh, 'ticket', '15m', '> 0.5'],
+    [ALERT.inFlightNearLimit, 'ticket', '5m', '> 57.6'],
+    [ALERT.autoscalerMaxedOut, 'ticket', '15m', 'horizontalpodautoscaler="checkout"'],
+    [ALERT.targetsDown, 'page', '2m', 'absent(up{namespace="shop", job="checkout"})'],
+    [ALERT.signalsMissing, 'ticket', '10m', 'unless on (namespace, job)'],
+  ])('%s is a %s after %s and its expression contains %s', (name, severity, forText, fragment) => {
+    const rule = byAlert(checkoutRules, name)!;
+    expect(rule).toBeDefined();
+    expect(rule.labels.severity).toBe(severity);
+    expect(rule.for).toBe(forText);
+    expect(rule.expr).toContain(fragment);
+  });
+
+  it.each([
+    ['a service that may idle has no traffic-absent alert', ledger, ALERT.trafficAbsent],
+    ['a service without declared capacity has no capacity alert', catalog, ALERT.trafficAboveCapacity],
+    ['a service without a concurrency limit has no in-flight alert', catalog, ALERT.inFlightNearLimit],
+    ['a service without an autoscaler has no autoscaler alert', catalog, ALERT.autoscalerMaxedOut],
+  ])('%s', (_case, def, name) => {
+    expect(byAlert(rulesOf(def), name)).toBeUndefined();
+  });
+
+  it('links every alert to its runbook and to the service dashboard', () => {
+    const rule = byAlert(checkoutRules, ALERT.cpuNearLimit)!;
+    expect(rule.annotations.runbook_url).toBe('https://runbooks.example.com/shop/cpunearlimit');
+    expect(rule.annotations.dashboard_url).toBe('https://grafana.example.com/d/gs-shop-checkout-service?var-namespace=shop');
+  });
+});
+
+describe('the rule file of the example checkout service', () => {
+  it('matches the reviewed snapshot', () => {
+    expect(toYaml(serviceRules(resolveService(checkout)))).toMatchSnapshot();
+  });
+});
