@@ -11,6 +11,8 @@ import { EXEMPLAR_TRACE_LABEL } from './prometheus';
 
 /** UID the official Grafana image runs as (grafana/grafana Dockerfile, `GF_UID=472`). */
 const GRAFANA_UID = 472;
+/** Where in-cluster Kubernetes clients look for the service account token. */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** Where the sidecar writes dashboards and the file provider reads them. */
 const DASHBOARDS_DIR = '/var/lib/grafana-dashboards';
 
@@ -126,7 +128,8 @@ export function grafanaManifests(stack: StackModel): Manifest[] {
   const secretEnv = (envName: string, key: string) => ({ name: envName, valueFrom: { secretKeyRef: { name: g.adminSecret.name, key } } });
   const provisioning = `${name}-provisioning`;
   return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(stack, 'grafana') },
+    // No token by default: only the sidecar gets one, through the projected volume below.
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(stack, 'grafana'), automountServiceAccountToken: false },
     ...rbac,
     {
       apiVersion: 'v1',
@@ -151,6 +154,9 @@ export function grafanaManifests(stack: StackModel): Manifest[] {
           },
           spec: {
             serviceAccountName: name,
+            // The Grafana container serves the UI and must not hold a Kubernetes token; the sidecar, which watches
+            // ConfigMaps, mounts the same projected token the kubelet would otherwise give every container.
+            automountServiceAccountToken: false,
             securityContext: restrictedPodSecurity(GRAFANA_UID),
             containers: [
               {
@@ -199,6 +205,7 @@ export function grafanaManifests(stack: StackModel): Manifest[] {
                 volumeMounts: [
                   { name: 'dashboards', mountPath: DASHBOARDS_DIR },
                   { name: 'tmp', mountPath: '/tmp' },
+                  { name: 'kube-api-access', mountPath: SERVICE_ACCOUNT_DIR, readOnly: true },
                 ],
                 resources: resources(g.sidecarResources),
                 securityContext: { ...RESTRICTED_CONTAINER_SECURITY },
@@ -209,6 +216,18 @@ export function grafanaManifests(stack: StackModel): Manifest[] {
               { name: 'tmp', emptyDir: {} },
               { name: 'dashboards', emptyDir: {} },
               { name: 'provisioning', configMap: { name: provisioning } },
+              // What automounting would project (Kubernetes docs, "Service account token volume projection"):
+              // a bound, expiring token, the cluster CA and the namespace.
+              {
+                name: 'kube-api-access',
+                projected: {
+                  sources: [
+                    { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+                    { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+                    { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+                  ],
+                },
+              },
             ],
           },
         },

@@ -161,6 +161,17 @@ describe('ObservabilityStack (own mode)', () => {
     expect(one(plain, 'Prometheus').spec.enableFeatures).toBeUndefined();
   });
 
+  test('only the sidecar holds a Kubernetes API token; the Grafana container, which serves the UI, has none', () => {
+    const pod = one(ms, 'Deployment', 'golden-signals-grafana').spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(one(ms, 'ServiceAccount', 'golden-signals-grafana').automountServiceAccountToken).toBe(false);
+    const tokenMounts = pod.containers.map((c: Obj) => [c.name, c.volumeMounts.some((v: Obj) => v.name === 'kube-api-access')]);
+    expect(tokenMounts).toEqual([
+      ['grafana', false],
+      ['dashboard-sidecar', true],
+    ]);
+  });
+
   test('the sidecar loads grafana_dashboard="1" ConfigMaps of the stack namespace, where the dashboards are placed', () => {
     const sidecar = one(ms, 'Deployment', 'golden-signals-grafana').spec.template.spec.containers[1];
     const env = Object.fromEntries(sidecar.env.map((e: Obj) => [e.name, e.value]));
