@@ -9,9 +9,10 @@ import { App, Chart, YamlOutputType } from 'cdk8s';
 import { exampleFiles } from './artifacts';
 import { fleet } from './services';
 import { GoldenSignals } from '../src/constructs/golden-signals';
-import { GrafanaDashboards } from '../src/constructs/dashboards';
+import { ObservabilityStack } from '../src/constructs/observability-stack';
 import { fleetDashboard } from '../src/dashboards';
 import { resolveService } from '../src/model';
+import { adapterConfig } from '../src/scaling/manifests';
 import { writeFiles } from './write';
 
 const app = new App({ yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
@@ -22,8 +23,15 @@ for (const namespace of [...new Set(fleet.map((s) => s.namespace))]) {
   const chart = new Chart(app, namespace, { namespace, disableResourceNameHashes: true });
   for (const service of fleet.filter((s) => s.namespace === namespace)) new GoldenSignals(chart, service.name, { service });
 }
+// The platform: Prometheus, Alertmanager, Grafana (with the fleet overview; the service dashboards come from
+// each namespace, so the sidecar watches them all) and prometheus-adapter serving the HPA's custom metrics.
 const platform = new Chart(app, 'platform', { namespace: 'monitoring', disableResourceNameHashes: true });
-new GrafanaDashboards(platform, 'fleet-dashboard', { dashboards: [fleetDashboard(models)] });
+new ObservabilityStack(platform, 'stack', {
+  services: models,
+  dashboards: [fleetDashboard(models)],
+  grafana: { dashboardNamespaces: 'all', tracing: { kind: 'tempo', url: 'http://tempo.tracing.svc:3200' } },
+  adapterConfigs: models.flatMap((m) => (m.scaling ? (adapterConfig(m) ?? []) : [])),
+});
 
 app.synth();
 // GS_ARTIFACTS_DIR lets the tests regenerate into a scratch folder and compare with the committed copy.

@@ -63,3 +63,21 @@ describe('committed generated files equal a fresh generation', () => {
     for (const [file, sha] of pinned) expect([file, createHash('sha256').update(fs.readFileSync(path.join(ROOT, 'crds', file))).digest('hex')]).toEqual([file, sha]);
   });
 });
+
+describe('every committed manifest in dist/', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { validateManifest } = require('../support/schema') as typeof import('../support/schema');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const YAML = require('yaml') as typeof import('yaml');
+  const manifests = Object.entries(tree(path.join(ROOT, 'dist'))).flatMap(([file, text]) =>
+    YAML.parseAllDocuments(text).map((d) => [file, d.toJSON()] as const),
+  );
+
+  it('exists for every chart of the example app', () => {
+    expect(new Set(manifests.map(([f]) => f.split(path.sep)[0]))).toEqual(new Set(['backoffice', 'platform', 'shop']));
+  });
+
+  it.each(manifests)('%s validates against the Kubernetes 1.28 schema or its pinned CRD', (_file, manifest) => {
+    expect(validateManifest(manifest)).toEqual([]);
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * cdk8s-golden-signals: one typed service definition → Prometheus rules, alert routing, Grafana dashboards,
+ * autoscaling and the instrumentation contract for the Four Golden Signals.
+ *
+ * @example
+ * import { App, Chart } from 'cdk8s';
+ * import { defineService, GoldenSignals } from 'cdk8s-golden-signals';
+ *
+ * const checkout = defineService({
+ *   name: 'checkout', namespace: 'shop', team: 'payments', metrics: { port: 9464 },
+ *   slos: { availability: { objective: 99.9 }, latency: { objective: 99, threshold: '300ms' } },
+ * });
+ * const chart = new Chart(new App(), 'shop', { disableResourceNameHashes: true });
+ * new GoldenSignals(chart, 'checkout', { service: checkout });
+ */
+export * from './spec';
+export { resolveService, ServiceDefinitionError, dashboardUid } from './model';
+export type { ServiceModel, SloModel, BurnTierModel, DefinitionProblem } from './model';
+export { serviceRules, ruleTests, toYaml } from './rules';
+export type { RuleFile, RuleGroup, Rule, AlertingRule, RecordingRule, PromtoolTestFile } from './rules';
+export { serviceMonitorSpec, scrapeConfig } from './scrape';
+export { serviceDashboard, fleetDashboard, appDashboards, dashboardFiles, dashboardQueries } from './dashboards';
+export { renderAlertmanagerConfig } from './routing';
+export { GoldenSignals, type GoldenSignalsProps } from './constructs/golden-signals';
+export { GrafanaDashboards, type GrafanaDashboardsProps, type DashboardDelivery } from './constructs/dashboards';
+export { ServiceAutoscaling, type ServiceAutoscalingProps } from './constructs/scaling';
+export { AlertRouting, type AlertRoutingProps } from './constructs/alert-routing';
+export { stackLabels, type StackMode } from './constructs/selectors';
+export { ObservabilityStack, type ObservabilityStackProps } from './constructs/observability-stack';
