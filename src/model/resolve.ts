@@ -5,6 +5,7 @@ import { formatDuration, parseDuration } from '../spec/duration';
 import type { BurnTierOverride, LatencySlo, ServiceDefinition, SloCommon } from '../spec/service';
 import { BURN_TIER_DEFAULTS } from './burn-tiers';
 import { resolveScaling } from './scaling';
+import { DEFAULT_TIMINGS } from './timings';
 import type { BurnTierModel, ServiceModel, SloKind, SloModel } from './types';
 import { dashboardUid } from './uid';
 
@@ -240,6 +241,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
       labels: alerting.labels ?? {},
       dashboardUid: dashboardUid(namespace, name, 'service'),
     },
+    timings: DEFAULT_TIMINGS,
   };
 }
 

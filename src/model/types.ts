@@ -25,6 +25,8 @@ export interface ServiceModel {
   readonly saturation: SaturationModel;
   readonly scaling?: ScalingModel;
   readonly alerting: AlertingModel;
+  /** Durations of the rules that the definition does not set (resolved defaults, see ./timings.ts). */
+  readonly timings: TimingsModel;
 }
 
 export interface MetricsModel {
@@ -106,4 +108,32 @@ export interface AlertingModel {
   readonly labels: Readonly<Record<string, string>>;
   /** UID of the service's Grafana dashboard (deterministic; the dashboards module uses the same). */
   readonly dashboardUid: string;
+}
+
+/**
+ * Durations the rule generators read besides the definition's own (SLO windows, tiers, `noTrafficFor`,
+ * scrape and evaluation intervals). Resolved to defaults ({@link DEFAULT_TIMINGS}), so that a
+ * time-compressed model (`compressTime`) changes every duration of every rule at once. Milliseconds.
+ */
+export interface TimingsModel {
+  /** Upper bound of the base rate window every SLO ratio is built from. @default 5m */
+  readonly baseWindowMaxMs: number;
+  /** Least `for` of an `absent()` alert (it is also at least two scrapes). @default 1m */
+  readonly absentForMinMs: number;
+  /** Window the week-over-week traffic comparison averages over. @default 30m */
+  readonly trafficDropWindowMs: number;
+  /** How far back the traffic comparison looks. @default 1w */
+  readonly trafficDropOffsetMs: number;
+  readonly trafficDropForMs: number;
+  readonly trafficAboveCapacityForMs: number;
+  readonly cpuNearLimitForMs: number;
+  readonly cpuAboveRequestForMs: number;
+  readonly memoryNearLimitForMs: number;
+  readonly eventLoopSaturatedForMs: number;
+  readonly eventLoopDelayHighForMs: number;
+  readonly inFlightNearLimitForMs: number;
+  readonly autoscalerMaxedOutForMs: number;
+  /** Least `for` of ServiceTargetsDown (it is also at least the `absent()` wait). @default 2m */
+  readonly targetsDownForMs: number;
+  readonly signalsMissingForMs: number;
 }

@@ -6,16 +6,17 @@ import type { ServiceModel } from '../model/types';
 import { aggregate, on, selector } from '../signals/promql';
 import { durationHistogram, serviceLabels, targetMatchers, targetsUp } from '../signals/queries';
 import { ALERT } from '../signals/recorded';
+import { formatDuration } from '../spec/duration';
 import { alertingRule } from './alert';
 import { absentForMs } from './traffic';
 import type { AlertingRule } from './types';
-
-const MINUTE = 60_000;
 
 export function metaAlertingRules(model: ServiceModel): AlertingRule[] {
   const by = serviceLabels(model.scope);
   const up = targetsUp(model.scope);
   const signals = selector(`${durationHistogram(model.kind)}_count`, targetMatchers(model.scope));
+  const downFor = formatDuration(model.timings.targetsDownForMs);
+  const missingFor = formatDuration(model.timings.signalsMissingForMs);
   return [
     alertingRule(model, {
       name: ALERT.targetsDown,
@@ -25,18 +26,18 @@ export function metaAlertingRules(model: ServiceModel): AlertingRule[] {
       // A share of targets down is kube-prometheus's TargetDown; this alert is the one that explains why
       // the service's own signals went quiet, so it must not fire while some pods still serve.
       expr: `${aggregate('max', by, up)} == 0\nor\nabsent(${up})`,
-      forMs: Math.max(2 * MINUTE, absentForMs(model)),
+      forMs: Math.max(model.timings.targetsDownForMs, absentForMs(model)),
       summary: `${model.name} cannot be scraped.`,
-      description: `Prometheus has scraped no target of ${model.name} in ${model.namespace} successfully for 2m. Its golden signals are blind: check that the pods run and expose port ${model.metrics.port} at ${model.metrics.path}.`,
+      description: `Prometheus has scraped no target of ${model.name} in ${model.namespace} successfully for ${downFor}. Its golden signals are blind: check that the pods run and expose port ${model.metrics.port} at ${model.metrics.path}.`,
     }),
     alertingRule(model, {
       name: ALERT.signalsMissing,
       signal: 'traffic',
       severity: 'ticket',
       expr: `${aggregate('max', by, up)} == 1\nunless ${on(by)}\n${aggregate('group', by, signals)}`,
-      forMs: 10 * MINUTE,
+      forMs: model.timings.signalsMissingForMs,
       summary: `${model.name} is scraped but exports no golden-signal series.`,
-      description: `Targets of ${model.name} are up, but ${durationHistogram(model.kind)} has been missing for 10m: the instrumentation is not installed, not called, or renamed (the OpenTelemetry JS Prometheus exporter drops the _seconds suffix). Its SLO and traffic alerts cannot fire.`,
+      description: `Targets of ${model.name} are up, but ${durationHistogram(model.kind)} has been missing for ${missingFor}: the instrumentation is not installed, not called, or renamed (the OpenTelemetry JS Prometheus exporter drops the _seconds suffix). Its SLO and traffic alerts cannot fire.`,
     }),
   ];
 }

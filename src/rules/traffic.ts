@@ -11,14 +11,19 @@ import { alertingRule } from './alert';
 import type { AlertingRule } from './types';
 import { baseWindow } from './windows';
 
-/** Window the week-over-week comparison averages over: long enough that a single quiet 5m does not count. */
-const DROP_WINDOW_MS = 30 * 60_000;
-const DROP_FOR_MS = 15 * 60_000;
-const CAPACITY_FOR_MS = 15 * 60_000;
-
 /** `absent()` alerts need a `for` of at least two scrapes, or one missed scrape fires them (pint alerts/absent). */
 export function absentForMs(model: ServiceModel): number {
-  return Math.max(60_000, 2 * model.metrics.scrapeIntervalMs);
+  return Math.max(model.timings.absentForMinMs, 2 * model.metrics.scrapeIntervalMs);
+}
+
+const WEEK_MS = 7 * 24 * 3600_000;
+
+/**
+ * An `offset` duration. Whole weeks are written in weeks (`1w`), which says "same time last week" better
+ * than formatDuration's `7d`; anything else as formatDuration writes it (a compressed test model's `42m`).
+ */
+function offsetDuration(ms: number): string {
+  return ms > 0 && ms % WEEK_MS === 0 ? `${ms / WEEK_MS}w` : formatDuration(ms);
 }
 
 export function noun(model: ServiceModel): string {
@@ -53,9 +58,9 @@ export function trafficAlertingRules(model: ServiceModel): AlertingRule[] {
   }
 
   if (model.traffic.dropBelowLastWeek !== undefined) {
-    const win = formatDuration(DROP_WINDOW_MS);
+    const win = formatDuration(model.timings.trafficDropWindowMs);
     const now = `avg_over_time(${recorded}[${win}])`;
-    const lastWeek = `avg_over_time(${recorded}[${win}] offset 1w)`;
+    const lastWeek = `avg_over_time(${recorded}[${win}] offset ${offsetDuration(model.timings.trafficDropOffsetMs)})`;
     const share = exact(model.traffic.dropBelowLastWeek);
     rules.push(
       alertingRule(model, {
@@ -63,7 +68,7 @@ export function trafficAlertingRules(model: ServiceModel): AlertingRule[] {
         signal: 'traffic',
         severity: 'ticket',
         expr: `${now} < ${share} * ${lastWeek}\nand\n${lastWeek} > ${exact(model.traffic.dropMinRequestsPerSecond)}`,
-        forMs: DROP_FOR_MS,
+        forMs: model.timings.trafficDropForMs,
         summary: `${model.name} traffic dropped sharply against last week.`,
         description: `${model.name} served less than ${exact(model.traffic.dropBelowLastWeek * 100)}% of the ${what} per second it served at the same time last week (${win} averages). A sudden drop usually means clients cannot reach the service.`,
       }),
@@ -79,9 +84,9 @@ export function trafficAlertingRules(model: ServiceModel): AlertingRule[] {
         signal: 'traffic',
         severity: 'ticket',
         expr: `${recorded}\n/ ${on(serviceLabels(model.scope))}\n${healthyTargets}\n> ${exact(perPod)}`,
-        forMs: CAPACITY_FOR_MS,
+        forMs: model.timings.trafficAboveCapacityForMs,
         summary: `${model.name} serves more traffic than its pods are sized for.`,
-        description: `${model.name} has served more than ${exact(perPod)} ${what} per second per pod for ${formatDuration(CAPACITY_FOR_MS)}, the capacity its definition declares. Expect latency to rise; add replicas or raise maxReplicas.`,
+        description: `${model.name} has served more than ${exact(perPod)} ${what} per second per pod for ${formatDuration(model.timings.trafficAboveCapacityForMs)}, the capacity its definition declares. Expect latency to rise; add replicas or raise maxReplicas.`,
       }),
     );
   }

@@ -1,17 +1,16 @@
 import type { ServiceModel, SloModel } from '../model/types';
 import { formatDuration } from '../spec/duration';
 
-/** Five minutes: the SRE Workbook's shortest alerting window, and the base rate every SLO rule builds on. */
-const DEFAULT_BASE_WINDOW_MS = 5 * 60_000;
-
 /**
  * The window of the base rate recordings that every longer window is averaged from. It is the shortest
- * short window of any enabled tier (5m by default), and never shorter than 4 scrape intervals.
+ * short window of any enabled tier, at most `timings.baseWindowMaxMs` (5m by default, the SRE Workbook's
+ * shortest alerting window), and never shorter than 4 scrape intervals.
  */
 export function baseWindowMs(model: ServiceModel): number {
+  const cap = model.timings.baseWindowMaxMs;
   const shorts = model.slos.flatMap((s) => s.tiers.map((t) => t.shortWindowMs));
-  const fromTiers = shorts.length > 0 ? Math.min(...shorts) : DEFAULT_BASE_WINDOW_MS;
-  return Math.max(Math.min(fromTiers, DEFAULT_BASE_WINDOW_MS), 4 * model.metrics.scrapeIntervalMs);
+  const fromTiers = shorts.length > 0 ? Math.min(...shorts) : cap;
+  return Math.max(Math.min(fromTiers, cap), 4 * model.metrics.scrapeIntervalMs);
 }
 
 /** The base window as a Prometheus duration, e.g. `'5m'`. */
