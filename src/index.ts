@@ -27,3 +27,4 @@ export { ServiceAutoscaling, type ServiceAutoscalingProps } from './constructs/s
 export { AlertRouting, type AlertRoutingProps } from './constructs/alert-routing';
 export { stackLabels, type StackMode } from './constructs/selectors';
 export { ObservabilityStack, type ObservabilityStackProps } from './constructs/observability-stack';
+export { plainFiles } from './plain';
