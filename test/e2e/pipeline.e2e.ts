@@ -18,11 +18,12 @@ import { checkout } from '../../examples/services';
 import { runLoad } from '../../examples/app/load';
 import { dashboardQueries, fleetDashboardQueries, type DashboardQuery } from '../../src/dashboards';
 import { compressMs, compressTime, resolveService, type ServiceModel } from '../../src/model';
-import { renderAlertmanagerConfig, routingUnits, targetsDownSymptoms } from '../../src/routing';
+import { receiverName, renderAlertmanagerConfig, type RoutingUnit, routingUnits, targetsDownSymptoms } from '../../src/routing';
 import { type AlertingRule, isAlertingRule, serviceRules, toYaml } from '../../src/rules';
 import { scrapeConfig } from '../../src/scrape';
 import { ALERT } from '../../src/signals/recorded';
 import { formatDuration } from '../../src/spec/duration';
+import type { Severity } from '../../src/spec/service';
 import { findBinary } from '../routing/binaries';
 import { clusterExposition, podName } from './cluster';
 import { type Child, describeAlert, freePort, json, LocalServer, Processes, type Received, sleep, Timeline, until } from './harness';
@@ -108,9 +109,14 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
   const model: ServiceModel = compressTime(resolveService(checkout), COMPRESSION, { scrapeIntervalMs: SCRAPE_MS, evaluationIntervalMs: EVALUATION_MS });
   const rules = serviceRules(model);
   const alertingRules = rules.groups.flatMap((g) => g.rules).filter(isAlertingRule);
-  const recordNames = [...new Set(rules.groups.flatMap((g) => g.rules).flatMap((r) => ('record' in r ? [r.record] : [])))];
+  // One selector per recording rule: its name and static labels (the two SLOs record the same names).
+  const recordNames = rules.groups
+    .flatMap((g) => g.rules)
+    .flatMap((r) => ('record' in r ? [`${r.record}{${Object.entries(r.labels ?? {}).map(([k, v]) => `${k}="${v}"`).join(',')}}`] : []));
+  const unit = routingUnits([model], { includeUnrouted: true })[0];
   const rateInterval = formatDuration(4 * SCRAPE_MS);
-  const queries: DashboardQuery[] = [...dashboardQueries(model, { rateInterval }), ...fleetDashboardQueries([model], { rateInterval })];
+  const serviceQueries: DashboardQuery[] = dashboardQueries(model, { rateInterval });
+  const queries: DashboardQuery[] = [...serviceQueries, ...fleetDashboardQueries([model], { rateInterval })];
 
   let dir = '';
   let processes: Processes | undefined;
@@ -184,7 +190,6 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
 
     // Alertmanager: the generated alertmanager.yml with every receiver replaced by the local webhook, and the
     // service's notification timers compressed like the rules (at least 1s: Alertmanager ticks in seconds).
-    const unit = routingUnits([model], { includeUnrouted: true })[0];
     const page = unit.routing.timing.page;
     const timingOverride = {
       groupWaitMs: Math.max(1000, compressMs(page.groupWaitMs, COMPRESSION)),
@@ -252,7 +257,7 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
     console.log(
       `e2e run in ${dir}\n` +
         `recording rules with data: ${coverage.rules.length}/${recordNames.length}${coverage.rulesMissing.length ? ` (missing: ${coverage.rulesMissing.join(', ')})` : ''}\n` +
-        `dashboard queries with data: ${coverage.queries}/${queries.length}${coverage.queriesMissing.length ? `\n  ${coverage.queriesMissing.join('\n  ')}` : ''}\n` +
+        `dashboard queries with data: ${coverage.queries}/${queries.length} (service dashboard ${serviceQueries.length}, fleet ${queries.length - serviceQueries.length})${coverage.queriesMissing.length ? `\n  ${coverage.queriesMissing.join('\n  ')}` : ''}\n` +
         `requests sent: ${load?.sent ?? 0}\n\nTimeline:\n${timeline.format()}`,
     );
     if (dir && failures.length === 0 && !process.env.GS_E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
@@ -290,7 +295,7 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
       const isAvailabilityPage = (l: Readonly<Record<string, string>>) => l.alertname === ALERT.errorBudgetBurn && l.slo === 'availability' && l.severity === 'page';
       const page = await until('the availability page to reach the webhook', 60_000, () => notified('firing', isAvailabilityPage, faultAt.errors));
       timeline.add('check', `availability page after ${((page.atMs - faultAt.errors) / 1000).toFixed(1)}s`);
-      expectContract(page, ruleOf(page.alert.labels));
+      expectContract(page, ruleOf(page.alert.labels), unit);
 
       const isAvailabilityTicket = (l: Readonly<Record<string, string>>) => l.alertname === ALERT.errorBudgetBurn && l.slo === 'availability' && l.severity === 'ticket';
       const ticket = await until('the availability ticket to be active in Alertmanager and inhibited', 90_000, async () => {
@@ -313,7 +318,7 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
       const isLatencyPage = (l: Readonly<Record<string, string>>) => l.alertname === ALERT.errorBudgetBurn && l.slo === 'latency' && l.severity === 'page';
       const page = await until('the latency page to reach the webhook', 60_000, () => notified('firing', isLatencyPage, faultAt.latency));
       timeline.add('check', `latency page after ${((page.atMs - faultAt.latency) / 1000).toFixed(1)}s`);
-      expectContract(page, ruleOf(page.alert.labels));
+      expectContract(page, ruleOf(page.alert.labels), unit);
       expect(page.alert.labels.signal).toBe('latency');
       await fault('latency cleared', {});
     });
@@ -325,7 +330,7 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
       await load.stop();
       const absent = await until('TrafficAbsent to reach the webhook', 60_000, () => notified('firing', (l) => l.alertname === ALERT.trafficAbsent, faultAt.traffic));
       timeline.add('check', `traffic page after ${((absent.atMs - faultAt.traffic) / 1000).toFixed(1)}s`);
-      expectContract(absent, ruleOf(absent.alert.labels));
+      expectContract(absent, ruleOf(absent.alert.labels), unit);
     });
   }, 120_000);
 
@@ -336,7 +341,7 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
       load.start();
       const down = await until('ServiceTargetsDown to reach the webhook', 60_000, () => notified('firing', (l) => l.alertname === ALERT.targetsDown, faultAt.metrics));
       timeline.add('check', `target-down page after ${((down.atMs - faultAt.metrics) / 1000).toFixed(1)}s`);
-      expectContract(down, ruleOf(down.alert.labels));
+      expectContract(down, ruleOf(down.alert.labels), unit);
 
       const symptoms = new Set(targetsDownSymptoms());
       const state = await until('every active symptom alert of the service to be inhibited by ServiceTargetsDown', 30_000, async () => {
@@ -354,7 +359,8 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
     await phase('6. recovery', async () => {
       await fault('recovery', undefined, 'metrics-on');
       for (const name of [ALERT.targetsDown, ALERT.trafficAbsent]) {
-        await until(`${name} resolved at the webhook`, 60_000, () => notified('resolved', (l) => l.alertname === name, faultAt.recovery));
+        const resolved = await until(`${name} resolved at the webhook`, 60_000, () => notified('resolved', (l) => l.alertname === name, faultAt.recovery));
+        timeline.add('check', `${name} resolved after ${((resolved.atMs - faultAt.recovery) / 1000).toFixed(1)}s`);
       }
       // Slower tiers keep firing until their short window has forgotten the faults (the longterm tier's is
       // 6h / COMPRESSION): wait for each alert that was notified firing to be notified resolved after it.
@@ -372,9 +378,13 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
   }, 240_000);
 });
 
-/** A notification carries the generated rule's labels exactly and its four annotations. */
-function expectContract(received: Received, rule: AlertingRule | undefined): void {
+/**
+ * A notification carries the generated rule's labels and its four annotations exactly, and came through the
+ * receiver of its severity.
+ */
+function expectContract(received: Received, rule: AlertingRule | undefined, unit: RoutingUnit): void {
   expect(rule).toBeDefined();
+  expect(received.receiver).toBe(receiverName(unit, rule!.labels.severity as Severity));
   const { alertname, ...labels } = received.alert.labels;
   expect(alertname).toBe(rule!.alert);
   expect(labels).toEqual(expect.objectContaining(rule!.labels));
