@@ -91,15 +91,24 @@ export class ServiceAutoscaling extends Construct {
     }
     if (artifacts.verticalPodAutoscaler) this.verticalPodAutoscaler = vpaObject(this, artifacts.verticalPodAutoscaler);
 
+    // Registered per app as they are created, so the check costs O(1) per construct instead of a walk of
+    // the whole tree each (which made a 500-service synth quadratic: bench/synth).
+    const root = this.node.root;
+    const byWorkload = scalersByApp.get(root) ?? new Map<string, ServiceAutoscaling[]>();
+    scalersByApp.set(root, byWorkload);
+    const scalers = byWorkload.get(this.workload) ?? [];
+    byWorkload.set(this.workload, [...scalers, this]);
     this.node.addValidation({
-      validate: () => {
-        const root = this.node.root;
-        const others = root.node.findAll().filter((c): c is ServiceAutoscaling => c instanceof ServiceAutoscaling && c !== this && c.workload === this.workload);
-        return others.map((o) => `${this.workload} is scaled twice (also by ${o.node.path}): one HPA or one ScaledObject per workload`);
-      },
+      validate: () =>
+        (byWorkload.get(this.workload) ?? [])
+          .filter((o) => o !== this)
+          .map((o) => `${this.workload} is scaled twice (also by ${o.node.path}): one HPA or one ScaledObject per workload`),
     });
   }
 }
+
+/** Every ServiceAutoscaling of an app, by the workload it scales. */
+const scalersByApp = new WeakMap<object, Map<string, ServiceAutoscaling[]>>();
 
 function meta(m: ObjectMeta) {
   return { name: m.name, namespace: m.namespace, labels: { ...m.labels } };
