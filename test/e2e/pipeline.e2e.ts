@@ -24,7 +24,7 @@ import { scrapeConfig } from '../../src/scrape';
 import { ALERT } from '../../src/signals/recorded';
 import { formatDuration } from '../../src/spec/duration';
 import type { Severity } from '../../src/spec/service';
-import { findBinary } from '../routing/binaries';
+import { findBinary } from '../support/binaries';
 import { clusterExposition, podName } from './cluster';
 import { type Child, describeAlert, freePort, json, LocalServer, Processes, type Received, sleep, Timeline, until } from './harness';
 

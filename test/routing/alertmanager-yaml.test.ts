@@ -9,7 +9,7 @@ import {
   UNROUTED_RECEIVER,
 } from '../../src/routing';
 import { fleet } from '../../examples/services';
-import { describeWithBinary, run, tempFile } from './binaries';
+import { describeWithBinary, run, tempFile } from '../support/binaries';
 import { checkout, models, paymentsRouting, quiet, refunds } from './fixtures';
 import { alert, burn, INHIBITION_CASES, type Labels, plain } from './scenarios';
 

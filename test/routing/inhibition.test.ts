@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { renderAlertmanagerConfig } from '../../src/routing';
 import { ALERT } from '../../src/signals/recorded';
-import { describeWithBinary } from './binaries';
+import { describeWithBinary } from '../support/binaries';
 import { models } from './fixtures';
 import { INHIBITION_CASES, type Labels, plain } from './scenarios';
 

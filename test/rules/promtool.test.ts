@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeWithBinary, run } from '../routing/binaries';
+import { describeWithBinary, run } from '../support/binaries';
 
 const ALERTS = path.join(__dirname, '..', '..', 'alerts');
 const ruleFiles = fs.readdirSync(ALERTS).filter((f) => f.endsWith('.rules.yaml'));

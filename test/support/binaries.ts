@@ -1,6 +1,5 @@
 /**
- * External binaries the routing tests run (Debian package prometheus-alertmanager: amtool and
- * prometheus-alertmanager). Locally they may be missing and those tests skip with a message; CI sets
+ * External binaries the tests run, from Debian packages. Locally they may be missing and those tests skip with a message; CI sets
  * GS_REQUIRE_BINARIES=1, which turns a missing binary into a failing test instead of a silent skip.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -9,6 +8,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const REQUIRED = process.env.GS_REQUIRE_BINARIES === '1';
+
+/** The Debian package that installs each binary. */
+const PACKAGE: Readonly<Record<string, string>> = {
+  promtool: 'prometheus',
+  prometheus: 'prometheus',
+  amtool: 'prometheus-alertmanager',
+  'prometheus-alertmanager': 'prometheus-alertmanager',
+};
 
 /** Absolute path of an executable on PATH (or in /usr/bin, where Debian puts these), or undefined. */
 export function findBinary(name: string): string | undefined {
@@ -38,13 +45,13 @@ export function describeWithBinary(name: string, title: string, body: (binary: s
   if (REQUIRED) {
     describe(title, () => {
       test(`${name} is installed (GS_REQUIRE_BINARIES=1 forbids skipping)`, () => {
-        throw new Error(`${name} not found on PATH; install the Debian package prometheus-alertmanager`);
+        throw new Error(`${name} not found on PATH; install the Debian package ${PACKAGE[name] ?? name}`);
       });
     });
     return;
   }
   // eslint-disable-next-line no-console
-  console.warn(`SKIPPED "${title}": ${name} not found on PATH (install prometheus-alertmanager; CI sets GS_REQUIRE_BINARIES=1)`);
+  console.warn(`SKIPPED "${title}": ${name} not found on PATH (install ${PACKAGE[name] ?? name}; CI sets GS_REQUIRE_BINARIES=1)`);
   describe.skip(title, () => body(name));
 }
 
