@@ -1,8 +1,14 @@
-/** The fleet overview: every service of an app at a glance, one row each, linking to its dashboard. */
+/**
+ * The fleet overview: every service of an app at a glance, in one table with a row per service, plus
+ * fleet-wide top-10 trends. Its size does not depend on the number of services (one row of panels per
+ * service made it ~7.5 KB per service, past the 250,000-byte `kubectl apply` limit at ~33 services):
+ * queries cover the fleet with regexes over namespace and job, written once as hidden constants.
+ */
 import type { ServiceModel } from '../model/types';
+import type { SignalScope } from '../signals/queries';
 import { DEFAULT_FLEET_NAME, fleetDashboardUid, LIBRARY_TAG } from './identity';
-import { FLEET_SLOT, fleetServicePanels } from './panels/fleet';
-import { buildDashboard, Row } from './sdk';
+import { FLEET_PANEL_ID, fleetTable, fleetTrendPanels, type FleetContext } from './panels/fleet';
+import { buildDashboard, RATE_INTERVAL, type Variable } from './sdk';
 import type { DashboardJson } from './types';
 
 /** Options of {@link fleetDashboard}. */
@@ -14,68 +20,106 @@ export interface FleetDashboardOptions {
   readonly name?: string;
 }
 
-/** First panel id of the service blocks; below it nothing is used, so a later fleet-wide row fits. */
-const FIRST_BLOCK = 100;
-/** Ids per service block: the row and its panels (see FLEET_SLOT), with room to grow. */
-const BLOCK_SIZE = 10;
-/** Number of blocks the hash spreads services over. */
-const BLOCKS = 100_000;
+/** Name of the constant holding the regex over the fleet's namespaces. */
+export const FLEET_NAMESPACES_VARIABLE = 'fleet_namespaces';
 
-/** FNV-1a, 32 bit: a small, dependency-free, stable hash. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
+/** Escapes regex metacharacters (RE2 syntax, which Prometheus uses), so a name matches only itself. */
+function escapeRegex(text: string): string {
+  return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 }
 
-/**
- * First panel id of each service's block, from a hash of namespace/name rather than its position, so adding
- * a service does not renumber the others. A collision takes the next free block, in name order.
- */
-function blockIds(models: readonly ServiceModel[]): Map<ServiceModel, number> {
-  const taken = new Set<number>();
-  const ids = new Map<ServiceModel, number>();
+/** A regex matching exactly these values, sorted so the text does not depend on the models' order. */
+function alternation(values: readonly string[]): string {
+  return [...new Set(values)].sort().map(escapeRegex).join('|');
+}
+
+/** Services whose queries differ only in namespace and job: same kind, error predicate (HTTP only) and cluster label. */
+interface Group {
+  readonly models: readonly ServiceModel[];
+  readonly variable: string;
+  readonly description: string;
+}
+
+function groups(models: readonly ServiceModel[]): Group[] {
+  const byKey = new Map<string, ServiceModel[]>();
   for (const m of models) {
-    let block = fnv1a(`${m.namespace}/${m.name}`) % BLOCKS;
-    while (taken.has(block)) block = (block + 1) % BLOCKS;
-    taken.add(block);
-    ids.set(m, FIRST_BLOCK + block * BLOCK_SIZE);
+    // A worker's errors are its `outcome`, whatever status codes its definition lists.
+    const key = JSON.stringify([m.kind, m.kind === 'http' ? m.scope.errorStatusRegex : '', m.scope.clusterLabel ?? '']);
+    byKey.set(key, [...(byKey.get(key) ?? []), m]);
   }
-  return ids;
+  const perKind = new Map<string, number>();
+  return [...byKey.keys()].sort().map((key) => {
+    const members = byKey.get(key)!;
+    const { kind, errorStatusRegex, clusterLabel } = members[0].scope;
+    const count = (perKind.get(kind) ?? 0) + 1;
+    perKind.set(kind, count);
+    const errors = kind === 'http' ? `whose errors are status codes matching ${errorStatusRegex}` : 'whose errors are failed operations';
+    return {
+      models: members,
+      variable: `fleet_${kind}_jobs${count === 1 ? '' : `_${count}`}`,
+      description: `Jobs of the fleet's ${kind === 'http' ? 'HTTP services' : 'workers'} ${errors}${clusterLabel ? `, told apart by ${clusterLabel}` : ''}: a regex the fleet queries select them by.`,
+    };
+  });
 }
 
 /**
- * The fleet overview dashboard of a set of services, as Grafana v1 JSON: per service its traffic, error
- * ratio, p99 latency, error budget left and firing alerts, each panel linking to the service dashboard.
+ * The fleet overview dashboard of a set of services, as Grafana v1 JSON: a table with each service's
+ * traffic, error ratio, p99 latency, error budget left and firing alerts, each row linking to the service's
+ * dashboards, and the ten services with the highest error ratio, the most traffic and the least budget.
  *
- * @throws Error when two models are the same namespace and service.
+ * Services are selected by namespace and by job separately (PromQL has no matcher over a pair of labels),
+ * so a service outside the fleet shows up too when both its namespace and its name are the fleet's: with
+ * `shop/checkout` and `backoffice/ledger-sync` in the fleet, also `backoffice/checkout`.
+ *
+ * @throws Error when `models` is empty, or when two models are the same namespace and service.
  * @example
  * const json = fleetDashboard(fleet.map(resolveService));
  * json.uid; // 'gs-all-services-fleet'
  */
 export function fleetDashboard(models: readonly ServiceModel[], options: FleetDashboardOptions = {}): DashboardJson {
+  if (models.length === 0) throw new Error('fleetDashboard: no services; a fleet overview needs at least one');
   const sorted = [...models].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].namespace === sorted[i - 1].namespace && sorted[i].name === sorted[i - 1].name) {
       throw new Error(`fleetDashboard: service "${sorted[i].name}" in namespace "${sorted[i].namespace}" is listed twice; each service has one row`);
     }
   }
-  const ids = blockIds(sorted);
   const name = options.name ?? DEFAULT_FLEET_NAME;
-  const rows: Row[] = sorted.map((m) => {
-    const base = ids.get(m)!;
-    return { id: base + FLEET_SLOT.row, title: `${m.namespace} / ${m.name}`, panels: fleetServicePanels(m, base) };
-  });
+  const fleetGroups = groups(sorted);
+  const ctx: FleetContext = {
+    models: sorted,
+    window: RATE_INTERVAL,
+    groups: fleetGroups.map(
+      (g): SignalScope => ({
+        ...g.models[0].scope,
+        namespace: `$${FLEET_NAMESPACES_VARIABLE}`,
+        job: `$${g.variable}`,
+        regexMatch: true,
+        autoscalerName: undefined,
+        endpointRegex: undefined,
+      }),
+    ),
+  };
+  // Constants rather than the regexes inline: every column and trend repeats them, the constants once.
+  const constants: Variable[] = [
+    {
+      kind: 'constant',
+      name: FLEET_NAMESPACES_VARIABLE,
+      description: "Namespaces of the fleet's services: a regex the fleet queries select them by.",
+      value: alternation(sorted.map((m) => m.namespace)),
+    },
+    ...fleetGroups.map((g): Variable => ({ kind: 'constant', name: g.variable, description: g.description, value: alternation(g.models.map((m) => m.name)) })),
+  ];
   return buildDashboard({
     uid: fleetDashboardUid(name),
     title: `Golden signals / fleet: ${name}`,
-    description: `Traffic, errors, latency, error budget and alerts of ${sorted.length} service${sorted.length === 1 ? '' : 's'}; every panel links to the service's dashboard.`,
+    description: `Traffic, errors, latency, error budget and alerts of ${sorted.length} service${sorted.length === 1 ? '' : 's'}; every row links to the service's dashboards.`,
     tags: [LIBRARY_TAG, 'fleet'],
-    variables: [{ kind: 'datasource' }],
+    variables: [{ kind: 'datasource' }, ...constants],
     links: [{ kind: 'tags', title: 'Golden-signal dashboards', tooltip: `Every dashboard tagged ${LIBRARY_TAG}`, tags: [LIBRARY_TAG] }],
-    rows,
+    rows: [
+      { id: FLEET_PANEL_ID.servicesRow, title: 'Services', panels: [fleetTable(ctx)] },
+      { id: FLEET_PANEL_ID.trendsRow, title: 'Fleet trends', panels: fleetTrendPanels(ctx) },
+    ],
   });
 }

@@ -9,6 +9,11 @@ export function serviceTag(name: string): string {
   return `service:${name}`;
 }
 
+/** The tag that ties together every dashboard of one namespace; with {@link serviceTag} it names one service. */
+export function namespaceTag(namespace: string): string {
+  return `namespace:${namespace}`;
+}
+
 /** Name of the fleet when an app has one. */
 export const DEFAULT_FLEET_NAME = 'services';
 

@@ -10,8 +10,8 @@ import type { DashboardJson } from './types';
 
 export { fleetDashboard, type FleetDashboardOptions } from './fleet';
 export { dashboardFileName, dashboardFiles, serializeDashboard, writeDashboardFiles, type JsonLayout } from './files';
-export { DEFAULT_FLEET_NAME, fleetDashboardUid, LIBRARY_TAG, serviceTag } from './identity';
-export { dashboardQueries, fleetDashboardQueries, queriesOf, substituteVariables, type DashboardQuery, type QueryValues, type VariableValues } from './queries';
+export { DEFAULT_FLEET_NAME, fleetDashboardUid, LIBRARY_TAG, namespaceTag, serviceTag } from './identity';
+export { constantValues, dashboardQueries, fleetDashboardQueries, queriesOf, substituteVariables, type DashboardQuery, type QueryValues, type VariableValues } from './queries';
 export { serviceDashboard, type ServiceDashboardOptions } from './service';
 export { assertApplicableSize, MAX_APPLY_BYTES } from './size';
 export type { DashboardJson, PanelJson, TargetJson, VariableJson } from './types';

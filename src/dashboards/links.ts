@@ -1,24 +1,16 @@
 import type { ServiceModel } from '../model/types';
-
-function fill(model: ServiceModel, pattern: string): string {
-  return pattern.replace(/\{service\}/g, model.name).replace(/\{namespace\}/g, model.namespace);
-}
-
-/**
- * The runbook page of one alert, from the service's pattern exactly as the rules' `runbook_url`
- * annotation renders it (`{alert}` in lower case, as kubernetes-mixin's `runbookURLPattern` does).
- */
-export function alertRunbookUrl(model: ServiceModel, alert: string): string {
-  return fill(model, model.alerting.runbookUrlPattern).replace(/\{alert\}/g, alert.toLowerCase());
-}
+import { runbookUrl } from '../rules/alert';
 
 /**
  * The service's runbook index: the pattern up to `{alert}`, since a dashboard is about every alert at once.
+ * The rules' {@link runbookUrl} fills it in, so the pattern's placeholders are interpreted in one place.
  *
  * @example // pattern 'https://runbooks.example.com/{namespace}/{alert}' -> 'https://runbooks.example.com/shop/'
  */
 export function runbookIndexUrl(model: ServiceModel): string {
-  return fill(model, model.alerting.runbookUrlPattern.split('{alert}')[0]);
+  const index = model.alerting.runbookUrlPattern.split('{alert}')[0];
+  // The index has no `{alert}` left, so the alert name passed is never used.
+  return runbookUrl({ ...model, alerting: { ...model.alerting, runbookUrlPattern: index } }, '');
 }
 
 /** Path of a dashboard, relative to the Grafana that shows it (so one JSON works behind any base URL). */
@@ -27,9 +19,12 @@ export function dashboardPath(uid: string): string {
 }
 
 /**
- * A panel link to a dashboard that keeps the viewer's time range and data source (Grafana's
- * `${__url_time_range}` and `${datasource:queryparam}` link variables).
+ * Grafana's dashboard search filtered by tags, relative like {@link dashboardPath}. With several tags only
+ * the dashboards carrying all of them are listed (Grafana HTTP API, "Folder/Dashboard Search": `tag`, "List
+ * of tags to search for", is an AND). The tags may hold link variables such as `${__data.fields.job}`.
+ *
+ * @example dashboardSearchPath(['service:checkout', 'namespace:shop']) // '/dashboards?tag=service:checkout&tag=namespace:shop'
  */
-export function panelDashboardLink(uid: string): string {
-  return `${dashboardPath(uid)}?\${__url_time_range}&\${datasource:queryparam}`;
+export function dashboardSearchPath(tags: readonly string[]): string {
+  return `/dashboards?${tags.map((t) => `tag=${t}`).join('&')}`;
 }

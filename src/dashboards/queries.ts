@@ -77,7 +77,13 @@ export function dashboardQueries(model: ServiceModel, options: QueryValues & Ser
   });
 }
 
+/** Values of a dashboard's constant variables, as Grafana substitutes them (the fleet's service regexes). */
+export function constantValues(dashboard: DashboardJson): Record<string, string> {
+  return Object.fromEntries(dashboard.templating.list.filter((v) => v.type === 'constant').map((v) => [v.name, String(v.query)]));
+}
+
 /** Every query of the fleet overview of `models`. */
 export function fleetDashboardQueries(models: readonly ServiceModel[], options: QueryValues & FleetDashboardOptions = {}): DashboardQuery[] {
-  return queriesOf(fleetDashboard(models, options), builtins(options));
+  const dashboard = fleetDashboard(models, options);
+  return queriesOf(dashboard, { ...builtins(options), ...constantValues(dashboard) });
 }

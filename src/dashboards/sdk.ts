@@ -13,6 +13,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import type { DashboardJson } from './types';
@@ -56,8 +57,13 @@ export interface Query {
   readonly legend: string;
   /** Ask Prometheus for exemplars (trace links on latency). @default false */
   readonly exemplar?: boolean;
-  /** `heatmap` returns buckets sorted by `le` for the heatmap panel. @default time series */
-  readonly format?: 'heatmap';
+  /**
+   * `heatmap` returns buckets sorted by `le` for the heatmap panel; `table` one row per series with its
+   * labels as columns, for the table panel. @default time series
+   */
+  readonly format?: 'heatmap' | 'table';
+  /** Evaluate once, at the end of the time range, instead of over it. @default false, a range query */
+  readonly instant?: boolean;
 }
 
 /** A threshold step: from `value` upwards the colour is `color`. */
@@ -157,9 +163,12 @@ function thresholdsConfig(t: Thresholds): dashboard.ThresholdsConfigBuilder {
 }
 
 function target(q: Query): prometheus.DataqueryBuilder {
-  const b = new prometheus.DataqueryBuilder().datasource(DATASOURCE).refId(q.refId).expr(q.expr).legendFormat(q.legend).range();
+  const b = new prometheus.DataqueryBuilder().datasource(DATASOURCE).refId(q.refId).expr(q.expr).legendFormat(q.legend);
+  if (q.instant) b.instant();
+  else b.range();
   if (q.exemplar) b.exemplar(true);
   if (q.format === 'heatmap') b.format(prometheus.PromQueryFormat.Heatmap);
+  if (q.format === 'table') b.format(prometheus.PromQueryFormat.Table);
   return b;
 }
 
@@ -168,7 +177,7 @@ function panelLinks(links: readonly PanelLink[]): dashboard.DashboardLinkBuilder
 }
 
 /** The fields every panel type shares; one function so no panel type forgets one. */
-function basics<B extends timeseries.PanelBuilder | stat.PanelBuilder | heatmap.PanelBuilder>(b: B, spec: PanelSpec): B {
+function basics<B extends timeseries.PanelBuilder | stat.PanelBuilder | heatmap.PanelBuilder | table.PanelBuilder>(b: B, spec: PanelSpec): B {
   b.id(spec.id).title(spec.title).description(spec.description).datasource(DATASOURCE).unit(spec.unit);
   b.span(spec.width).height(spec.height ?? 8);
   for (const q of spec.queries) b.withTarget(target(q));
@@ -228,9 +237,99 @@ export function heatmapPanel(spec: HeatmapSpec): Panel {
     .showLegend();
 }
 
+/** One value column of a {@link tablePanel}: the value of one instant query per row. */
+export interface TableColumn {
+  /** Query id; Grafana names the column's field `Value #<refId>`. */
+  readonly refId: string;
+  /** An instant vector with exactly the table's key labels. */
+  readonly expr: string;
+  /** Column header. */
+  readonly title: string;
+  readonly unit: Unit;
+  /** Fixed decimals. @default Grafana's automatic */
+  readonly decimals?: number;
+  /** Thresholds that colour the cell. @default none, plain text */
+  readonly thresholds?: Thresholds;
+  /** What the thresholds colour: the text or the whole cell. @default 'text' */
+  readonly color?: 'text' | 'background';
+}
+
+/** A label column that identifies a row of a {@link tablePanel}. */
+export interface TableKey {
+  /** Label name: the field Grafana makes of it carries this name. */
+  readonly label: string;
+  /** Column header. */
+  readonly title: string;
+  /** A link on the cell; `${__data.fields.<label>}` is the value of a label in the same row. @default none */
+  readonly link?: PanelLink;
+}
+
+/** A table with one row per combination of its key labels and one column per query. */
+export interface TableSpec extends Omit<PanelSpec, 'queries' | 'unit' | 'decimals' | 'thresholds'> {
+  /** Key columns, first and in this order; every column's query aggregates by exactly these labels. */
+  readonly keys: readonly TableKey[];
+  readonly columns: readonly TableColumn[];
+  /** Initial sort. @default the order of the merged rows */
+  readonly sortBy?: { readonly title: string; readonly descending: boolean };
+}
+
+/** The field Grafana's Prometheus data source gives a table query's value when a panel has several queries. */
+const valueField = (refId: string): string => `Value #${refId}`;
+
+/**
+ * A table of instant queries joined on their labels. Each query comes back as a frame with a `Time`
+ * column, one column per label and `Value #<refId>`; Grafana's "Merge" transformation (Grafana docs,
+ * "Transform data: Merge") combines frames into one row wherever the shared fields (time and labels) are
+ * equal, which is a join on every key label at once ("Join by field" joins on one field only). "Organize
+ * fields by name" then hides the time and orders the columns; headers, units and colours are overrides by
+ * field name, so the data links still find a label's field under its own name.
+ */
+export function tablePanel(spec: TableSpec): Panel {
+  if (spec.columns.length < 2) throw new Error(`tablePanel "${spec.title}": needs two or more columns; Grafana names a lone query's field "Value", not "Value #A"`);
+  const queries: Query[] = spec.columns.map((c) => ({ refId: c.refId, expr: c.expr, legend: '', instant: true, format: 'table' }));
+  // The panel's unit is for the key columns, which are text.
+  const b = basics(new table.PanelBuilder(), { ...spec, unit: UNIT.none, queries });
+  const order: Record<string, number> = {};
+  [...spec.keys.map((k) => k.label), ...spec.columns.map((c) => valueField(c.refId))].forEach((name, i) => (order[name] = i));
+  b.withTransformation({ id: 'merge', options: {} });
+  b.withTransformation({ id: 'organize', options: { excludeByName: { Time: true }, indexByName: order, renameByName: {} } });
+  for (const k of spec.keys) {
+    const properties: dashboard.DynamicConfigValue[] = [{ id: 'displayName', value: k.title }];
+    if (k.link) properties.push({ id: 'links', value: [{ title: k.link.title, url: k.link.url, targetBlank: false }] });
+    b.overrideByName(k.label, properties);
+  }
+  for (const c of spec.columns) {
+    const properties: dashboard.DynamicConfigValue[] = [
+      { id: 'displayName', value: c.title },
+      { id: 'unit', value: c.unit },
+    ];
+    if (c.decimals !== undefined) properties.push({ id: 'decimals', value: c.decimals });
+    if (c.thresholds) {
+      properties.push(
+        { id: 'thresholds', value: thresholdsConfig(c.thresholds).build() },
+        { id: 'color', value: { mode: dashboard.FieldColorModeId.Thresholds } },
+        {
+          id: 'custom.cellOptions',
+          value: c.color === 'background' ? { type: common.TableCellDisplayMode.ColorBackground, mode: common.TableCellBackgroundDisplayMode.Basic } : { type: common.TableCellDisplayMode.ColorText },
+        },
+      );
+    }
+    b.overrideByName(valueField(c.refId), properties);
+  }
+  if (spec.sortBy) b.sortBy([new common.TableSortByFieldStateBuilder().displayName(spec.sortBy.title).desc(spec.sortBy.descending)]);
+  return b.cellHeight(common.TableCellHeight.Sm).showHeader(true);
+}
+
 /** A template variable. */
 export type Variable =
   | { readonly kind: 'datasource' }
+  | {
+      /** A hidden, fixed value: text a generator knows once and many queries repeat, written once. */
+      readonly kind: 'constant';
+      readonly name: string;
+      readonly description: string;
+      readonly value: string;
+    }
   | {
       readonly kind: 'query';
       readonly name: string;
@@ -274,6 +373,8 @@ function variable(v: Variable): cog.Builder<dashboard.VariableModel> {
     case 'datasource':
       // dashboard-linter template-datasource-rule: named `datasource`, labelled "Data source".
       return new dashboard.DatasourceVariableBuilder(DATASOURCE_VARIABLE).label('Data source').type('prometheus');
+    case 'constant':
+      return new dashboard.ConstantVariableBuilder(v.name).description(v.description).value(v.value);
     case 'query': {
       const b = new dashboard.QueryVariableBuilder(v.name)
         .label(v.label)

@@ -7,7 +7,7 @@ import { CLUSTER_METRIC, LABEL } from '../signals/contract';
 import { eq, re, selector } from '../signals/promql';
 import { durationHistogram, endpointLabel } from '../signals/queries';
 import { ALL_ROUTES, serviceContext, VARIABLE } from './context';
-import { fleetDashboardUid, LIBRARY_TAG, serviceTag } from './identity';
+import { fleetDashboardUid, LIBRARY_TAG, namespaceTag, serviceTag } from './identity';
 import { ROW_ID } from './ids';
 import { dashboardPath, runbookIndexUrl } from './links';
 import { errorPanels } from './panels/errors';
@@ -50,7 +50,7 @@ export function serviceDashboard(model: ServiceModel, options: ServiceDashboardO
     uid: model.alerting.dashboardUid,
     title: `Golden signals / ${model.namespace} / ${model.name}`,
     description: `Latency, traffic, errors and saturation of ${model.name} (team ${model.team}), generated from its service definition.`,
-    tags: [LIBRARY_TAG, serviceTag(model.name), `namespace:${model.namespace}`, `team:${model.team}`],
+    tags: [LIBRARY_TAG, serviceTag(model.name), namespaceTag(model.namespace), `team:${model.team}`],
     variables: [
       { kind: 'datasource' },
       {

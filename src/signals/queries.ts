@@ -250,6 +250,20 @@ export function firingAlerts(scope: SignalScope, by: readonly string[] = []): st
   return by.length === 0 ? `${count} or vector(0)` : count;
 }
 
+/**
+ * Alerts: how many alerts fire per service, keyed `[cluster,] namespace, job` like every other per-service
+ * series so a fleet table can join it. The job is copied from the alerts' `service` label (their own `job`
+ * is the rule group's, see {@link alertState}); absent for a service with none firing.
+ */
+export function firingAlertsPerService(scope: SignalScope): string {
+  const alerts = selector(CLUSTER_METRIC.alerts, [
+    match(scope, LABEL.namespace, scope.namespace),
+    match(scope, LABEL.service, scope.job),
+    eq(LABEL.alertState, ALERT_STATE.firing),
+  ]);
+  return aggregate('count', serviceLabels(scope), `label_replace(${alerts}, "${LABEL.job}", "\${1}", "${LABEL.service}", "(.*)")`);
+}
+
 /** A recorded SLO series (`slo:*`, see `RECORD`) of one of the service's SLOs. */
 export function sloSeries(scope: SignalScope, record: string, slo: string): string {
   return selector(record, [...targetMatchers(scope), eq(LABEL.slo, slo)]);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { appDashboards, dashboardFiles, fleetDashboard, fleetDashboardUid, serializeDashboard, serviceDashboard, type DashboardJson, type PanelJson } from '../../src/dashboards';
+import { appDashboards, dashboardFiles, fleetDashboardUid, serializeDashboard, serviceDashboard, type DashboardJson, type PanelJson } from '../../src/dashboards';
 import { resolveService } from '../../src/model';
 import { dashboardUid, MAX_UID_LENGTH } from '../../src/model/uid';
 import { catalog } from '../../examples/services';
@@ -25,8 +25,8 @@ describe('the service dashboard', () => {
     expect(serviceDashboard(long).uid).toBe(long.alerting.dashboardUid);
   });
 
-  it('is tagged golden-signals and service:<name>', () => {
-    expect(serviceDashboard(checkout).tags).toEqual(expect.arrayContaining(['golden-signals', 'service:checkout']));
+  it('is tagged golden-signals, service:<name> and namespace:<namespace>', () => {
+    expect(serviceDashboard(checkout).tags).toEqual(expect.arrayContaining(['golden-signals', 'service:checkout', 'namespace:shop']));
   });
 
   it('has the SLOs, Traffic, Errors, Latency and Saturation rows, in that order', () => {
@@ -147,39 +147,6 @@ describe('the service dashboard', () => {
 
   it('is read-only', () => {
     expect(serviceDashboard(checkout).editable).toBe(false);
-  });
-});
-
-describe('the fleet overview', () => {
-  const fleet = fleetDashboard(EXAMPLE_MODELS);
-
-  it('has one row per service, sorted by namespace and name', () => {
-    expect(rows(fleet)).toEqual(['backoffice / ledger-sync', 'shop / catalog', 'shop / checkout']);
-  });
-
-  it('shows traffic, error ratio, p99, error budget left and firing alerts for each service', () => {
-    const checkoutRow = panels(fleet).filter((p) => (p.links as any[])[0].url.startsWith(`/d/${checkout.alerting.dashboardUid}?`));
-    expect(checkoutRow.map((p) => p.title)).toEqual(['Traffic', 'Error ratio', 'p99 latency', 'Error budget left', 'Firing alerts']);
-  });
-
-  it('links every panel to its service dashboard in the service namespace', () => {
-    for (const p of panels(fleet)) expect((p.links as any[])[0].url).toMatch(/^\/d\/gs-[a-z-]+-service\?.*&var-namespace=[a-z-]+$/);
-  });
-
-  it('keeps a service panel ids when another service joins the fleet', () => {
-    const ids = (d: DashboardJson) => new Map(d.panels.map((p) => [`${p.title}@${p.gridPos.y}`, p.id]));
-    const before = panels(fleetDashboard(EXAMPLE_MODELS.slice(1))).map((p) => p.id);
-    const after = new Set(panels(fleetDashboard(EXAMPLE_MODELS)).map((p) => p.id));
-    for (const id of before) expect(after.has(id)).toBe(true);
-    expect(ids(fleet).size).toBe(fleet.panels.length);
-  });
-
-  it('refuses a service listed twice', () => {
-    expect(() => fleetDashboard([checkout, checkout])).toThrow(/"checkout" in namespace "shop" is listed twice/);
-  });
-
-  it('leaves out the budget panel of a service without SLOs', () => {
-    expect(panels(fleetDashboard([bare])).map((p) => p.title)).toEqual(['Traffic', 'Error ratio', 'p99 latency', 'Firing alerts']);
   });
 });
 

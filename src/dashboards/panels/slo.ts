@@ -7,13 +7,13 @@
  * resolution, so it also works on a range no recording rule covers.
  */
 import type { SloModel } from '../../model/types';
+import { runbookUrl } from '../../rules/alert';
 import { LABEL } from '../../signals/contract';
 import { eq, exact } from '../../signals/promql';
 import { alertState, fastRequestRatio, requestErrorRatio, sloSeries } from '../../signals/queries';
 import { ALERT, RECORD } from '../../signals/recorded';
 import type { PanelContext } from '../context';
 import { SLO_PANEL_BASE, SLO_SLOT, REF_IDS } from '../ids';
-import { alertRunbookUrl } from '../links';
 import { capitalize, percent, seconds, window } from '../format';
 import { Panel, statPanel, timeSeries, Thresholds, UNIT } from '../sdk';
 
@@ -120,7 +120,7 @@ export function alertStatePanel(ctx: PanelContext, slo: SloModel): Panel {
       { value: 2, text: 'FIRING', color: 'red' },
     ],
     noValue: 'no tiers',
-    links: [{ title: `Runbook: ${ALERT.errorBudgetBurn}`, url: alertRunbookUrl(ctx.model, ALERT.errorBudgetBurn) }],
+    links: [{ title: `Runbook: ${ALERT.errorBudgetBurn}`, url: runbookUrl(ctx.model, ALERT.errorBudgetBurn) }],
   });
 }
 
