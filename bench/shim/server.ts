@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Framework = 'node' | 'express' | 'fastify';
-export type Config = 'bare' | 'shim' | 'prom-client' | 'express-prom-bundle' | 'otel';
+export type Config = 'bare' | 'noop-middleware' | 'shim' | 'shim-http' | 'prom-client' | 'express-prom-bundle' | 'otel';
 
 const [framework, config] = process.argv.slice(2) as [Framework, Config];
 const ROUTE = '/users/:id';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   }
   /* eslint-disable @typescript-eslint/no-require-imports */
   const promClient = require('prom-client') as typeof import('prom-client');
-  const { instrument } = require('../../src/instrument') as typeof import('../../src/instrument');
+  const { expressRoute, instrument } = require('../../src/instrument') as typeof import('../../src/instrument');
   const { defineService } = require('../../src/spec') as typeof import('../../src/spec');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const definition = defineService({
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     routes: [ROUTE],
     slos: { latency: { objective: 99, threshold: '300ms' } },
   });
-  const gs = config === 'shim' ? instrument(definition, { port: 0, host: '127.0.0.1', handleSignals: false, tracing: false }) : undefined;
+  const gs = config === 'shim' || config === 'shim-http' ? instrument(definition, { port: 0, host: '127.0.0.1', handleSignals: false, tracing: false }) : undefined;
   const histogram =
     config === 'prom-client'
       ? new promClient.Histogram({ name: 'http_request_duration_seconds', help: 'h', labelNames: ['method', 'route', 'status_code'], buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.3, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] })
@@ -62,7 +62,9 @@ async function main(): Promise<void> {
       const express = require('express') as typeof import('express');
       /* eslint-enable @typescript-eslint/no-require-imports */
       const app = express();
-      if (gs !== undefined) app.use(gs.express());
+      // The floor any middleware-based instrumentation pays in Express: one more router layer per request.
+      if (config === 'noop-middleware') app.use((_req, _res, next) => next());
+      if (gs !== undefined && config === 'shim') app.use(gs.express());
       if (histogram !== undefined) app.use((req, res, next) => (promTimer(req, res, () => (req.route ? req.baseUrl + req.route.path : undefined)), next()));
       if (config === 'express-prom-bundle') {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -70,7 +72,8 @@ async function main(): Promise<void> {
         app.use(bundle({ includeMethod: true, includePath: true }));
       }
       app.get(ROUTE, (_req, res) => void res.send('ok'));
-      server = http.createServer(app);
+      // 'shim-http': the app measured from outside, without a middleware layer (route read at close).
+      server = http.createServer(gs !== undefined && config === 'shim-http' ? gs.http(app, { route: expressRoute }) : app);
       break;
     }
     case 'fastify': {

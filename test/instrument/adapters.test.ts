@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import express from 'express';
 import Fastify from 'fastify';
 import { catalog } from '../../examples/services';
-import { instrument, GoldenSignals } from '../../src/instrument';
+import { expressRoute, instrument, GoldenSignals } from '../../src/instrument';
 import { errorStatusTest, histogramBuckets, LABEL, METRIC, OTHER } from '../../src/signals/contract';
 import { close, listen, request, scrape, select } from './helpers';
 
@@ -21,6 +21,27 @@ interface Harness {
   readonly start: (gs: GoldenSignals, hold: () => Promise<void>) => Promise<{ port: number; stop: () => Promise<void> }>;
   /** The template a nested router yields, when the framework has one. */
   readonly nested?: { readonly path: string; readonly route: string };
+}
+
+/** The catalog app in Express, with the shim's middleware mounted first when given. */
+function expressApp(hold: () => Promise<void>, middleware?: ReturnType<GoldenSignals['express']>): express.Express {
+  const app = express();
+  if (middleware) app.use(middleware);
+  app.get('/products', (_req, res) => void res.send('ok'));
+  app.get('/products/:sku', (req, res) => void res.status(statusFor(req.path, req.params.sku)).send('ok'));
+  app.all('/search', async (_req, res) => {
+    await hold();
+    res.send('ok');
+  });
+  const api = express.Router();
+  api.get('/items/:id', (_req, res) => void res.send('ok'));
+  app.use('/api', api);
+  return app;
+}
+
+async function serve(server: http.Server): Promise<{ port: number; stop: () => Promise<void> }> {
+  const port = await listen(server);
+  return { port, stop: () => close(server) };
 }
 
 const harnesses: Harness[] = [
@@ -43,22 +64,12 @@ const harnesses: Harness[] = [
   {
     name: 'express',
     nested: { path: '/api/items/7', route: '/api/items/:id' },
-    start: async (gs, hold) => {
-      const app = express();
-      app.use(gs.express());
-      app.get('/products', (_req, res) => void res.send('ok'));
-      app.get('/products/:sku', (req, res) => void res.status(statusFor(req.path, req.params.sku)).send('ok'));
-      app.all('/search', async (_req, res) => {
-        await hold();
-        res.send('ok');
-      });
-      const api = express.Router();
-      api.get('/items/:id', (_req, res) => void res.send('ok'));
-      app.use('/api', api);
-      const server = http.createServer(app);
-      const port = await listen(server);
-      return { port, stop: () => close(server) };
-    },
+    start: async (gs, hold) => serve(http.createServer(expressApp(hold, gs.express()))),
+  },
+  {
+    name: 'express served through http() with expressRoute (no middleware layer)',
+    nested: { path: '/api/items/7', route: '/api/items/:id' },
+    start: async (gs, hold) => serve(http.createServer(gs.http(expressApp(hold), { route: expressRoute }))),
   },
   {
     name: 'fastify',
