@@ -370,12 +370,12 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
         for (const r of local.received) last.set(identity(r.alert.labels), r);
         return [...last.values()].filter((r) => r.alert.status === 'firing').map((r) => describeAlert(r.alert.labels));
       };
-      await until('every notified alert to be resolved', 150_000, () => (open().length === 0 ? true : undefined), 1000).catch((e: Error) => {
+      await until('every notified alert to be resolved', 210_000, () => (open().length === 0 ? true : undefined), 1000).catch((e: Error) => {
         throw new Error(`${e.message}; still firing at the webhook: ${open().join(', ')}`);
       });
       await load.stop();
     });
-  }, 240_000);
+  }, 300_000);
 });
 
 /**
