@@ -23,10 +23,26 @@ const CONNECTIONS = 10;
 const here = __dirname;
 const tsNode = ['-r', 'ts-node/register/transpile-only'];
 
+/**
+ * Load generator on core 0, servers on core 1 (env PIN=0 to turn off). Unpinned, autocannon and the server
+ * compete for the same 2 cores and the scheduler's choices swung bare throughput by up to 40% between rounds;
+ * pinned, each server gets one core, as a pod with a 1-CPU limit would.
+ */
+const PIN = process.env.PIN !== '0' && os.cpus().length >= 2 && hasTaskset();
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const CONFIGS: Record<Framework, Config[]> = {
   node: ['bare', 'shim', 'prom-client', 'otel'],
   express: ['bare', 'noop-middleware', 'shim', 'shim-http', 'prom-client', 'express-prom-bundle', 'otel'],
-  fastify: ['bare', 'shim', 'prom-client', 'otel'],
+  fastify: ['bare', 'noop-hook', 'shim', 'prom-client', 'otel'],
 };
 
 function median(xs: readonly number[]): number {
@@ -36,7 +52,11 @@ function median(xs: readonly number[]): number {
 
 function start(framework: Framework, config: Config): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(here, 'server.ts'), [framework, config], { execArgv: tsNode, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    // Pinned: `taskset -c 1 node …` execs node with the IPC channel fork set up (NODE_CHANNEL_FD is inherited).
+    const child = fork(path.join(here, 'server.ts'), [framework, config], {
+      ...(PIN ? { execPath: 'taskset', execArgv: ['-c', '1', process.execPath, ...tsNode] } : { execArgv: tsNode }),
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     const timer = setTimeout(() => reject(new Error(`${framework}/${config} did not start in 30 s`)), 30_000);
     child.once('message', (m: { port: number }) => {
       clearTimeout(timer);
@@ -90,13 +110,18 @@ function micro(which: string): Record<string, number> {
 
 async function main(): Promise<void> {
   const cpu = /model name\s*:\s*(.*)/.exec(require('node:fs').readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
-  console.log(`Machine: ${os.cpus().length} cores (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, Node ${process.version}\n`);
-  const observe = ['observe-shim', 'observe-prom-client', 'observe-otel'].map((c) => [c, micro(c).nsPerOp] as const);
-  const render = ['render-shim', 'render-prom-client', 'render-shim-via-prom-client'].map((c) => [c, micro(c)] as const);
-  console.log('| observation (3 labels, 120 series) | ns/op, median of 7 × 2M |\n| --- | --- |');
-  for (const [c, ns] of observe) console.log(`| ${c.replace('observe-', '')} | ${ns.toFixed(1)} |`);
-  console.log('\n| render 1,000 histogram series | sample lines | ms, median of 25 |\n| --- | --- | --- |');
-  for (const [c, r] of render) console.log(`| ${c.replace('render-', '')} | ${r.lines} | ${r.msPerRender.toFixed(2)} |`);
+  if (PIN) execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  console.log(`Machine: ${os.cpus().length} cores (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, Node ${process.version}`);
+  console.log(PIN ? 'Pinned: autocannon on core 0, each server on core 1.\n' : 'Not pinned: autocannon and servers share the cores.\n');
+  // MICRO=0 skips the micro-benchmarks (about a minute) when iterating on throughput.
+  if (process.env.MICRO !== '0') {
+    const observe = ['observe-shim', 'observe-prom-client', 'observe-otel'].map((c) => [c, micro(c).nsPerOp] as const);
+    const render = ['render-shim', 'render-prom-client', 'render-shim-via-prom-client'].map((c) => [c, micro(c)] as const);
+    console.log('| observation (3 labels, 120 series) | ns/op, median of 7 × 2M |\n| --- | --- |');
+    for (const [c, ns] of observe) console.log(`| ${c.replace('observe-', '')} | ${ns.toFixed(1)} |`);
+    console.log('\n| render 1,000 histogram series | sample lines | ms, median of 25 |\n| --- | --- | --- |');
+    for (const [c, r] of render) console.log(`| ${c.replace('render-', '')} | ${r.lines} | ${r.msPerRender.toFixed(2)} |`);
+  }
   console.log(`\n| framework | config | req/s (median of ${ROUNDS}) | range | % of bare (median of per-round ratios) | p99 (bare) / added p99 |\n| --- | --- | --- | --- | --- | --- |`);
   for (const row of await throughput()) console.log(row);
 }

@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Framework = 'node' | 'express' | 'fastify';
-export type Config = 'bare' | 'noop-middleware' | 'shim' | 'shim-http' | 'prom-client' | 'express-prom-bundle' | 'otel';
+export type Config = 'bare' | 'noop-middleware' | 'noop-hook' | 'shim' | 'shim-http' | 'prom-client' | 'express-prom-bundle' | 'otel';
 
 const [framework, config] = process.argv.slice(2) as [Framework, Config];
 const ROUTE = '/users/:id';
@@ -80,6 +80,8 @@ async function main(): Promise<void> {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const Fastify = require('fastify') as typeof import('fastify').default;
       const app = Fastify();
+      // The floor any hook-based instrumentation pays in Fastify: one onRequest hook runner per request.
+      if (config === 'noop-hook') app.addHook('onRequest', (_request, _reply, done) => done());
       if (gs !== undefined) await app.register(gs.fastify() as never);
       if (histogram !== undefined) app.addHook('onRequest', (request, reply, done) => (promTimer(request.raw, reply.raw, () => request.routeOptions.url), done()));
       app.get(ROUTE, async () => 'ok');

@@ -330,7 +330,8 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
     const method = methodIndex(req.method);
     const state: RequestState = { start: performance.now(), method, trace: readTrace?.(), route: undefined };
     active.inc(method);
-    res.once('close', () => {
+    // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
+    res.on('close', () => {
       try {
         active.dec(method);
         // 'close' follows 'finish' on a completed response; without 'finish' the client went away first.
