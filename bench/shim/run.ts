@@ -1,7 +1,7 @@
 /**
  * The shim benchmark: throughput and p99 against bare servers and peers, ns per observation, render time.
- * Loopback only; every load loop bounded (3 rounds × 1 s warm-up + 3 s measured per configuration);
- * the whole run takes about 4 minutes on 2 cores. Prints a Markdown table for BENCHMARKS.md.
+ * Loopback only; every load loop bounded (ROUNDS rounds of paired runs per configuration, each run 1 s warm-up
+ * + 2 s measured); the whole run takes about 13 minutes on 2 cores. Prints Markdown tables for BENCHMARKS.md.
  *
  * Run: `npx ts-node --transpile-only bench/shim/run.ts`
  */
@@ -14,11 +14,12 @@ import type { Config, Framework } from './server';
 const autocannon = require('autocannon') as (o: object) => Promise<{ requests: { average: number }; latency: { p99: number }; non2xx: number; errors: number }>;
 
 /** Rounds per configuration (env ROUNDS); more rounds narrow the spread on a noisy machine. */
-const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
 /** Frameworks to run (env FRAMEWORKS, comma-separated), default all. */
 const ONLY = process.env.FRAMEWORKS?.split(',');
+const INITIAL_WARMUP_S = Number(process.env.INITIAL_WARMUP_S ?? 10);
 const WARMUP_S = 1;
-const MEASURE_S = 3;
+const MEASURE_S = 2;
 const CONNECTIONS = 10;
 const here = __dirname;
 const tsNode = ['-r', 'ts-node/register/transpile-only'];
@@ -66,36 +67,65 @@ function start(framework: Framework, config: Config): Promise<{ child: ChildProc
   });
 }
 
+interface Run {
+  readonly rps: number;
+  readonly p99: number;
+}
+
+async function measure(framework: Framework, config: Config, port: number, seconds: number): Promise<Run> {
+  const r = await autocannon({ url: `http://127.0.0.1:${port}/users/42`, connections: CONNECTIONS, duration: seconds });
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${framework}/${config}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { rps: r.requests.average, p99: r.latency.p99 };
+}
+
+/**
+ * Paired runs: every configuration is measured right next to a bare run (order alternating per round), and its
+ * ratio is taken against that bare run. The shared machine's speed drifts by several percent over tens of
+ * seconds; two runs seconds apart see the same machine, so the paired ratio resolves differences of 1-2% that
+ * a ratio against a bare run a minute earlier cannot (the unpaired version reported prom-client faster than
+ * the shim on node:http, against 10x the per-observation cost).
+ */
 async function throughput(): Promise<string[]> {
   const rows: string[] = [];
   for (const framework of (Object.keys(CONFIGS) as Framework[]).filter((f) => !ONLY || ONLY.includes(f))) {
     const configs = CONFIGS[framework];
-    const servers = await Promise.all(configs.map((c) => start(framework, c)));
-    const rps: Record<string, number[]> = {};
-    const p99: Record<string, number[]> = {};
+    const servers = new Map(await Promise.all(configs.map(async (c) => [c, await start(framework, c)] as const)));
+    const runs = new Map<Config, Run[]>(configs.map((c) => [c, []]));
+    const ratios = new Map<Config, number[]>(configs.map((c) => [c, []]));
     try {
+      // Each server first serves a long stretch on its own: Express kept getting faster for about 20 s of load
+      // (JIT tiering and V8's adaptive new-space sizing), so a bare server that runs in every pair would
+      // otherwise be better tuned than the configurations that run once per round.
+      for (const [c, s] of servers) await measure(framework, c, s.port, INITIAL_WARMUP_S);
       for (let round = 0; round < ROUNDS; round++) {
-        // Alternate the order each round so no configuration always runs first or last.
-        const order = configs.map((_, i) => (i + round) % configs.length);
-        for (const i of order) {
-          const url = `http://127.0.0.1:${servers[i].port}/users/42`;
-          await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_S });
-          const r = await autocannon({ url, connections: CONNECTIONS, duration: MEASURE_S });
-          if (r.non2xx > 0 || r.errors > 0) throw new Error(`${framework}/${configs[i]}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-          (rps[configs[i]] ??= []).push(r.requests.average);
-          (p99[configs[i]] ??= []).push(r.latency.p99);
+        for (const c of configs.slice(1)) {
+          const pair = round % 2 === 0 ? (['bare', c] as const) : ([c, 'bare'] as const);
+          const measured = new Map<Config, Run>();
+          for (const x of pair) {
+            // A warm-up right before each measured run: a server that sat idle while the others ran starts
+            // cache-cold, which cost Express ~17% in the first seconds (a noop middleware measured 83% of bare).
+            await measure(framework, x, servers.get(x)!.port, WARMUP_S);
+            measured.set(x, await measure(framework, x, servers.get(x)!.port, MEASURE_S));
+          }
+          const bare = measured.get('bare')!;
+          const other = measured.get(c)!;
+          runs.get('bare')!.push(bare);
+          runs.get(c)!.push(other);
+          ratios.get(c)!.push(other.rps / bare.rps);
         }
       }
     } finally {
-      for (const s of servers) s.child.kill();
+      for (const s of servers.values()) s.child.kill();
     }
-    const bareP99 = median(p99.bare);
+    const bareP99 = median(runs.get('bare')!.map((r) => r.p99));
     for (const c of configs) {
-      // Ratio per round against the same round's bare run, then the median: drift of the shared machine
-      // between rounds cancels out instead of landing on whichever configuration ran during a slow spell.
-      const ratio = 100 * median(rps[c].map((x, round) => x / rps.bare[round]));
+      const rps = runs.get(c)!.map((r) => r.rps);
+      const ratio = c === 'bare' ? [1] : ratios.get(c)!;
+      const sorted = [...ratio].sort((a, b) => a - b);
+      const quartiles = c === 'bare' ? '' : ` (${(100 * sorted[Math.floor((sorted.length - 1) / 4)]).toFixed(1)}–${(100 * sorted[Math.ceil((3 * (sorted.length - 1)) / 4)]).toFixed(1)})`;
+      const addedP99 = median(runs.get(c)!.map((r) => r.p99)) - bareP99;
       rows.push(
-        `| ${framework} | ${c} | ${Math.round(median(rps[c])).toLocaleString('en-US')} | ${Math.round(Math.min(...rps[c])).toLocaleString('en-US')}–${Math.round(Math.max(...rps[c])).toLocaleString('en-US')} | ${ratio.toFixed(1)}% | ${c === 'bare' ? `${bareP99} ms` : `${median(p99[c]) - bareP99 >= 0 ? '+' : ''}${(median(p99[c]) - bareP99).toFixed(1)} ms`} |`,
+        `| ${framework} | ${c} | ${Math.round(median(rps)).toLocaleString('en-US')} | ${(100 * median(ratio)).toFixed(1)}%${quartiles} | ${c === 'bare' ? `${bareP99} ms` : `${addedP99 >= 0 ? '+' : ''}${addedP99.toFixed(1)} ms`} |`,
       );
     }
     console.error(`done: ${framework}`);
@@ -110,8 +140,9 @@ function micro(which: string): Record<string, number> {
 
 async function main(): Promise<void> {
   const cpu = /model name\s*:\s*(.*)/.exec(require('node:fs').readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
+  const nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
   if (PIN) execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
-  console.log(`Machine: ${os.cpus().length} cores (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, Node ${process.version}`);
+  console.log(`Machine: ${os.cpus().length} cores (nproc ${nproc}), ${cpu}, Node ${process.version}`);
   console.log(PIN ? 'Pinned: autocannon on core 0, each server on core 1.\n' : 'Not pinned: autocannon and servers share the cores.\n');
   // MICRO=0 skips the micro-benchmarks (about a minute) when iterating on throughput.
   if (process.env.MICRO !== '0') {
@@ -122,7 +153,9 @@ async function main(): Promise<void> {
     console.log('\n| render 1,000 histogram series | sample lines | ms, median of 25 |\n| --- | --- | --- |');
     for (const [c, r] of render) console.log(`| ${c.replace('render-', '')} | ${r.lines} | ${r.msPerRender.toFixed(2)} |`);
   }
-  console.log(`\n| framework | config | req/s (median of ${ROUNDS}) | range | % of bare (median of per-round ratios) | p99 (bare) / added p99 |\n| --- | --- | --- | --- | --- | --- |`);
+  console.log(
+    `\n| framework | config | req/s (median) | % of bare: median of ${ROUNDS} paired ratios (interquartile range) | p99 (bare) / added p99 |\n| --- | --- | --- | --- | --- |`,
+  );
   for (const row of await throughput()) console.log(row);
 }
 
