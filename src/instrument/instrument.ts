@@ -151,7 +151,8 @@ const MEASURED = Symbol('golden-signals.measured');
  * Per-request state lives in the close listener's closure, not on the response: the first version kept it as
  * four symbol properties on `res`, each a hidden-class transition of ServerResponse, which made Express's own
  * accesses to `res` slower than the measurement itself (bench/shim: 83–91% of bare). A WeakSet instead of the
- * one {@link MEASURED} flag cost node:http about 8% (ephemeron bookkeeping per request).
+ * one {@link MEASURED} flag measured about 8% slower on node:http (ephemeron bookkeeping per request; unpinned
+ * harness, so within its noise).
  */
 type RouteSource = string | undefined | ((req: IncomingMessage) => string | undefined);
 
@@ -319,9 +320,9 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
 
 
   /**
-   * Starts measuring a request, unless another adapter already measures it. Costs about 250 ns on node:http
-   * (bench/shim): two clock reads (~45 ns each on Node 20), the close listener with its closure (~95 ns),
-   * and the observation (~56 ns).
+   * Starts measuring a request, unless another adapter already measures it. Costs about 250 ns per request
+   * (bench/shim/request-cost.ts): two clock reads (~45 ns each on Node 20), the close listener with its
+   * closure (~95 ns), and the observation (~56 ns).
    */
   const begin = (req: IncomingMessage, res: ServerResponse, route: RouteSource): void => {
     if ((res as { [MEASURED]?: true })[MEASURED]) return;

@@ -1,0 +1,75 @@
+/**
+ * What the shim costs per request without the network: the http() adapter's `begin` and the close listener,
+ * run on real IncomingMessage/ServerResponse objects in a loop, against the same loop with the bare handler.
+ * One case per process (pinned to one core when `taskset` exists), 200k warm-up then 7 × 300k, median.
+ *
+ * Run: `npx ts-node --transpile-only bench/shim/request-cost.ts` (about 30 seconds)
+ */
+import { execFileSync } from 'node:child_process';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+const CASES = {
+  bare: 'the handler alone (constructing the request and response objects, emitting close)',
+  shim: 'gs.http(handler): route matched against the definition',
+  'shim-route': 'gs.http(handler, { route }): route given by the caller',
+} as const;
+type Case = keyof typeof CASES;
+
+function measure(which: Case): number {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { instrument } = require('../../src/instrument') as typeof import('../../src/instrument');
+  const { defineService } = require('../../src/spec') as typeof import('../../src/spec');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const definition = defineService({
+    name: 'bench',
+    namespace: 'bench',
+    team: 'bench',
+    metrics: { port: 9464 },
+    routes: ['/users/:id'],
+    slos: { latency: { objective: 99, threshold: '300ms' } },
+  });
+  const gs = instrument(definition, { handleSignals: false, tracing: false, serve: false });
+  const handler: http.RequestListener = () => undefined;
+  const listener: http.RequestListener =
+    which === 'bare' ? handler : which === 'shim' ? gs.http(handler) : gs.http(handler, { route: () => '/users/:id' });
+  const socket = new net.Socket();
+  const run = (n: number): number => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) {
+      const req = new http.IncomingMessage(socket);
+      req.method = 'GET';
+      req.url = '/users/42';
+      const res = new http.ServerResponse(req);
+      listener(req, res);
+      res.emit('close');
+    }
+    return Number(process.hrtime.bigint() - t0) / n;
+  };
+  run(200_000);
+  const samples = Array.from({ length: 7 }, () => run(300_000)).sort((a, b) => a - b);
+  return samples[3];
+}
+
+const which = process.argv[2] as Case | undefined;
+if (which !== undefined) {
+  console.log(JSON.stringify({ nsPerRequest: measure(which) }));
+} else {
+  let pin: string[] = [];
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    pin = ['taskset', '-c', '1'];
+  } catch {
+    pin = [];
+  }
+  const ns = {} as Record<Case, number>;
+  for (const c of Object.keys(CASES) as Case[]) {
+    const argv = [process.execPath, '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'request-cost.ts'), c];
+    const [command, ...args] = [...pin, ...argv];
+    const out = execFileSync(command, args, { encoding: 'utf8', timeout: 120_000 });
+    ns[c] = (JSON.parse(out.trim().split('\n').pop() as string) as { nsPerRequest: number }).nsPerRequest;
+  }
+  console.log('| case | ns per request, median of 7 × 300k | added to bare |\n| --- | ---: | ---: |');
+  for (const c of Object.keys(CASES) as Case[]) console.log(`| ${c}: ${CASES[c]} | ${ns[c].toFixed(0)} | ${c === 'bare' ? '–' : `+${(ns[c] - ns.bare).toFixed(0)}`} |`);
+}
