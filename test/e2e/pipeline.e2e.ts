@@ -142,12 +142,12 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
     faultAt[what] = timeline.add('fault', `${what}: POST /admin/${route} ${body === undefined ? '' : JSON.stringify(body)}`);
     await json(`${appBase}/admin/${route}`, { method: 'POST', body: body ?? {} });
   };
+  const identity = (l: Readonly<Record<string, string>>) => JSON.stringify(Object.entries(l).sort());
   /** Alerts whose last notification at the webhook says firing: notified, not yet resolved. */
-  const openAtWebhook = (): string[] => {
-    const identity = (l: Readonly<Record<string, string>>) => JSON.stringify(Object.entries(l).sort());
+  const openAtWebhook = (): Received[] => {
     const last = new Map<string, Received>();
     for (const r of local.received) last.set(identity(r.alert.labels), r);
-    return [...last.values()].filter((r) => r.alert.status === 'firing').map((r) => describeAlert(r.alert.labels));
+    return [...last.values()].filter((r) => r.alert.status === 'firing');
   };
   const notified = (status: 'firing' | 'resolved', match: (l: Readonly<Record<string, string>>) => boolean, sinceMs = 0): Received | undefined =>
     local.received.find((r) => r.atMs >= sinceMs && r.alert.status === status && match(r.alert.labels));
@@ -383,9 +383,30 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
       }
       // Slower tiers keep firing until their short window has forgotten the faults (the longterm tier's is
       // 6h / COMPRESSION): wait for each alert that was notified firing to be notified resolved after it.
-      await until('every notified alert to be resolved', 210_000, () => (openAtWebhook().length === 0 ? true : undefined), 1000).catch((e: Error) => {
-        throw new Error(`${e.message}; still firing at the webhook: ${openAtWebhook().join(', ')}`);
+      // One exception, Alertmanager's own: an alert that resolves while inhibited gets no resolved notification
+      // (prometheus/alertmanager#2754, open). A symptom alert that paged before ServiceTargetsDown and whose
+      // data vanished with the targets resolves exactly then. It is accepted here only when it is a symptom
+      // ServiceTargetsDown mutes, was notified before ServiceTargetsDown resolved, and neither Prometheus nor
+      // Alertmanager still holds it active; it is listed on the timeline.
+      const targetsDownResolved = notified('resolved', (l) => l.alertname === ALERT.targetsDown, faultAt.recovery)!.atMs;
+      const symptoms = new Set(targetsDownSymptoms());
+      let resolvedWhileInhibited: Received[] = [];
+      const settled = async () => {
+        const open = openAtWebhook();
+        if (open.length === 0) return true;
+        if (!open.every((r) => symptoms.has(r.alert.labels.alertname) && r.atMs < targetsDownResolved)) return undefined;
+        const [prometheus, alertmanager] = await Promise.all([promAlerts(), amAlerts()]);
+        const active = new Set([...prometheus.map((a) => identity(a.labels)), ...alertmanager.map((a) => identity(a.labels))]);
+        if (open.some((r) => active.has(identity(r.alert.labels)))) return undefined;
+        resolvedWhileInhibited = open;
+        return true;
+      };
+      await until('every notified alert to be resolved', 210_000, settled, 1000).catch((e: Error) => {
+        throw new Error(`${e.message}; still firing at the webhook: ${openAtWebhook().map((r) => describeAlert(r.alert.labels)).join(', ')}`);
       });
+      if (resolvedWhileInhibited.length > 0) {
+        timeline.add('check', `resolved while inhibited by ${ALERT.targetsDown}, so never notified resolved (alertmanager#2754): ${resolvedWhileInhibited.map((r) => describeAlert(r.alert.labels)).join(', ')}`);
+      }
       await load.stop();
     });
   }, 300_000);
