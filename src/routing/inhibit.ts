@@ -19,22 +19,30 @@ export const ALERTNAME = 'alertname';
 export const SIGNALS = ['errors', 'latency', 'saturation', 'traffic'] as const;
 
 /**
- * What "every target of the service is down" means for each alert. `symptom`: computed from the service's own
- * scrape targets, so it is a consequence of the outage (muted). `independent`: computed from cAdvisor or
- * kube-state-metrics, which keep reporting while the service is down, and which may be the cause (a pod
- * OOM-killed in a loop has every target down *because* of MemoryNearLimit), so it stays audible.
+ * What "every target of the service is down" means for each alert, and so whether ServiceTargetsDown mutes it.
+ *
+ * - `symptom`: fires *because* the targets' series are gone (`absent()`), so the outage explains it: muted.
+ * - `blind`: computed from the service's own series, so without them it cannot start firing, only go quiet.
+ *   Muting it buys no silence, and costs one: Alertmanager sends no resolved notification for an alert that
+ *   resolves while inhibited (prometheus/alertmanager#2754, open), and a burn page that fired before the targets
+ *   went down resolves exactly then, leaving the incident open in PagerDuty. Seen in the end-to-end test.
+ * - `independent`: computed from cAdvisor or kube-state-metrics, which keep reporting while the service is down,
+ *   and which may be the cause (a pod OOM-killed in a loop has every target down *because* of
+ *   MemoryNearLimit), so it stays audible.
+ *
  * A `Record` over every alert name, so a new alert does not compile until someone decides.
  */
-export const TARGETS_DOWN_EFFECT: Readonly<Record<AlertName, 'source' | 'symptom' | 'independent'>> = {
+export const TARGETS_DOWN_EFFECT: Readonly<Record<AlertName, 'source' | 'symptom' | 'blind' | 'independent'>> = {
   [ALERT.targetsDown]: 'source',
-  [ALERT.errorBudgetBurn]: 'symptom',
   [ALERT.trafficAbsent]: 'symptom',
-  [ALERT.trafficDrop]: 'symptom',
-  [ALERT.trafficAboveCapacity]: 'symptom',
-  [ALERT.eventLoopSaturated]: 'symptom',
-  [ALERT.eventLoopDelayHigh]: 'symptom',
-  [ALERT.inFlightNearLimit]: 'symptom',
-  [ALERT.signalsMissing]: 'symptom',
+  [ALERT.errorBudgetBurn]: 'blind',
+  [ALERT.trafficDrop]: 'blind',
+  [ALERT.trafficAboveCapacity]: 'blind',
+  [ALERT.eventLoopSaturated]: 'blind',
+  [ALERT.eventLoopDelayHigh]: 'blind',
+  [ALERT.inFlightNearLimit]: 'blind',
+  // `up == 1 unless …`: needs a target up.
+  [ALERT.signalsMissing]: 'blind',
   [ALERT.cpuNearLimit]: 'independent',
   [ALERT.cpuAboveRequest]: 'independent',
   [ALERT.memoryNearLimit]: 'independent',
@@ -85,10 +93,11 @@ export function inhibitRules(scope: readonly Matcher[], clusterLabels: readonly 
       equal: [...service, LABEL.slo, ...clusterLabels],
     });
   });
+  const symptoms = targetsDownSymptoms();
   rules.push({
-    why: `${ALERT.targetsDown} mutes the symptom alerts of the same service; CPU, memory and autoscaler alerts come from the cluster and may be the cause, so they stay.`,
+    why: `${ALERT.targetsDown} mutes the alerts that missing series make fire (${symptoms.join(', ')}) for the same service; alerts computed from its series can only stop firing and keep their resolved notifications; CPU, memory and autoscaler alerts come from the cluster and may be the cause.`,
     source: [...scope, { name: ALERTNAME, op: '=', value: ALERT.targetsDown }],
-    target: [...scope, { name: ALERTNAME, op: '=~', value: alternation(targetsDownSymptoms()) }],
+    target: [...scope, symptoms.length === 1 ? { name: ALERTNAME, op: '=', value: symptoms[0] } : { name: ALERTNAME, op: '=~', value: alternation(symptoms) }],
     equal: [...service, ...clusterLabels],
   });
   return rules;

@@ -384,10 +384,11 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
       // Slower tiers keep firing until their short window has forgotten the faults (the longterm tier's is
       // 6h / COMPRESSION): wait for each alert that was notified firing to be notified resolved after it.
       // One exception, Alertmanager's own: an alert that resolves while inhibited gets no resolved notification
-      // (prometheus/alertmanager#2754, open). A symptom alert that paged before ServiceTargetsDown and whose
-      // data vanished with the targets resolves exactly then. It is accepted here only when it is a symptom
-      // ServiceTargetsDown mutes, was notified before ServiceTargetsDown resolved, and neither Prometheus nor
-      // Alertmanager still holds it active; it is listed on the timeline.
+      // (prometheus/alertmanager#2754, open). Routing mutes only what missing series make fire (TrafficAbsent),
+      // which resolves in the same evaluation as ServiceTargetsDown, so this should not happen; if Alertmanager
+      // ever handles the two in the other order, the alert is accepted only when ServiceTargetsDown mutes it, it
+      // was notified before ServiceTargetsDown resolved, and neither Prometheus nor Alertmanager holds it active.
+      // It is then listed on the timeline.
       const targetsDownResolved = notified('resolved', (l) => l.alertname === ALERT.targetsDown, faultAt.recovery)!.atMs;
       const symptoms = new Set(targetsDownSymptoms());
       let resolvedWhileInhibited: Received[] = [];

@@ -51,7 +51,12 @@ export const INHIBITION_CASES: readonly InhibitionCase[] = [
     target: plain('checkout', ALERT.trafficAbsent, 'traffic', 'page'),
     inhibited: true,
   },
-  { title: 'targets down mutes the burn alerts of the same service', source: plain('checkout', ALERT.targetsDown, 'traffic', 'page'), target: burn('checkout', 'latency', 'fast'), inhibited: true },
+  {
+    title: 'targets down does not mute a burn alert, which missing series can only resolve (its resolved notification must reach the pager)',
+    source: plain('checkout', ALERT.targetsDown, 'traffic', 'page'),
+    target: burn('checkout', 'latency', 'fast'),
+    inhibited: false,
+  },
   {
     title: 'targets down does not mute the memory alert that may be its cause',
     source: plain('checkout', ALERT.targetsDown, 'traffic', 'page'),
