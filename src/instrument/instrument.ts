@@ -318,7 +318,6 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
     httpStore.observe(method, route, status, seconds, trace);
   };
 
-
   /**
    * Starts measuring a request, unless another adapter already measures it. Costs about 250 ns per request
    * (bench/shim/request-cost.ts): two clock reads (~45 ns each on Node 20), the close listener with its

@@ -59,6 +59,11 @@ export function alternation(values: readonly string[]): string {
   return values.join('|');
 }
 
+/** A matcher on one of `values`: `=` for a single value (readable in amtool and the UI), `=~` otherwise. */
+function oneOf(name: string, values: readonly string[]): Matcher {
+  return values.length === 1 ? { name, op: '=', value: values[0] } : { name, op: '=~', value: alternation(values) };
+}
+
 /**
  * The inhibit rules for golden-signals alerts, each restricted by `scope` (added to source and target).
  *
@@ -85,11 +90,7 @@ export function inhibitRules(scope: readonly Matcher[], clusterLabels: readonly 
     rules.push({
       why: `A ${tier} burn mutes the slower tiers (${slower.join(', ')}) of the same SLO.`,
       source: [...scope, { name: ALERTNAME, op: '=', value: ALERT.errorBudgetBurn }, { name: LABEL.burnTier, op: '=', value: tier }],
-      target: [
-        ...scope,
-        { name: ALERTNAME, op: '=', value: ALERT.errorBudgetBurn },
-        slower.length === 1 ? { name: LABEL.burnTier, op: '=', value: slower[0] } : { name: LABEL.burnTier, op: '=~', value: alternation(slower) },
-      ],
+      target: [...scope, { name: ALERTNAME, op: '=', value: ALERT.errorBudgetBurn }, oneOf(LABEL.burnTier, slower)],
       equal: [...service, LABEL.slo, ...clusterLabels],
     });
   });
@@ -97,7 +98,7 @@ export function inhibitRules(scope: readonly Matcher[], clusterLabels: readonly 
   rules.push({
     why: `${ALERT.targetsDown} mutes the alerts that missing series make fire (${symptoms.join(', ')}) for the same service; alerts computed from its series can only stop firing and keep their resolved notifications; CPU, memory and autoscaler alerts come from the cluster and may be the cause.`,
     source: [...scope, { name: ALERTNAME, op: '=', value: ALERT.targetsDown }],
-    target: [...scope, symptoms.length === 1 ? { name: ALERTNAME, op: '=', value: symptoms[0] } : { name: ALERTNAME, op: '=~', value: alternation(symptoms) }],
+    target: [...scope, oneOf(ALERTNAME, symptoms)],
     equal: [...service, ...clusterLabels],
   });
   return rules;
