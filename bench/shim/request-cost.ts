@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { hasTaskset } from './pin';
 
 const CASES = {
   bare: 'the handler alone (constructing the request and response objects, emitting close)',
@@ -56,13 +57,7 @@ const which = process.argv[2] as Case | undefined;
 if (which !== undefined) {
   console.log(JSON.stringify({ nsPerRequest: measure(which) }));
 } else {
-  let pin: string[] = [];
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    pin = ['taskset', '-c', '1'];
-  } catch {
-    pin = [];
-  }
+  const pin = hasTaskset() ? ['taskset', '-c', '1'] : [];
   const ns = {} as Record<Case, number>;
   for (const c of Object.keys(CASES) as Case[]) {
     const argv = [process.execPath, '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'request-cost.ts'), c];

@@ -8,6 +8,7 @@
 import { execFileSync, fork, ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { hasTaskset } from './pin';
 import type { Config, Framework } from './server';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -30,15 +31,6 @@ const tsNode = ['-r', 'ts-node/register/transpile-only'];
  * pinned, each server gets one core, as a pod with a 1-CPU limit would.
  */
 const PIN = process.env.PIN !== '0' && os.cpus().length >= 2 && hasTaskset();
-
-function hasTaskset(): boolean {
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const CONFIGS: Record<Framework, Config[]> = {
   node: ['bare', 'shim', 'prom-client', 'otel'],
