@@ -1,7 +1,8 @@
 /**
  * The shim benchmark: throughput and p99 against bare servers and peers, ns per observation, render time.
- * Loopback only; every load loop bounded (ROUNDS rounds of paired runs per configuration, each run 1 s warm-up
- * + 2 s measured); the whole run takes about 13 minutes on 2 cores. Prints Markdown tables for BENCHMARKS.md.
+ * Loopback only; every load loop bounded (ROUNDS rounds; per round a fresh process per configuration, 8 s of
+ * warm-up each, then one paired run per configuration, each run 1 s warm-up + 2 s measured); the whole run takes
+ * about 32 minutes on 2 cores. Prints Markdown tables for BENCHMARKS.md.
  *
  * Run: `npx ts-node --transpile-only bench/shim/run.ts`
  */
@@ -12,13 +13,13 @@ import { hasTaskset } from './pin';
 import type { Config, Framework } from './server';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (o: object) => Promise<{ requests: { average: number }; latency: { p99: number }; non2xx: number; errors: number }>;
+const autocannon = require('autocannon') as (o: object) => Promise<{ requests: { average: number; total: number }; latency: { p99: number }; non2xx: number; errors: number }>;
 
 /** Rounds per configuration (env ROUNDS); more rounds narrow the spread on a noisy machine. */
-const ROUNDS = Number(process.env.ROUNDS ?? 9);
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
 /** Frameworks to run (env FRAMEWORKS, comma-separated), default all. */
 const ONLY = process.env.FRAMEWORKS?.split(',');
-const INITIAL_WARMUP_S = Number(process.env.INITIAL_WARMUP_S ?? 10);
+const INITIAL_WARMUP_S = Number(process.env.INITIAL_WARMUP_S ?? 8);
 const WARMUP_S = 1;
 const MEASURE_S = 2;
 const CONNECTIONS = 10;
@@ -33,9 +34,9 @@ const tsNode = ['-r', 'ts-node/register/transpile-only'];
 const PIN = process.env.PIN !== '0' && os.cpus().length >= 2 && hasTaskset();
 
 const CONFIGS: Record<Framework, Config[]> = {
-  node: ['bare', 'shim', 'prom-client', 'otel'],
-  express: ['bare', 'noop-middleware', 'shim', 'shim-http', 'prom-client', 'express-prom-bundle', 'otel'],
-  fastify: ['bare', 'noop-hook', 'shim', 'prom-client', 'otel'],
+  node: ['bare', 'bare-control', 'shim', 'prom-client', 'otel'],
+  express: ['bare', 'bare-control', 'noop-middleware', 'shim', 'shim-http', 'prom-client', 'express-prom-bundle', 'otel'],
+  fastify: ['bare', 'bare-control', 'noop-hook', 'shim', 'prom-client', 'otel'],
 };
 
 function median(xs: readonly number[]): number {
@@ -43,7 +44,14 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function start(framework: Framework, config: Config): Promise<{ child: ChildProcess; port: number }> {
+/** `96.5% (95.8–96.8)`: the median ratio and its interquartile range. */
+function percentWithQuartiles(ratios: readonly number[]): string {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const at = (q: number) => (100 * sorted[Math.round(q * (sorted.length - 1))]).toFixed(1);
+  return `${(100 * median(sorted)).toFixed(1)}% (${at(0.25)}–${at(0.75)})`;
+}
+
+function start(framework: Framework, config: Config): Promise<Server> {
   return new Promise((resolve, reject) => {
     // Pinned: `taskset -c 1 node …` execs node with the IPC channel fork set up (NODE_CHANNEL_FD is inherited).
     const child = fork(path.join(here, 'server.ts'), [framework, config], {
@@ -59,66 +67,93 @@ function start(framework: Framework, config: Config): Promise<{ child: ChildProc
   });
 }
 
+interface Server {
+  readonly child: ChildProcess;
+  readonly port: number;
+}
+
 interface Run {
   readonly rps: number;
   readonly p99: number;
+  /** Server CPU time (user + system) per request, in µs. */
+  readonly cpuPerRequest: number;
 }
 
-async function measure(framework: Framework, config: Config, port: number, seconds: number): Promise<Run> {
-  const r = await autocannon({ url: `http://127.0.0.1:${port}/users/42`, connections: CONNECTIONS, duration: seconds });
+function serverCpu(server: Server): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { cpuMicros?: number }) => {
+      if (m.cpuMicros === undefined) return;
+      server.child.off('message', onMessage);
+      resolve(m.cpuMicros);
+    };
+    server.child.on('message', onMessage);
+    server.child.send('cpu');
+  });
+}
+
+async function measure(framework: Framework, config: Config, server: Server, seconds: number): Promise<Run> {
+  const cpuBefore = await serverCpu(server);
+  const r = await autocannon({ url: `http://127.0.0.1:${server.port}/users/42`, connections: CONNECTIONS, duration: seconds });
+  const cpu = (await serverCpu(server)) - cpuBefore;
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${framework}/${config}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return { rps: r.requests.average, p99: r.latency.p99 };
+  return { rps: r.requests.average, p99: r.latency.p99, cpuPerRequest: cpu / r.requests.total };
 }
 
 /**
- * Paired runs: every configuration is measured right next to a bare run (order alternating per round), and its
- * ratio is taken against that bare run. The shared machine's speed drifts by several percent over tens of
- * seconds; two runs seconds apart see the same machine, so the paired ratio resolves differences of 1-2% that
- * a ratio against a bare run a minute earlier cannot (the unpaired version reported prom-client faster than
- * the shim on node:http, against 10x the per-observation cost).
+ * Paired runs on fresh processes. Every round starts a new server process per configuration, warms each up,
+ * then measures every configuration right next to the round's bare server (order alternating per round) and
+ * takes the ratio within the pair.
+ * - Pairs: the shared machine's speed drifts by several percent over tens of seconds; two runs seconds apart
+ *   see the same machine (the unpaired version reported prom-client faster than the shim on node:http).
+ * - Fresh processes: identical bare Express servers started side by side differed by up to 7% in CPU per
+ *   request for as long as they ran (JIT and heap layout settle differently per process), so one process per
+ *   configuration measures that process, not the configuration. The `bare-control` row, a second bare process,
+ *   shows how close to 100% an identical configuration lands.
  */
 async function throughput(): Promise<string[]> {
   const rows: string[] = [];
   for (const framework of (Object.keys(CONFIGS) as Framework[]).filter((f) => !ONLY || ONLY.includes(f))) {
     const configs = CONFIGS[framework];
-    const servers = new Map(await Promise.all(configs.map(async (c) => [c, await start(framework, c)] as const)));
     const runs = new Map<Config, Run[]>(configs.map((c) => [c, []]));
     const ratios = new Map<Config, number[]>(configs.map((c) => [c, []]));
-    try {
-      // Each server first serves a long stretch on its own: Express kept getting faster for about 20 s of load
-      // (JIT tiering and V8's adaptive new-space sizing), so a bare server that runs in every pair would
-      // otherwise be better tuned than the configurations that run once per round.
-      for (const [c, s] of servers) await measure(framework, c, s.port, INITIAL_WARMUP_S);
-      for (let round = 0; round < ROUNDS; round++) {
+    const cpuRatios = new Map<Config, number[]>(configs.map((c) => [c, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      const servers = new Map(await Promise.all(configs.map(async (c) => [c, await start(framework, c)] as const)));
+      try {
+        // Each server first serves a stretch on its own: Express kept getting faster for seconds of load (JIT
+        // tiering and V8's adaptive new-space sizing).
+        for (const [c, s] of servers) await measure(framework, c, s, INITIAL_WARMUP_S);
         for (const c of configs.slice(1)) {
           const pair = round % 2 === 0 ? (['bare', c] as const) : ([c, 'bare'] as const);
           const measured = new Map<Config, Run>();
           for (const x of pair) {
             // A warm-up right before each measured run: a server that sat idle while the others ran starts
             // cache-cold, which cost Express ~17% in the first seconds (a noop middleware measured 83% of bare).
-            await measure(framework, x, servers.get(x)!.port, WARMUP_S);
-            measured.set(x, await measure(framework, x, servers.get(x)!.port, MEASURE_S));
+            await measure(framework, x, servers.get(x)!, WARMUP_S);
+            measured.set(x, await measure(framework, x, servers.get(x)!, MEASURE_S));
           }
           const bare = measured.get('bare')!;
           const other = measured.get(c)!;
           runs.get('bare')!.push(bare);
           runs.get(c)!.push(other);
           ratios.get(c)!.push(other.rps / bare.rps);
+          cpuRatios.get(c)!.push(bare.cpuPerRequest / other.cpuPerRequest);
         }
+      } finally {
+        for (const s of servers.values()) s.child.kill();
       }
-    } finally {
-      for (const s of servers.values()) s.child.kill();
+      console.error(`${framework}: round ${round + 1} of ${ROUNDS}`);
     }
     const bareP99 = median(runs.get('bare')!.map((r) => r.p99));
     for (const c of configs) {
       const rps = runs.get(c)!.map((r) => r.rps);
-      const ratio = c === 'bare' ? [1] : ratios.get(c)!;
-      const sorted = [...ratio].sort((a, b) => a - b);
-      const quartiles = c === 'bare' ? '' : ` (${(100 * sorted[Math.floor((sorted.length - 1) / 4)]).toFixed(1)}–${(100 * sorted[Math.ceil((3 * (sorted.length - 1)) / 4)]).toFixed(1)})`;
+      const cpu = runs.get(c)!.map((r) => r.cpuPerRequest);
       const addedP99 = median(runs.get(c)!.map((r) => r.p99)) - bareP99;
-      rows.push(
-        `| ${framework} | ${c} | ${Math.round(median(rps)).toLocaleString('en-US')} | ${(100 * median(ratio)).toFixed(1)}%${quartiles} | ${c === 'bare' ? `${bareP99} ms` : `${addedP99 >= 0 ? '+' : ''}${addedP99.toFixed(1)} ms`} |`,
-      );
+      const cells =
+        c === 'bare'
+          ? ['100.0%', '100.0%', `${bareP99} ms`]
+          : [percentWithQuartiles(ratios.get(c)!), percentWithQuartiles(cpuRatios.get(c)!), `${addedP99 >= 0 ? '+' : ''}${addedP99.toFixed(1)} ms`];
+      rows.push(`| ${framework} | ${c} | ${Math.round(median(rps)).toLocaleString('en-US')} | ${median(cpu).toFixed(2)} | ${cells.join(' | ')} |`);
     }
     console.error(`done: ${framework}`);
   }
@@ -146,7 +181,7 @@ async function main(): Promise<void> {
     for (const [c, r] of render) console.log(`| ${c.replace('render-', '')} | ${r.lines} | ${r.msPerRender.toFixed(2)} |`);
   }
   console.log(
-    `\n| framework | config | req/s (median) | % of bare: median of ${ROUNDS} paired ratios (interquartile range) | p99 (bare) / added p99 |\n| --- | --- | --- | --- | --- |`,
+    `\n| framework | config | req/s (median) | server CPU µs/request (median) | throughput, % of bare: median of ${ROUNDS} paired ratios (IQR) | CPU per request, bare ÷ config (IQR) | p99 (bare) / added p99 |\n| --- | --- | --- | --- | --- | --- | --- |`,
   );
   for (const row of await throughput()) console.log(row);
 }

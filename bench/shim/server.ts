@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Framework = 'node' | 'express' | 'fastify';
-export type Config = 'bare' | 'noop-middleware' | 'noop-hook' | 'shim' | 'shim-http' | 'prom-client' | 'express-prom-bundle' | 'otel';
+export type Config = 'bare' | 'bare-control' | 'noop-middleware' | 'noop-hook' | 'shim' | 'shim-http' | 'prom-client' | 'express-prom-bundle' | 'otel';
 
 const [framework, config] = process.argv.slice(2) as [Framework, Config];
 const ROUTE = '/users/:id';
@@ -90,6 +90,14 @@ async function main(): Promise<void> {
       break;
     }
   }
+  // The harness asks for this process's CPU time around each measured run: CPU per request is what
+  // throughput on a saturated core is the inverse of, without the load generator's share of the noise.
+  process.on('message', (m: unknown) => {
+    if (m === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpuMicros: user + system });
+    }
+  });
   server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
 }
 
