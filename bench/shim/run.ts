@@ -19,6 +19,8 @@ const autocannon = require('autocannon') as (o: object) => Promise<{ requests: {
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 /** Frameworks to run (env FRAMEWORKS, comma-separated), default all. */
 const ONLY = process.env.FRAMEWORKS?.split(',');
+/** Configurations to run besides bare (env CONFIGS, comma-separated), default all. */
+const ONLY_CONFIGS = process.env.CONFIGS?.split(',');
 const INITIAL_WARMUP_S = Number(process.env.INITIAL_WARMUP_S ?? 8);
 const WARMUP_S = 1;
 const MEASURE_S = 2;
@@ -113,7 +115,7 @@ async function measure(framework: Framework, config: Config, server: Server, sec
 async function throughput(): Promise<string[]> {
   const rows: string[] = [];
   for (const framework of (Object.keys(CONFIGS) as Framework[]).filter((f) => !ONLY || ONLY.includes(f))) {
-    const configs = CONFIGS[framework];
+    const configs = CONFIGS[framework].filter((c) => c === 'bare' || !ONLY_CONFIGS || ONLY_CONFIGS.includes(c));
     const runs = new Map<Config, Run[]>(configs.map((c) => [c, []]));
     const ratios = new Map<Config, number[]>(configs.map((c) => [c, []]));
     const cpuRatios = new Map<Config, number[]>(configs.map((c) => [c, []]));
@@ -142,7 +144,8 @@ async function throughput(): Promise<string[]> {
       } finally {
         for (const s of servers.values()) s.child.kill();
       }
-      console.error(`${framework}: round ${round + 1} of ${ROUNDS}`);
+      const roundCpu = configs.slice(1).map((c) => `${c} ${(100 * cpuRatios.get(c)![round]).toFixed(1)}%`);
+      console.error(`${framework}: round ${round + 1} of ${ROUNDS}, CPU per request bare ÷ config: ${roundCpu.join(', ')}`);
     }
     const bareP99 = median(runs.get('bare')!.map((r) => r.p99));
     for (const c of configs) {
