@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { hasTaskset } from './pin';
+import { PIN, TS_NODE } from './harness';
 
 const CASES = {
   bare: 'the handler alone (constructing the request and response objects, emitting close)',
@@ -57,10 +57,10 @@ const which = process.argv[2] as Case | undefined;
 if (which !== undefined) {
   console.log(JSON.stringify({ nsPerRequest: measure(which) }));
 } else {
-  const pin = hasTaskset() ? ['taskset', '-c', '1'] : [];
+  const pin = PIN ? ['taskset', '-c', '1'] : [];
   const ns = {} as Record<Case, number>;
   for (const c of Object.keys(CASES) as Case[]) {
-    const argv = [process.execPath, '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'request-cost.ts'), c];
+    const argv = [process.execPath, ...TS_NODE, path.join(__dirname, 'request-cost.ts'), c];
     const [command, ...args] = [...pin, ...argv];
     const out = execFileSync(command, args, { encoding: 'utf8', timeout: 120_000 });
     ns[c] = (JSON.parse(out.trim().split('\n').pop() as string) as { nsPerRequest: number }).nsPerRequest;

@@ -6,14 +6,11 @@
  *
  * Run: `npx ts-node --transpile-only bench/shim/run.ts`
  */
-import { execFileSync, fork, ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { hasTaskset } from './pin';
+import { measure, median, PIN, pinLoadGenerator, Run, start, TS_NODE } from './harness';
 import type { Config, Framework } from './server';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (o: object) => Promise<{ requests: { average: number; total: number }; latency: { p99: number }; non2xx: number; errors: number }>;
 
 /** Rounds per configuration (env ROUNDS); more rounds narrow the spread on a noisy machine. */
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -24,16 +21,6 @@ const ONLY_CONFIGS = process.env.CONFIGS?.split(',');
 const INITIAL_WARMUP_S = Number(process.env.INITIAL_WARMUP_S ?? 8);
 const WARMUP_S = 1;
 const MEASURE_S = 2;
-const CONNECTIONS = 10;
-const here = __dirname;
-const tsNode = ['-r', 'ts-node/register/transpile-only'];
-
-/**
- * Load generator on core 0, servers on core 1 (env PIN=0 to turn off). Unpinned, autocannon and the server
- * compete for the same 2 cores and the scheduler's choices swung bare throughput by up to 40% between rounds;
- * pinned, each server gets one core, as a pod with a 1-CPU limit would.
- */
-const PIN = process.env.PIN !== '0' && os.cpus().length >= 2 && hasTaskset();
 
 const CONFIGS: Record<Framework, Config[]> = {
   node: ['bare', 'bare-control', 'shim', 'prom-client', 'otel'],
@@ -41,64 +28,11 @@ const CONFIGS: Record<Framework, Config[]> = {
   fastify: ['bare', 'bare-control', 'noop-hook', 'shim', 'prom-client', 'otel'],
 };
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 /** `96.5% (95.8–96.8)`: the median ratio and its interquartile range. */
 function percentWithQuartiles(ratios: readonly number[]): string {
   const sorted = [...ratios].sort((a, b) => a - b);
   const at = (q: number) => (100 * sorted[Math.round(q * (sorted.length - 1))]).toFixed(1);
   return `${(100 * median(sorted)).toFixed(1)}% (${at(0.25)}–${at(0.75)})`;
-}
-
-function start(framework: Framework, config: Config): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    // Pinned: `taskset -c 1 node …` execs node with the IPC channel fork set up (NODE_CHANNEL_FD is inherited).
-    const child = fork(path.join(here, 'server.ts'), [framework, config], {
-      ...(PIN ? { execPath: 'taskset', execArgv: ['-c', '1', process.execPath, ...tsNode] } : { execArgv: tsNode }),
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    const timer = setTimeout(() => reject(new Error(`${framework}/${config} did not start in 30 s`)), 30_000);
-    child.once('message', (m: { port: number }) => {
-      clearTimeout(timer);
-      resolve({ child, port: m.port });
-    });
-    child.once('exit', (code) => reject(new Error(`${framework}/${config} exited with ${code}`)));
-  });
-}
-
-interface Server {
-  readonly child: ChildProcess;
-  readonly port: number;
-}
-
-interface Run {
-  readonly rps: number;
-  readonly p99: number;
-  /** Server CPU time (user + system) per request, in µs. */
-  readonly cpuPerRequest: number;
-}
-
-function serverCpu(server: Server): Promise<number> {
-  return new Promise((resolve) => {
-    const onMessage = (m: { cpuMicros?: number }) => {
-      if (m.cpuMicros === undefined) return;
-      server.child.off('message', onMessage);
-      resolve(m.cpuMicros);
-    };
-    server.child.on('message', onMessage);
-    server.child.send('cpu');
-  });
-}
-
-async function measure(framework: Framework, config: Config, server: Server, seconds: number): Promise<Run> {
-  const cpuBefore = await serverCpu(server);
-  const r = await autocannon({ url: `http://127.0.0.1:${server.port}/users/42`, connections: CONNECTIONS, duration: seconds });
-  const cpu = (await serverCpu(server)) - cpuBefore;
-  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${framework}/${config}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return { rps: r.requests.average, p99: r.latency.p99, cpuPerRequest: cpu / r.requests.total };
 }
 
 /**
@@ -124,15 +58,15 @@ async function throughput(): Promise<string[]> {
       try {
         // Each server first serves a stretch on its own: Express kept getting faster for seconds of load (JIT
         // tiering and V8's adaptive new-space sizing).
-        for (const [c, s] of servers) await measure(framework, c, s, INITIAL_WARMUP_S);
+        for (const s of servers.values()) await measure(s, INITIAL_WARMUP_S);
         for (const c of configs.slice(1)) {
           const pair = round % 2 === 0 ? (['bare', c] as const) : ([c, 'bare'] as const);
           const measured = new Map<Config, Run>();
           for (const x of pair) {
             // A warm-up right before each measured run: a server that sat idle while the others ran starts
             // cache-cold, which cost Express ~17% in the first seconds (a noop middleware measured 83% of bare).
-            await measure(framework, x, servers.get(x)!, WARMUP_S);
-            measured.set(x, await measure(framework, x, servers.get(x)!, MEASURE_S));
+            await measure(servers.get(x)!, WARMUP_S);
+            measured.set(x, await measure(servers.get(x)!, MEASURE_S));
           }
           const bare = measured.get('bare')!;
           const other = measured.get(c)!;
@@ -164,14 +98,14 @@ async function throughput(): Promise<string[]> {
 }
 
 function micro(which: string): Record<string, number> {
-  const out = execFileSync(process.execPath, ['--expose-gc', ...tsNode, path.join(here, 'observe.ts'), which], { encoding: 'utf8', timeout: 180_000 });
+  const out = execFileSync(process.execPath, ['--expose-gc', ...TS_NODE, path.join(__dirname, 'observe.ts'), which], { encoding: 'utf8', timeout: 180_000 });
   return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
 async function main(): Promise<void> {
   const cpu = /model name\s*:\s*(.*)/.exec(require('node:fs').readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
   const nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
-  if (PIN) execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  pinLoadGenerator();
   console.log(`Machine: ${os.cpus().length} cores (nproc ${nproc}), ${cpu}, Node ${process.version}`);
   console.log(PIN ? 'Pinned: autocannon on core 0, each server on core 1.\n' : 'Not pinned: autocannon and servers share the cores.\n');
   // MICRO=0 skips the micro-benchmarks (about a minute) when iterating on throughput.

@@ -2,13 +2,56 @@
  * One benchmark server: `<framework> <config>`, bound to 127.0.0.1 on an ephemeral port, serving a trivial
  * `GET /users/:id`. Prints `{"port":N}` when ready. Forked by bench/shim/run.ts.
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 export type Framework = 'node' | 'express' | 'fastify';
 export type Config = 'bare' | 'bare-control' | 'noop-middleware' | 'noop-hook' | 'shim' | 'shim-http' | 'prom-client' | 'express-prom-bundle' | 'otel';
 
+/**
+ * What the harness can ask a running server over IPC, and the value each reply carries:
+ * - `cpu`: this process's CPU time (user + system, all threads) in µs. CPU per request is what throughput
+ *   on a saturated core is the inverse of, without the load generator's share of the noise.
+ * - `profile-start` / `profile-stop`: a V8 CPU profile of the main thread (200 µs sampling) over exactly the
+ *   run in between, written to a temporary file whose path the stop reply carries.
+ */
+export interface ServerReply {
+  cpu: number;
+  'profile-start': true;
+  'profile-stop': string;
+}
+export type ServerRequest = keyof ServerReply;
+
 const [framework, config] = process.argv.slice(2) as [Framework, Config];
+
+function answer(request: unknown): void {
+  const reply = <K extends ServerRequest>(key: K, value: ServerReply[K]) => process.send?.({ reply: key, value });
+  switch (request as ServerRequest) {
+    case 'cpu': {
+      const { user, system } = process.cpuUsage();
+      return void reply('cpu', user + system);
+    }
+    case 'profile-start':
+      profiler.connect();
+      profiler.post('Profiler.enable', () =>
+        profiler.post('Profiler.setSamplingInterval', { interval: 200 }, () => profiler.post('Profiler.start', () => reply('profile-start', true))),
+      );
+      return;
+    case 'profile-stop':
+      profiler.post('Profiler.stop', (error, result) => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gs-profile-')), `${config}.cpuprofile`);
+        fs.writeFileSync(file, JSON.stringify(error ? {} : result.profile));
+        profiler.disconnect();
+        reply('profile-stop', file);
+      });
+      return;
+  }
+}
+const profiler = new Session();
 const ROUTE = '/users/:id';
 
 async function main(): Promise<void> {
@@ -90,14 +133,7 @@ async function main(): Promise<void> {
       break;
     }
   }
-  // The harness asks for this process's CPU time around each measured run: CPU per request is what
-  // throughput on a saturated core is the inverse of, without the load generator's share of the noise.
-  process.on('message', (m: unknown) => {
-    if (m === 'cpu') {
-      const { user, system } = process.cpuUsage();
-      process.send?.({ cpuMicros: user + system });
-    }
-  });
+  process.on('message', answer);
   server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
 }
 
