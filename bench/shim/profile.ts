@@ -19,7 +19,7 @@ const WARMUP_S = 8;
 const PROFILE_S = 10;
 
 interface CpuProfile {
-  readonly nodes: ReadonlyArray<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  readonly nodes: ReadonlyArray<{ id: number; callFrame: { functionName: string; url: string } }>;
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
 }
@@ -50,7 +50,8 @@ async function profiled(config: Config): Promise<Profiled> {
       if (frame.functionName === '(idle)') return;
       busy += micros;
       if (frame.url.includes('/src/instrument/')) {
-        const key = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/.*\/src\//, 'src/')}:${frame.lineNumber + 1}`;
+        // By name: line numbers here are those of ts-node's transpiled code, not the source's.
+        const key = `${frame.functionName || '(anonymous)'} (${frame.url.replace(/.*\/src\//, 'src/')})`;
         shimFrames.set(key, (shimFrames.get(key) ?? 0) + micros);
       }
     });

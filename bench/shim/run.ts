@@ -1,8 +1,8 @@
 /**
  * The shim benchmark: throughput and p99 against bare servers and peers, ns per observation, render time.
- * Loopback only; every load loop bounded (ROUNDS rounds; per round a fresh process per configuration, 8 s of
- * warm-up each, then one paired run per configuration, each run 1 s warm-up + 2 s measured); the whole run takes
- * about 32 minutes on 2 cores. Prints Markdown tables for BENCHMARKS.md.
+ * Loopback only; every load loop bounded (ROUNDS rounds; per round and configuration a fresh bare and a fresh
+ * configured server, 8 s of warm-up each, then one run each of 1 s warm-up + 2 s measured); the whole run takes
+ * about 50 minutes on 2 cores. Prints Markdown tables for BENCHMARKS.md.
  *
  * Run: `npx ts-node --transpile-only bench/shim/run.ts`
  */
@@ -36,15 +36,18 @@ function percentWithQuartiles(ratios: readonly number[]): string {
 }
 
 /**
- * Paired runs on fresh processes. Every round starts a new server process per configuration, warms each up,
- * then measures every configuration right next to the round's bare server (order alternating per round) and
- * takes the ratio within the pair.
+ * Paired runs, each pair on two fresh processes that serve the same load. For every round and configuration,
+ * a new bare server and a new server of the configuration start side by side, each serves INITIAL_WARMUP_S of
+ * load, then each is measured (1 s warm-up + 2 s) right after the other, order alternating per round, and the
+ * ratio is taken within the pair.
  * - Pairs: the shared machine's speed drifts by several percent over tens of seconds; two runs seconds apart
  *   see the same machine (the unpaired version reported prom-client faster than the shim on node:http).
  * - Fresh processes: identical bare Express servers started side by side differed by up to 7% in CPU per
  *   request for as long as they ran (JIT and heap layout settle differently per process), so one process per
- *   configuration measures that process, not the configuration. The `bare-control` row, a second bare process,
- *   shows how close to 100% an identical configuration lands.
+ *   configuration measures that process, not the configuration.
+ * - The same load for both: with one bare server per round, measured in every pair, the `bare-control` row (a
+ *   second bare process) came out at 102% on node:http and 108% on Express. The bare server that had served
+ *   more load was the slower one.
  */
 async function throughput(): Promise<string[]> {
   const rows: string[] = [];
@@ -54,29 +57,29 @@ async function throughput(): Promise<string[]> {
     const ratios = new Map<Config, number[]>(configs.map((c) => [c, []]));
     const cpuRatios = new Map<Config, number[]>(configs.map((c) => [c, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      const servers = new Map(await Promise.all(configs.map(async (c) => [c, await start(framework, c)] as const)));
-      try {
-        // Each server first serves a stretch on its own: Express kept getting faster for seconds of load (JIT
-        // tiering and V8's adaptive new-space sizing).
-        for (const s of servers.values()) await measure(s, INITIAL_WARMUP_S);
-        for (const c of configs.slice(1)) {
-          const pair = round % 2 === 0 ? (['bare', c] as const) : ([c, 'bare'] as const);
-          const measured = new Map<Config, Run>();
-          for (const x of pair) {
-            // A warm-up right before each measured run: a server that sat idle while the others ran starts
+      for (const c of configs.slice(1)) {
+        const order = round % 2 === 0 ? (['bare', c] as const) : ([c, 'bare'] as const);
+        const servers = new Map(await Promise.all(order.map(async (x) => [x, await start(framework, x)] as const)));
+        const measured = new Map<Config, Run>();
+        try {
+          // First a stretch of load each: Express kept getting faster for seconds of load (JIT tiering and V8's
+          // adaptive new-space sizing).
+          for (const x of order) await measure(servers.get(x)!, INITIAL_WARMUP_S);
+          for (const x of order) {
+            // A warm-up right before each measured run: a server that sat idle while the other ran starts
             // cache-cold, which cost Express ~17% in the first seconds (a noop middleware measured 83% of bare).
             await measure(servers.get(x)!, WARMUP_S);
             measured.set(x, await measure(servers.get(x)!, MEASURE_S));
           }
-          const bare = measured.get('bare')!;
-          const other = measured.get(c)!;
-          runs.get('bare')!.push(bare);
-          runs.get(c)!.push(other);
-          ratios.get(c)!.push(other.rps / bare.rps);
-          cpuRatios.get(c)!.push(bare.cpuPerRequest / other.cpuPerRequest);
+        } finally {
+          for (const s of servers.values()) s.child.kill();
         }
-      } finally {
-        for (const s of servers.values()) s.child.kill();
+        const bare = measured.get('bare')!;
+        const other = measured.get(c)!;
+        runs.get('bare')!.push(bare);
+        runs.get(c)!.push(other);
+        ratios.get(c)!.push(other.rps / bare.rps);
+        cpuRatios.get(c)!.push(bare.cpuPerRequest / other.cpuPerRequest);
       }
       const roundCpu = configs.slice(1).map((c) => `${c} ${(100 * cpuRatios.get(c)![round]).toFixed(1)}%`);
       console.error(`${framework}: round ${round + 1} of ${ROUNDS}, CPU per request bare ÷ config: ${roundCpu.join(', ')}`);
