@@ -2,11 +2,11 @@
  * Driving the benchmark servers (bench/shim/server.ts): start one pinned, load it with autocannon, ask it
  * for its CPU time or a CPU profile over IPC. Shared by run.ts and profile.ts.
  */
-import { fork, ChildProcess } from 'node:child_process';
+import { execFileSync, fork, ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { hasTaskset } from './pin';
 import type { Config, Framework, ServerReply, ServerRequest } from './server';
+import { BENCH_PATH } from './service';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (o: object) => Promise<{ requests: { average: number; total: number }; latency: { p99: number }; non2xx: number; errors: number }>;
@@ -14,6 +14,16 @@ const autocannon = require('autocannon') as (o: object) => Promise<{ requests: {
 const CONNECTIONS = 10;
 /** Node arguments that load the TypeScript sources without type checking. */
 export const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
+
+/** Whether `taskset` (util-linux) is on PATH. */
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Load generator on core 0, servers on core 1 (env PIN=0 to turn off). Unpinned, autocannon and the server
@@ -24,8 +34,7 @@ export const PIN = process.env.PIN !== '0' && os.cpus().length >= 2 && hasTaskse
 
 /** Pins the calling process (the load generator) to core 0 when {@link PIN}. */
 export function pinLoadGenerator(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (PIN) require('node:child_process').execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  if (PIN) execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
 }
 
 export interface Server {
@@ -75,7 +84,7 @@ export function ask<K extends ServerRequest>(server: Server, request: K): Promis
 /** Loads the server for `seconds` with autocannon; its CPU per request over exactly that run. */
 export async function measure(server: Server, seconds: number): Promise<Run> {
   const cpuBefore = await ask(server, 'cpu');
-  const r = await autocannon({ url: `http://127.0.0.1:${server.port}/users/42`, connections: CONNECTIONS, duration: seconds });
+  const r = await autocannon({ url: `http://127.0.0.1:${server.port}${BENCH_PATH}`, connections: CONNECTIONS, duration: seconds });
   const cpu = (await ask(server, 'cpu')) - cpuBefore;
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${server.framework}/${server.config}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   return { rps: r.requests.average, p99: r.latency.p99, requests: r.requests.total, cpuPerRequest: cpu / r.requests.total };

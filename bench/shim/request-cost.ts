@@ -10,6 +10,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { PIN, TS_NODE } from './harness';
+import { BENCH_PATH, BENCH_ROUTE, BENCH_SERVICE } from './service';
 
 const CASES = {
   bare: 'the handler alone (constructing the request and response objects, emitting close)',
@@ -19,29 +20,19 @@ const CASES = {
 type Case = keyof typeof CASES;
 
 function measure(which: Case): number {
-  /* eslint-disable @typescript-eslint/no-require-imports */
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { instrument } = require('../../src/instrument') as typeof import('../../src/instrument');
-  const { defineService } = require('../../src/spec') as typeof import('../../src/spec');
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const definition = defineService({
-    name: 'bench',
-    namespace: 'bench',
-    team: 'bench',
-    metrics: { port: 9464 },
-    routes: ['/users/:id'],
-    slos: { latency: { objective: 99, threshold: '300ms' } },
-  });
-  const gs = instrument(definition, { handleSignals: false, tracing: false, serve: false });
+  const gs = instrument(BENCH_SERVICE, { handleSignals: false, tracing: false, serve: false });
   const handler: http.RequestListener = () => undefined;
   const listener: http.RequestListener =
-    which === 'bare' ? handler : which === 'shim' ? gs.http(handler) : gs.http(handler, { route: () => '/users/:id' });
+    which === 'bare' ? handler : which === 'shim' ? gs.http(handler) : gs.http(handler, { route: () => BENCH_ROUTE });
   const socket = new net.Socket();
   const run = (n: number): number => {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < n; i++) {
       const req = new http.IncomingMessage(socket);
       req.method = 'GET';
-      req.url = '/users/42';
+      req.url = BENCH_PATH;
       const res = new http.ServerResponse(req);
       listener(req, res);
       res.emit('close');

@@ -8,6 +8,7 @@ import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { BENCH_ROUTE, BENCH_SERVICE } from './service';
 
 export type Framework = 'node' | 'express' | 'fastify';
 export type Config = 'bare' | 'bare-control' | 'noop-middleware' | 'noop-hook' | 'shim' | 'shim-http' | 'prom-client' | 'express-prom-bundle' | 'otel';
@@ -52,7 +53,6 @@ function answer(request: unknown): void {
   }
 }
 const profiler = new Session();
-const ROUTE = '/users/:id';
 
 async function main(): Promise<void> {
   // OTel must patch node:http before anything loads it.
@@ -70,17 +70,8 @@ async function main(): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const promClient = require('prom-client') as typeof import('prom-client');
   const { expressRoute, instrument } = require('../../src/instrument') as typeof import('../../src/instrument');
-  const { defineService } = require('../../src/spec') as typeof import('../../src/spec');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const definition = defineService({
-    name: 'bench',
-    namespace: 'bench',
-    team: 'bench',
-    metrics: { port: 9464 },
-    routes: [ROUTE],
-    slos: { latency: { objective: 99, threshold: '300ms' } },
-  });
-  const gs = config === 'shim' || config === 'shim-http' ? instrument(definition, { port: 0, host: '127.0.0.1', handleSignals: false, tracing: false }) : undefined;
+  const gs = config === 'shim' || config === 'shim-http' ? instrument(BENCH_SERVICE, { port: 0, host: '127.0.0.1', handleSignals: false, tracing: false }) : undefined;
   const histogram =
     config === 'prom-client'
       ? new promClient.Histogram({ name: 'http_request_duration_seconds', help: 'h', labelNames: ['method', 'route', 'status_code'], buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.3, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] })
@@ -96,7 +87,7 @@ async function main(): Promise<void> {
     case 'node': {
       const handler: http.RequestListener = (_req, res) => void res.end('ok');
       const wrapped: http.RequestListener =
-        gs !== undefined ? gs.http(handler) : histogram !== undefined ? (req, res) => (promTimer(req, res, () => ROUTE), handler(req, res)) : handler;
+        gs !== undefined ? gs.http(handler) : histogram !== undefined ? (req, res) => (promTimer(req, res, () => BENCH_ROUTE), handler(req, res)) : handler;
       server = http.createServer(wrapped);
       break;
     }
@@ -114,7 +105,7 @@ async function main(): Promise<void> {
         const bundle = require('express-prom-bundle') as (o: object) => import('express').RequestHandler;
         app.use(bundle({ includeMethod: true, includePath: true }));
       }
-      app.get(ROUTE, (_req, res) => void res.send('ok'));
+      app.get(BENCH_ROUTE, (_req, res) => void res.send('ok'));
       // 'shim-http': the app measured from outside, without a middleware layer (route read at close).
       server = http.createServer(gs !== undefined && config === 'shim-http' ? gs.http(app, { route: expressRoute }) : app);
       break;
@@ -127,7 +118,7 @@ async function main(): Promise<void> {
       if (config === 'noop-hook') app.addHook('onRequest', (_request, _reply, done) => done());
       if (gs !== undefined) await app.register(gs.fastify() as never);
       if (histogram !== undefined) app.addHook('onRequest', (request, reply, done) => (promTimer(request.raw, reply.raw, () => request.routeOptions.url), done()));
-      app.get(ROUTE, async () => 'ok');
+      app.get(BENCH_ROUTE, async () => 'ok');
       await app.ready();
       server = app.server;
       break;
