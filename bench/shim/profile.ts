@@ -39,8 +39,9 @@ async function profiled(config: Config): Promise<Profiled> {
     await ask(server, 'profile-start');
     const run = await measure(server, PROFILE_S);
     const file = await ask(server, 'profile-stop');
-    const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+    const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile | { error: string };
     fs.rmSync(file);
+    if ('error' in profile) throw new Error(`${config}: the profiler failed: ${profile.error}`);
     const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
     let busy = 0;
     const shimFrames = new Map<string, number>();

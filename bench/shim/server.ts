@@ -18,7 +18,8 @@ export type Config = 'bare' | 'bare-control' | 'noop-middleware' | 'noop-hook' |
  * - `cpu`: this process's CPU time (user + system, all threads) in µs. CPU per request is what throughput
  *   on a saturated core is the inverse of, without the load generator's share of the noise.
  * - `profile-start` / `profile-stop`: a V8 CPU profile of the main thread (200 µs sampling) over exactly the
- *   run in between, written to a temporary file whose path the stop reply carries.
+ *   run in between, written to a temporary file whose path the stop reply carries (`{ error }` if the
+ *   profiler failed).
  */
 export interface ServerReply {
   cpu: number;
@@ -45,7 +46,7 @@ function answer(request: unknown): void {
     case 'profile-stop':
       profiler.post('Profiler.stop', (error, result) => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gs-profile-')), `${config}.cpuprofile`);
-        fs.writeFileSync(file, JSON.stringify(error ? {} : result.profile));
+        fs.writeFileSync(file, JSON.stringify(error ? { error: error.message } : result.profile));
         profiler.disconnect();
         reply('profile-stop', file);
       });
