@@ -1,6 +1,5 @@
 /**
- * Micro-benchmarks, one case per process (forked by run.ts, or `node -r ts-node/register/transpile-only
- * --expose-gc bench/shim/observe.ts <case>`):
+ * Micro-benchmarks, one case per process (forked by run.ts from its compiled copy in bench/.build):
  * - observe-*: ns per histogram observation with 3 labels over 120 series (3 methods × 10 routes × 4
  *   statuses), log-normal latencies, inputs pre-generated (research/instrumentation.md appendix A).
  * - render-*: ms to render 1,000 histogram series (25 routes × 4 methods × 10 statuses).

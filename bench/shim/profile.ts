@@ -30,6 +30,8 @@ interface Profiled {
   readonly busyNs: number;
   /** Self time per request in ns of each frame in the shim's own files (`src/instrument/`). */
   readonly shimFrames: ReadonlyMap<string, number>;
+  /** Self time per request in ns of every frame, by name and file. */
+  readonly allFrames: ReadonlyMap<string, number>;
 }
 
 async function profiled(config: Config): Promise<Profiled> {
@@ -45,19 +47,19 @@ async function profiled(config: Config): Promise<Profiled> {
     const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
     let busy = 0;
     const shimFrames = new Map<string, number>();
+    const allFrames = new Map<string, number>();
     profile.samples.forEach((id, i) => {
       const frame = frames.get(id)!;
       const micros = profile.timeDeltas[i] ?? 0;
       if (frame.functionName === '(idle)') return;
       busy += micros;
-      if (frame.url.includes('/src/instrument/')) {
-        // By name: line numbers here are those of ts-node's transpiled code, not the source's.
-        const key = `${frame.functionName || '(anonymous)'} (${frame.url.replace(/.*\/src\//, 'src/')})`;
-        shimFrames.set(key, (shimFrames.get(key) ?? 0) + micros);
-      }
+      // By name: line numbers here are those of the compiled code, not the source's.
+      const key = `${frame.functionName || '(anonymous)'} (${frame.url.replace(/.*\/(src|node_modules)\//, '$1/') || 'native'})`;
+      allFrames.set(key, (allFrames.get(key) ?? 0) + micros);
+      if (frame.url.includes('/src/instrument/')) shimFrames.set(key, (shimFrames.get(key) ?? 0) + micros);
     });
-    const perRequest = (micros: number) => (micros * 1000) / run.requests;
-    return { run, busyNs: perRequest(busy), shimFrames: new Map([...shimFrames].map(([k, v]) => [k, perRequest(v)])) };
+    const perRequest = (frameTimes: Map<string, number>) => new Map([...frameTimes].map(([k, v]) => [k, (v * 1000) / run.requests]));
+    return { run, busyNs: (busy * 1000) / run.requests, shimFrames: perRequest(shimFrames), allFrames: perRequest(allFrames) };
   } finally {
     server.child.kill();
   }
@@ -87,6 +89,14 @@ async function main(): Promise<void> {
   console.log(`| the shim's own frames (self time) | ns/request, median of ${PAIRS} |\n| --- | ---: |`);
   for (const [k, ns] of rows) if (ns >= 1) console.log(`| \`${k}\` | ${ns.toFixed(0)} |`);
   console.log(`| all of them | ${median(pairs.map((p) => [...p.shim.shimFrames.values()].reduce((a, b) => a + b, 0))).toFixed(0)} |`);
+  // Where the rest of the added time goes: the frames outside the shim whose self time changed most.
+  const others = [...new Set(pairs.flatMap((p) => [...p.bare.allFrames.keys(), ...p.shim.allFrames.keys()]))]
+    .filter((k) => !k.includes('src/instrument/'))
+    .map((k) => [k, median(pairs.map((p) => (p.shim.allFrames.get(k) ?? 0) - (p.bare.allFrames.get(k) ?? 0)))] as const)
+    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+    .slice(0, 12);
+  console.log(`\n| other frames whose self time changed most (shim − bare) | ns/request, median of ${PAIRS} |\n| --- | ---: |`);
+  for (const [k, ns] of others) console.log(`| \`${k}\` | ${ns >= 0 ? '+' : ''}${ns.toFixed(0)} |`);
 }
 
 void main().catch((error: unknown) => {

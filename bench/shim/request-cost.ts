@@ -8,8 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import * as path from 'node:path';
-import { PIN, TS_NODE } from './harness';
+import { compiled, PIN } from './harness';
 import { BENCH_PATH, BENCH_ROUTE, BENCH_SERVICE } from './service';
 
 const CASES = {
@@ -51,7 +50,7 @@ if (which !== undefined) {
   const pin = PIN ? ['taskset', '-c', '1'] : [];
   const ns = {} as Record<Case, number>;
   for (const c of Object.keys(CASES) as Case[]) {
-    const argv = [process.execPath, ...TS_NODE, path.join(__dirname, 'request-cost.ts'), c];
+    const argv = [process.execPath, compiled('request-cost'), c];
     const [command, ...args] = [...pin, ...argv];
     const out = execFileSync(command, args, { encoding: 'utf8', timeout: 120_000 });
     ns[c] = (JSON.parse(out.trim().split('\n').pop() as string) as { nsPerRequest: number }).nsPerRequest;

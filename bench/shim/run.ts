@@ -8,8 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { measure, median, PIN, pinLoadGenerator, Run, start, TS_NODE } from './harness';
+import { compiled, measure, median, PIN, pinLoadGenerator, Run, start } from './harness';
 import type { Config, Framework } from './server';
 
 /** Rounds per configuration (env ROUNDS); more rounds narrow the spread on a noisy machine. */
@@ -101,7 +100,7 @@ async function throughput(): Promise<string[]> {
 }
 
 function micro(which: string): Record<string, number> {
-  const out = execFileSync(process.execPath, ['--expose-gc', ...TS_NODE, path.join(__dirname, 'observe.ts'), which], { encoding: 'utf8', timeout: 180_000 });
+  const out = execFileSync(process.execPath, ['--expose-gc', compiled('observe'), which], { encoding: 'utf8', timeout: 180_000 });
   return JSON.parse(out.trim().split('\n').pop() as string);
 }
 

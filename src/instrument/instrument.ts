@@ -141,7 +141,19 @@ export function expressRoute(req: IncomingMessage): string | undefined {
 }
 
 /** Marks a response already measured: with two adapters on one request, the outer one measures. */
-const MEASURED = Symbol('golden-signals.measured');
+const MEASUREMENT = Symbol('golden-signals.measurement');
+type Measured = ServerResponse & { [MEASUREMENT]?: Measurement };
+
+/** A request being measured, kept on its response until the response closes. */
+class Measurement {
+  constructor(
+    readonly req: IncomingMessage,
+    readonly method: number,
+    readonly route: RouteSource,
+    readonly trace: TraceRef | undefined,
+    readonly start: number,
+  ) {}
+}
 
 /**
  * Where a request's route template comes from: known when the request starts (Fastify has routed before
@@ -324,24 +336,25 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
    * closure (~95 ns), and the observation (~56 ns).
    */
   const begin = (req: IncomingMessage, res: ServerResponse, route: RouteSource): void => {
-    if ((res as { [MEASURED]?: true })[MEASURED]) return;
-    (res as { [MEASURED]?: true })[MEASURED] = true;
+    if ((res as Measured)[MEASUREMENT] !== undefined) return;
     const method = methodIndex(req.method);
-    const trace = readTrace?.();
-    const start = performance.now();
+    (res as Measured)[MEASUREMENT] = new Measurement(req, method, route, readTrace?.(), performance.now());
     active.inc(method);
     // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
-    res.on('close', () => {
-      try {
-        active.dec(method);
-        // 'close' follows 'finish' on a completed response; without 'finish' the client went away first.
-        const seconds = (performance.now() - start) / 1000;
-        observeHttp(method, typeof route === 'function' ? route(req) : route, res.writableFinished ? res.statusCode : 0, seconds, trace);
-      } catch (error) {
-        warnOnce('adapter', `golden-signals: failed to record a request: ${describe(error)}`);
-      }
-    });
+    res.on('close', onClose);
   };
+  function onClose(this: ServerResponse): void {
+    try {
+      const m = (this as Measured)[MEASUREMENT] as Measurement;
+      active.dec(m.method);
+      // 'close' follows 'finish' on a completed response; without 'finish' the client went away first.
+      const seconds = (performance.now() - m.start) / 1000;
+      const route = m.route;
+      observeHttp(m.method, typeof route === 'function' ? route(m.req) : route, this.writableFinished ? this.statusCode : 0, seconds, m.trace);
+    } catch (error) {
+      warnOnce('adapter', `golden-signals: failed to record a request: ${describe(error)}`);
+    }
+  }
 
   const defaultMatcher: RouteMatcher = compileRoutes(model.routes);
 

@@ -17,9 +17,13 @@ export const METHOD_LABELS: readonly string[] = [...KNOWN_HTTP_METHODS, OTHER];
  * client-chosen method must not become a label value of its own.
  */
 export function methodIndex(method: string | undefined): number {
+  // Most requests are GETs, and node:http's parser hands out its own interned method strings, so this
+  // comparison is a pointer check where the Map lookup hashes.
+  if (method === 'GET') return GET_METHOD;
   const index = method === undefined ? undefined : METHOD_INDEX.get(method);
   return index ?? OTHER_METHOD;
 }
+const GET_METHOD = KNOWN_HTTP_METHODS.indexOf('GET');
 
 /**
  * `http_server_active_requests` by method: an Int32Array bumped on request start and end, so the hot
