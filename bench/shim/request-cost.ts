@@ -3,7 +3,7 @@
  * run on real IncomingMessage/ServerResponse objects in a loop, against the same loop with the bare handler.
  * One case per process (pinned to one core when `taskset` exists), 200k warm-up then 7 × 300k, median.
  *
- * Run: `npx ts-node --transpile-only bench/shim/request-cost.ts` (about 30 seconds)
+ * Run: `npx ts-node --transpile-only bench/shim/request-cost.ts` (about 10 seconds)
  */
 import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';

@@ -1,8 +1,8 @@
 /**
  * The shim benchmark: throughput and p99 against bare servers and peers, ns per observation, render time.
  * Loopback only; every load loop bounded (ROUNDS rounds; per round and configuration a fresh bare and a fresh
- * configured server, 8 s of warm-up each, then one run each of 1 s warm-up + 2 s measured); the whole run takes
- * about 50 minutes on 2 cores. Prints Markdown tables for BENCHMARKS.md.
+ * configured server, 8 s of warm-up at the same time, then SLICES alternating slices of SLICE_S seconds each); the whole
+ * run takes about 45 minutes on 2 cores. Prints Markdown tables for BENCHMARKS.md.
  *
  * Run: `npx ts-node --transpile-only bench/shim/run.ts`
  */
@@ -18,14 +18,21 @@ const ONLY = process.env.FRAMEWORKS?.split(',');
 /** Configurations to run besides bare (env CONFIGS, comma-separated), default all. */
 const ONLY_CONFIGS = process.env.CONFIGS?.split(',');
 const INITIAL_WARMUP_S = Number(process.env.INITIAL_WARMUP_S ?? 8);
-const WARMUP_S = 1;
-const MEASURE_S = 2;
+/** Slices per pair (env SLICES) and the seconds of each (env SLICE_S). */
+const SLICES = Number(process.env.SLICES ?? 6);
+const SLICE_S = Number(process.env.SLICE_S ?? 1);
 
 const CONFIGS: Record<Framework, Config[]> = {
   node: ['bare', 'bare-control', 'shim', 'prom-client', 'otel'],
   express: ['bare', 'bare-control', 'noop-middleware', 'shim', 'shim-http', 'prom-client', 'express-prom-bundle', 'otel'],
   fastify: ['bare', 'bare-control', 'noop-hook', 'shim', 'prom-client', 'otel'],
 };
+
+/** One server's slices of a pair as one run: the median of each figure. */
+function combine(slices: readonly Run[]): Run {
+  const of = (f: (r: Run) => number) => median(slices.map(f));
+  return { rps: of((r) => r.rps), p99: of((r) => r.p99), requests: of((r) => r.requests), cpuPerRequest: of((r) => r.cpuPerRequest) };
+}
 
 /** `96.5% (95.8–96.8)`: the median ratio and its interquartile range. */
 function percentWithQuartiles(ratios: readonly number[]): string {
@@ -36,11 +43,17 @@ function percentWithQuartiles(ratios: readonly number[]): string {
 
 /**
  * Paired runs, each pair on two fresh processes that serve the same load. For every round and configuration,
- * a new bare server and a new server of the configuration start side by side, each serves INITIAL_WARMUP_S of
- * load, then each is measured (1 s warm-up + 2 s) right after the other, order alternating per round, and the
- * ratio is taken within the pair.
+ * a new bare server and a new server of the configuration start side by side and serve INITIAL_WARMUP_S of
+ * load at the same time. Then SLICES short runs alternate between them, ABBA, and the round's ratio is the median of the
+ * slice pairs' ratios.
  * - Pairs: the shared machine's speed drifts by several percent over tens of seconds; two runs seconds apart
  *   see the same machine (the unpaired version reported prom-client faster than the shim on node:http).
+ * - Slices: with one 2 s run per server, seconds apart, two identical bare servers still came out at 99–133%
+ *   (node:http) and 93–113% (Express) of each other on a busy day (2026-12-02); a burst on the VM spoiled the whole round. With slices a
+ *   burst spoils a slice pair, and the median drops it. Each server sits idle for at most two slices, too short
+ *   to go cache- and GC-cold (an idle server measured without warm-up cost Express ~17%).
+ * - Not both at once on the same core: two servers sharing core 1 under simultaneous load context-switched
+ *   so often that bare node:http cost 43 µs per request instead of ~25 µs that hour, which measures the switching.
  * - Fresh processes: identical bare Express servers started side by side differed by up to 7% in CPU per
  *   request for as long as they ran (JIT and heap layout settle differently per process), so one process per
  *   configuration measures that process, not the configuration.
@@ -59,26 +72,29 @@ async function throughput(): Promise<string[]> {
       for (const c of configs.slice(1)) {
         const order = round % 2 === 0 ? (['bare', c] as const) : ([c, 'bare'] as const);
         const servers = new Map(await Promise.all(order.map(async (x) => [x, await start(framework, x)] as const)));
-        const measured = new Map<Config, Run>();
+        const slices: Record<'bare' | 'other', Run[]> = { bare: [], other: [] };
         try {
-          // First a stretch of load each: Express kept getting faster for seconds of load (JIT tiering and V8's
-          // adaptive new-space sizing).
-          for (const x of order) await measure(servers.get(x)!, INITIAL_WARMUP_S);
-          for (const x of order) {
-            // A warm-up right before each measured run: a server that sat idle while the other ran starts
-            // cache-cold, which cost Express ~17% in the first seconds (a noop middleware measured 83% of bare).
-            await measure(servers.get(x)!, WARMUP_S);
-            measured.set(x, await measure(servers.get(x)!, MEASURE_S));
+          // First a stretch of load, both at once so that neither then sits idle while the other warms up.
+          // Express kept getting faster for seconds of load (JIT tiering and V8's adaptive new-space sizing);
+          // warmed one after the other, the server warmed first measured 4–8% slower in CPU per request on
+          // Express (2026-12-02, the bare-control ratio followed the start order round by round).
+          await Promise.all(order.map((x) => measure(servers.get(x)!, INITIAL_WARMUP_S)));
+          // Then short slices, alternating bare and the configuration (ABBA), each server idle for at most
+          // two slices: a burst on the shared VM lasting a second or two spoils one slice pair, not the round.
+          for (let slice = 0; slice < SLICES; slice++) {
+            for (const x of slice % 2 === 0 ? order : [...order].reverse()) {
+              slices[x === 'bare' ? 'bare' : 'other'].push(await measure(servers.get(x)!, SLICE_S));
+            }
           }
         } finally {
           for (const s of servers.values()) s.child.kill();
         }
-        const bare = measured.get('bare')!;
-        const other = measured.get(c)!;
+        const bare = combine(slices.bare);
+        const other = combine(slices.other);
+        cpuRatios.get(c)!.push(median(slices.bare.map((b, i) => b.cpuPerRequest / slices.other[i].cpuPerRequest)));
+        ratios.get(c)!.push(median(slices.bare.map((b, i) => slices.other[i].rps / b.rps)));
         runs.get('bare')!.push(bare);
         runs.get(c)!.push(other);
-        ratios.get(c)!.push(other.rps / bare.rps);
-        cpuRatios.get(c)!.push(bare.cpuPerRequest / other.cpuPerRequest);
       }
       const roundCpu = configs.slice(1).map((c) => `${c} ${(100 * cpuRatios.get(c)![round]).toFixed(1)}%`);
       console.error(`${framework}: round ${round + 1} of ${ROUNDS}, CPU per request bare ÷ config: ${roundCpu.join(', ')}`);
