@@ -1,8 +1,8 @@
 /**
  * The shim benchmark: throughput and p99 against bare servers and peers, ns per observation, render time.
  * Loopback only; every load loop bounded (ROUNDS rounds; per round and configuration a fresh bare and a fresh
- * configured server, 8 s of warm-up at the same time, then SLICES alternating slices of SLICE_S seconds each); the whole
- * run takes about 45 minutes on 2 cores. Prints Markdown tables for BENCHMARKS.md.
+ * configured server, 8 s of warm-up at the same time, then SLICES alternating slices of SLICE_S seconds
+ * each); the whole run takes about 45 minutes on 2 cores. Prints Markdown tables for BENCHMARKS.md.
  *
  * Run: `npx ts-node --transpile-only bench/shim/run.ts`
  */
@@ -44,16 +44,17 @@ function percentWithQuartiles(ratios: readonly number[]): string {
 /**
  * Paired runs, each pair on two fresh processes that serve the same load. For every round and configuration,
  * a new bare server and a new server of the configuration start side by side and serve INITIAL_WARMUP_S of
- * load at the same time. Then SLICES short runs alternate between them, ABBA, and the round's ratio is the median of the
- * slice pairs' ratios.
+ * load at the same time. Then SLICES short runs alternate between them, ABBA, and the round's ratio is the
+ * median of the slice pairs' ratios.
  * - Pairs: the shared machine's speed drifts by several percent over tens of seconds; two runs seconds apart
  *   see the same machine (the unpaired version reported prom-client faster than the shim on node:http).
- * - Slices: with one 2 s run per server, seconds apart, two identical bare servers still came out at 99–133%
- *   (node:http) and 93–113% (Express) of each other on a busy day (2026-12-02); a burst on the VM spoiled the whole round. With slices a
- *   burst spoils a slice pair, and the median drops it. Each server sits idle for at most two slices, too short
+ * - Slices: with one 2 s run per server, seconds apart, two identical bare servers still came out at
+ *   99–133% (node:http) and 93–113% (Express) of each other on a busy day (2026-12-02); a burst on the VM
+ *   spoiled the whole round. With slices a burst spoils a slice pair, and the median drops it. Each server sits idle for at most two slices, too short
  *   to go cache- and GC-cold (an idle server measured without warm-up cost Express ~17%).
  * - Not both at once on the same core: two servers sharing core 1 under simultaneous load context-switched
- *   so often that bare node:http cost 43 µs per request instead of ~25 µs that hour, which measures the switching.
+ *   so often that bare node:http cost 43 µs per request instead of ~25 µs that hour, which measures the
+ *   switching.
  * - Fresh processes: identical bare Express servers started side by side differed by up to 7% in CPU per
  *   request for as long as they ran (JIT and heap layout settle differently per process), so one process per
  *   configuration measures that process, not the configuration.
