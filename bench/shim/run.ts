@@ -50,8 +50,9 @@ function percentWithQuartiles(ratios: readonly number[]): string {
  *   see the same machine (the unpaired version reported prom-client faster than the shim on node:http).
  * - Slices: with one 2 s run per server, seconds apart, two identical bare servers still came out at
  *   99–133% (node:http) and 93–113% (Express) of each other on a busy day (2026-12-02); a burst on the VM
- *   spoiled the whole round. With slices a burst spoils a slice pair, and the median drops it. Each server sits idle for at most two slices, too short
- *   to go cache- and GC-cold (an idle server measured without warm-up cost Express ~17%).
+ *   spoiled the whole round. With slices a burst spoils a slice pair, and the median drops it. Each server
+ *   sits idle for at most two slices, too short to go cache- and GC-cold (an idle server measured without
+ *   warm-up cost Express ~17%).
  * - Not both at once on the same core: two servers sharing core 1 under simultaneous load context-switched
  *   so often that bare node:http cost 43 µs per request instead of ~25 µs that hour, which measures the
  *   switching.
