@@ -93,8 +93,9 @@ async function throughput(): Promise<string[]> {
         }
         const bare = combine(slices.bare);
         const other = combine(slices.other);
-        cpuRatios.get(c)!.push(median(slices.bare.map((b, i) => b.cpuPerRequest / slices.other[i].cpuPerRequest)));
-        ratios.get(c)!.push(median(slices.bare.map((b, i) => slices.other[i].rps / b.rps)));
+        const perSlicePair = (ratio: (bare: Run, other: Run) => number) => median(slices.bare.map((b, i) => ratio(b, slices.other[i])));
+        ratios.get(c)!.push(perSlicePair((b, o) => o.rps / b.rps));
+        cpuRatios.get(c)!.push(perSlicePair((b, o) => b.cpuPerRequest / o.cpuPerRequest));
         runs.get('bare')!.push(bare);
         runs.get(c)!.push(other);
       }
