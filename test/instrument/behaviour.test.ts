@@ -194,6 +194,35 @@ describe('pure helpers', () => {
     expect(match(url)).toBe(template);
   });
 
+  // Listed least specific first on purpose: the order must not matter.
+  const overlapping = compileRoutes(['/files/*', '/orders/:id', '/orders/new', '/files/:name/meta', '/', '/users/:id/orders/:order']);
+  it.each([
+    ['/orders/new', '/orders/new'],
+    ['/orders/new/', '/orders/new'],
+    ['/orders/7', '/orders/:id'],
+    ['/ORDERS/7', undefined],
+    ['/orders/new/x', undefined],
+    ['/', '/'],
+    ['/?next=/orders/7', '/'],
+    ['/files/a/meta', '/files/:name/meta'],
+    ['/files/a/other', '/files/*'],
+    ['/files/', '/files/*'],
+    ['/files//meta', '/files/*'],
+    ['/users/1/orders/2?x', '/users/:id/orders/:order'],
+    ['/users/1/orders', undefined],
+    ['*', undefined],
+    ['http://example.com/orders/7', undefined],
+  ])('picks the most specific template for %s (%s), whatever the order they are listed in', (url, template) => {
+    expect(overlapping(url)).toBe(template);
+  });
+
+  it.each([
+    ['orders', 'must start with "/"'],
+    ['/files/*/meta', 'must be the last segment'],
+  ])('refuses to compile the template %s: it %s', (template, message) => {
+    expect(() => compileRoutes([template])).toThrow(message);
+  });
+
   it.each([
     [{}, false],
     [{ OTEL_TRACES_EXPORTER: 'otlp' }, true],

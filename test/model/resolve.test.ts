@@ -113,6 +113,7 @@ describe('invalid definitions fail with the field, the value and what is allowed
       'slos.availability.burnTiers.fast.shortWindow: "2h": must be shorter than the long window (1h)',
     ],
     ['a route that is not a template path', { routes: ['orders'] }, 'routes[0]: "orders": must be a route template starting with "/"'],
+    ['a route with a segment after its wildcard', { routes: ['/files/*/meta'] }, 'routes[0]: "/files/*/meta": may use "*" only as the last segment'],
   ])('rejects %s', (_case, patch, message) => {
     expect(problemsOf(withPart(patch))).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
