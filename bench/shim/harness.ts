@@ -15,14 +15,14 @@ const CONNECTIONS = 10;
 
 let built = false;
 /**
- * The compiled JavaScript of a benchmark entry point (`server`, `request-cost`, `observe`), built once per
+ * The compiled JavaScript of a benchmark entry point (`server`, `request-cost`, `observe`, `instructions`), built once per
  * run with tsc into bench/.build. The processes that are measured run compiled code, as a service in
  * production does, never under ts-node: ts-node loads `repl`, which loads `domain`, and with `domain` loaded
  * every EventEmitter is set up through `Object.defineProperty`. Constructing one request/response pair then
  * took 580 ns instead of 116 ns (Node 20), and the profiles attributed another ~100 ns per request to that
  * setup in the shim's server only.
  */
-export function compiled(entry: 'server' | 'request-cost' | 'observe'): string {
+export function compiled(entry: 'server' | 'request-cost' | 'observe' | 'instructions'): string {
   if (!built) {
     const tsc = require.resolve('typescript/bin/tsc');
     execFileSync(process.execPath, [tsc, '-p', path.join(__dirname, 'tsconfig.build.json')], { stdio: 'inherit', timeout: 300_000 });

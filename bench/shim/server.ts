@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { BENCH_ROUTE, BENCH_SERVICE } from './service';
 
 export type Framework = 'node' | 'express' | 'fastify';
-export type Config = 'bare' | 'bare-control' | 'noop-middleware' | 'noop-hook' | 'shim' | 'shim-http' | 'prom-client' | 'express-prom-bundle' | 'otel';
+export type Config = 'bare' | 'bare-control' | 'noop-middleware' | 'noop-hook' | 'shim' | 'shim-http' | 'shim-no-runtime' | 'prom-client' | 'express-prom-bundle' | 'otel';
 
 /**
  * What the harness can ask a running server over IPC, and the value each reply carries:
@@ -72,7 +72,10 @@ async function main(): Promise<void> {
   const promClient = require('prom-client') as typeof import('prom-client');
   const { expressRoute, instrument } = require('../../src/instrument') as typeof import('../../src/instrument');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const gs = config === 'shim' || config === 'shim-http' ? instrument(BENCH_SERVICE, { port: 0, host: '127.0.0.1', handleSignals: false, tracing: false }) : undefined;
+  // 'shim-no-runtime': the shim without prom-client's runtime metrics, to tell their share from the hot path's.
+  const gs = config.startsWith('shim')
+    ? instrument(BENCH_SERVICE, { port: 0, host: '127.0.0.1', handleSignals: false, tracing: false, runtimeMetrics: config !== 'shim-no-runtime' })
+    : undefined;
   const histogram =
     config === 'prom-client'
       ? new promClient.Histogram({ name: 'http_request_duration_seconds', help: 'h', labelNames: ['method', 'route', 'status_code'], buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.3, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] })
