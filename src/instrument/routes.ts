@@ -71,7 +71,7 @@ export function compileRoutes(templates: readonly string[]): RouteMatcher {
       template,
       // The first character of the path, if the template fixes it: one charCodeAt, where `startsWith` (which
       // must first check its argument is not a RegExp) cost nearly as much as the regex.
-      first: firstVariable === 0 ? -1 : segments[1].charCodeAt(0),
+      first: firstVariable === 0 ? -1 : template.charCodeAt(1),
       pattern: new RegExp(`^${pattern}/?(?:[?#]|$)`),
       rank,
     });

@@ -195,7 +195,7 @@ describe('pure helpers', () => {
   });
 
   // Listed least specific first on purpose: the order must not matter.
-  const overlapping = compileRoutes(['/files/*', '/orders/:id', '/orders/new', '/files/:name/meta', '/', '/users/:id/orders/:order']);
+  const overlapping = compileRoutes(['/files/*', '/orders/:id', '/orders/new', '/files/:name/meta', '/', '/users/:id/orders/:order', '//:odd']);
   it.each([
     ['/orders/new', '/orders/new'],
     ['/orders/new/', '/orders/new'],
@@ -210,6 +210,7 @@ describe('pure helpers', () => {
     ['/files//meta', '/files/*'],
     ['/users/1/orders/2?x', '/users/:id/orders/:order'],
     ['/users/1/orders', undefined],
+    ['//x', '//:odd'],
     ['*', undefined],
     ['http://example.com/orders/7', undefined],
   ])('picks the most specific template for %s (%s), whatever the order they are listed in', (url, template) => {
