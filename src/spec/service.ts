@@ -37,7 +37,11 @@ export interface ServiceDefinition {
   readonly slos?: ServiceLevelObjectives;
   /** Which responses count as errors. @default { statusCodes: ['5xx'] } */
   readonly errors?: ErrorPredicate;
-  /** Route templates the service serves (`'/orders/:id'`): their series are created at zero on start-up. @default [] */
+  /**
+   * Route templates the service serves (`'/orders/:id'`, `'/files/*'`; a `*` only as the last segment): their
+   * series are created at zero on start-up, and on plain node:http the shim labels each request with the most
+   * specific template its path matches. @default []
+   */
   readonly routes?: readonly string[];
   /** What traffic looks like when all is well. @default see {@link TrafficExpectation} */
   readonly traffic?: TrafficExpectation;
