@@ -348,17 +348,40 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
     res.on('close', onClose);
   };
   function onClose(this: ServerResponse): void {
+    finish(this, (this as Measured)[MEASUREMENT] as Measurement);
+  }
+  const finish = (res: ServerResponse, m: Measurement): void => {
     try {
-      const m = (this as Measured)[MEASUREMENT] as Measurement;
       active.dec(m.method);
       // 'close' follows 'finish' on a completed response; without 'finish' the client went away first.
       const seconds = (performance.now() - m.start) / 1000;
       const route = m.route;
-      observeHttp(m.method, typeof route === 'function' ? route(m.req) : route, this.writableFinished ? this.statusCode : 0, seconds, m.trace);
+      observeHttp(m.method, typeof route === 'function' ? route(m.req) : route, res.writableFinished ? res.statusCode : 0, seconds, m.trace);
     } catch (error) {
       warnOnce('adapter', `golden-signals: failed to record a request: ${describe(error)}`);
     }
-  }
+  };
+
+  /**
+   * `begin` for the Express middleware, which runs after Express has swapped the response's prototype
+   * (`Object.setPrototypeOf(res, app.response)`). Adding a property to `res` after that cost ~65,000
+   * instructions per request in V8 map migrations — more than Express's own routing — where an empty
+   * middleware costs ~10,000 (bench/shim/instructions.ts). So nothing is stored on `res`: the mark that
+   * the request is measured goes into `res.locals`, the per-request dictionary Express creates for
+   * exactly this, and the measurement into the close listener's closure.
+   */
+  const beginInExpress = (req: IncomingMessage, res: ServerResponse & { locals?: { [MEASUREMENT]?: Measurement } }): void => {
+    const locals = res.locals;
+    if (locals === undefined || locals === null || typeof locals !== 'object') return begin(req, res, expressRoute);
+    if ((res as Measured)[MEASUREMENT] !== undefined || locals[MEASUREMENT] !== undefined) return;
+    const method = methodIndex(req.method);
+    const m = new Measurement(req, method, expressRoute, readTrace?.(), performance.now());
+    locals[MEASUREMENT] = m;
+    active.inc(method);
+    res.on('close', function (this: ServerResponse) {
+      finish(this, m);
+    });
+  };
 
   const defaultMatcher: RouteMatcher = compileRoutes(model.routes);
 
@@ -440,7 +463,7 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
     },
     express: () => (req, res, next) => {
       try {
-        begin(req, res, expressRoute);
+        beginInExpress(req, res);
       } catch (error) {
         warnOnce('adapter', `golden-signals: failed to start measuring a request: ${describe(error)}`);
       }

@@ -6,7 +6,8 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { Counter, Registry } from 'prom-client';
 import { checkout } from '../../examples/services';
 import { ServiceDefinitionError } from '../../src/model';
-import { compileRoutes, instrument, negotiate, tracingConfigured } from '../../src/instrument';
+import express from 'express';
+import { compileRoutes, expressRoute, instrument, negotiate, tracingConfigured } from '../../src/instrument';
 import { LABEL, METRIC, OTHER, OUTCOME } from '../../src/signals/contract';
 import { defineService } from '../../src/spec';
 import { close, listen, parseExposition, request, scrape, select } from './helpers';
@@ -107,6 +108,32 @@ describe('the cardinality guard and input checks', () => {
       const samples = parseExposition(await gs.metrics());
       expect(select(samples, METRIC.shimDropped, { [LABEL.dropReason]: 'invalid_status' })[0].value).toBe(1);
       expect(select(samples, `${METRIC.httpDuration}_count`, { [LABEL.route]: '/' + 'a'.repeat(15) })[0].value).toBe(1);
+    } finally {
+      await close(server);
+      await gs.shutdown();
+    }
+  });
+});
+
+describe('a request measured by more than one adapter', () => {
+  // The first adapter to see a request measures it; the others step aside, so nothing is counted twice.
+  it.each([
+    ['two express() middlewares', false],
+    ['gs.http(app) around an app with the express() middleware', true],
+  ])('is counted once with %s', async (_case, outer) => {
+    const gs = instrument(checkout, { ...quiet, serve: false, runtimeMetrics: false });
+    const app = express();
+    app.use(gs.express());
+    if (!outer) app.use(gs.express());
+    app.get('/orders/:id', (_req, res) => void res.send('ok'));
+    const server = http.createServer(outer ? gs.http(app, { route: expressRoute }) : app);
+    const port = await listen(server);
+    try {
+      await request(port, '/orders/1');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const counted = select(parseExposition(await gs.metrics()), `${METRIC.httpDuration}_count`, { [LABEL.route]: '/orders/:id', [LABEL.statusCode]: '200' });
+      expect(counted.map((s) => s.value)).toEqual([1]);
+      expect(select(parseExposition(await gs.metrics()), METRIC.httpActiveRequests).map((s) => s.value)).toEqual([0]);
     } finally {
       await close(server);
       await gs.shutdown();
