@@ -4,8 +4,8 @@
  * Why: on this shared 2-core VM a bare node:http server's CPU per request moved between 11 and 43 µs from
  * one day (and one minute) to the next, and one-second throughput slices of the same server swing ±15%, so
  * run.ts resolves a 97%-of-bare target only to a point or two after half an hour. Instruction counts do
- * not depend on the neighbours: two runs of one configuration agree within about ±300 instructions per
- * request (±0.6%; the rest is the JIT inlining a little differently from one process to the next).
+ * not depend on the neighbours: two runs of one configuration agree within 300–650 instructions per request
+ * (up to 1.4% on node:http; the JIT inlines a little differently from one process to the next).
  *
  * What is counted, and what not: every thread of the server process in user space (JavaScript, V8, Node,
  * libuv, libc). The kernel's share — socket reads and writes, epoll — is not: it is the same for every
