@@ -148,7 +148,7 @@ type Measured = ServerResponse & { [MEASUREMENT]?: Measurement };
  * A request being measured, kept on its response until the response closes.
  *
  * Per-request state is this one object under one symbol property of the response, read by one close handler
- * shared by every request. The first version kept four symbol properties on `res`, each a hidden-class
+ * shared by every request (the Express middleware keeps it in a closure instead: see `beginInExpress`). The first version kept four symbol properties on `res`, each a hidden-class
  * transition of ServerResponse, which made Express's own accesses to `res` slower than the measurement itself
  * (bench/shim: 83–91% of bare). The next created a closure per request as the close listener: the shim added
  * ~260 ns per request against ~150 ns now (bench/shim/request-cost.ts, compiled). A WeakSet instead of the
@@ -372,7 +372,7 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
    */
   const beginInExpress = (req: IncomingMessage, res: ServerResponse & { locals?: { [MEASUREMENT]?: Measurement } }): void => {
     const locals = res.locals;
-    if (locals === undefined || locals === null || typeof locals !== 'object') return begin(req, res, expressRoute);
+    if (typeof locals !== 'object' || locals === null) return begin(req, res, expressRoute);
     if ((res as Measured)[MEASUREMENT] !== undefined || locals[MEASUREMENT] !== undefined) return;
     const method = methodIndex(req.method);
     const m = new Measurement(req, method, expressRoute, readTrace?.(), performance.now());

@@ -54,18 +54,19 @@ export function compileRoutes(templates: readonly string[]): RouteMatcher {
   const parameterised: Array<{ readonly template: string; readonly first: number; readonly pattern: RegExp; readonly rank: Specificity[] }> = [];
   for (const template of templates) {
     if (!template.startsWith('/')) throw new TypeError(`compileRoutes(): route template ${JSON.stringify(template)} must start with "/"`);
-    const segments = trimSlash(template).split('/');
+    const path = trimSlash(template);
+    const segments = path.split('/');
     const rank = segments.slice(1).map(specificity);
     const firstVariable = rank.findIndex((r) => r !== Specificity.Literal);
     if (firstVariable === -1) {
-      statics.set(trimSlash(template), template);
+      statics.set(path, template);
       continue;
     }
     const wildcard = rank.indexOf(Specificity.Wildcard);
     if (wildcard !== -1 && wildcard !== rank.length - 1) {
       throw new TypeError(`compileRoutes(): in route template ${JSON.stringify(template)}, "*" takes the rest of the path and must be the last segment`);
     }
-    const pattern = segments.map((segment, i) => (i === 0 ? '' : [escapeRegex(segment), '[^/?#]+', '[^?#]*'][specificity(segment)])).join('/');
+    const pattern = segments.map((segment, i) => (i === 0 ? '' : [escapeRegex(segment), '[^/?#]+', '[^?#]*'][rank[i - 1]])).join('/');
     parameterised.push({
       template,
       // The first character of the path, if the template fixes it: one charCodeAt, where `startsWith` (which
