@@ -145,14 +145,12 @@ const MEASUREMENT = Symbol('golden-signals.measurement');
 type Measured = ServerResponse & { [MEASUREMENT]?: Measurement };
 
 /**
- * A request being measured, kept on its response until the response closes.
- *
- * Per-request state is this one object under one symbol property of the response, read by one close handler
- * shared by every request (the Express middleware keeps it in a closure instead: see `beginInExpress`). The first version kept four symbol properties on `res`, each a hidden-class
- * transition of ServerResponse, which made Express's own accesses to `res` slower than the measurement itself
- * (bench/shim: 83–91% of bare). The next created a closure per request as the close listener: the shim added
- * ~260 ns per request against ~150 ns now (bench/shim/request-cost.ts, compiled). A WeakSet instead of the
- * property measured about 8% slower on node:http (ephemeron bookkeeping per request).
+ * A request being measured: one object per request, under one symbol property of the response (in
+ * `res.locals` for Express, see `beginInExpress`) so that a second adapter on the same request steps aside.
+ * The first version kept four symbol properties on `res`, each a hidden-class transition of ServerResponse,
+ * which made Express's own accesses to `res` slower than the measurement itself (bench/shim: 83–91% of
+ * bare). A WeakSet instead of the property measured about 8% slower on node:http (ephemeron bookkeeping per
+ * request).
  */
 class Measurement {
   constructor(
@@ -334,53 +332,75 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
   };
 
   /**
-   * Starts measuring a request, unless another adapter already measures it. With the close handler and the
-   * observation, 120–180 ns per request on top of a 110–130 ns bare request (bench/shim/request-cost.ts,
-   * route given): two `performance.now()` reads are ~70 ns of it, and neither `hrtime.bigint()` nor the
-   * millisecond `Date.now()` measured cheaper.
+   * Starts measuring a request: counts it in flight and reads the clock. Two `performance.now()` reads are
+   * ~440 of the ~2,000 instructions the shim adds to a request (bench/shim/instructions.ts); neither
+   * `hrtime` (397 each), `hrtime.bigint()` (649) nor the millisecond `Date.now()` is an option.
    */
-  const begin = (req: IncomingMessage, res: ServerResponse, route: RouteSource): void => {
-    if ((res as Measured)[MEASUREMENT] !== undefined) return;
+  const start = (req: IncomingMessage, route: RouteSource): Measurement => {
     const method = methodIndex(req.method);
-    (res as Measured)[MEASUREMENT] = new Measurement(req, method, route, readTrace?.(), performance.now());
     active.inc(method);
-    // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
-    res.on('close', onClose);
+    return new Measurement(req, method, route, readTrace?.(), performance.now());
   };
-  function onClose(this: ServerResponse): void {
-    finish(this, (this as Measured)[MEASUREMENT] as Measurement);
-  }
-  const finish = (res: ServerResponse, m: Measurement): void => {
-    try {
-      active.dec(m.method);
-      // 'close' follows 'finish' on a completed response; without 'finish' the client went away first.
-      const seconds = (performance.now() - m.start) / 1000;
-      const route = m.route;
-      observeHttp(m.method, typeof route === 'function' ? route(m.req) : route, res.writableFinished ? res.statusCode : 0, seconds, m.trace);
-    } catch (error) {
-      warnOnce('adapter', `golden-signals: failed to record a request: ${describe(error)}`);
-    }
+
+  /** `start`, unless another adapter already measures the request (then undefined); marks the response. */
+  const begin = (req: IncomingMessage, res: ServerResponse, route: RouteSource): Measurement | undefined => {
+    if ((res as Measured)[MEASUREMENT] !== undefined) return undefined;
+    return ((res as Measured)[MEASUREMENT] = start(req, route));
   };
 
   /**
    * `begin` for the Express middleware, which runs after Express has swapped the response's prototype
    * (`Object.setPrototypeOf(res, app.response)`). Adding a property to `res` after that cost ~65,000
    * instructions per request in V8 map migrations — more than Express's own routing — where an empty
-   * middleware costs ~10,000 (bench/shim/instructions.ts). So nothing is stored on `res`: the mark that
-   * the request is measured goes into `res.locals`, the per-request dictionary Express creates for
-   * exactly this, and the measurement into the close listener's closure.
+   * middleware costs ~10,000 (bench/shim/instructions.ts). So the mark goes into `res.locals`, the
+   * per-request dictionary Express creates for exactly this.
    */
-  const beginInExpress = (req: IncomingMessage, res: ServerResponse & { locals?: { [MEASUREMENT]?: Measurement } }): void => {
+  const beginInExpress = (req: IncomingMessage, res: ServerResponse & { locals?: { [MEASUREMENT]?: Measurement } }): Measurement | undefined => {
     const locals = res.locals;
     if (typeof locals !== 'object' || locals === null) return begin(req, res, expressRoute);
-    if ((res as Measured)[MEASUREMENT] !== undefined || locals[MEASUREMENT] !== undefined) return;
-    const method = methodIndex(req.method);
-    const m = new Measurement(req, method, expressRoute, readTrace?.(), performance.now());
-    locals[MEASUREMENT] = m;
-    active.inc(method);
-    res.on('close', function (this: ServerResponse) {
-      finish(this, m);
-    });
+    if ((res as Measured)[MEASUREMENT] !== undefined || locals[MEASUREMENT] !== undefined) return undefined;
+    return (locals[MEASUREMENT] = start(req, expressRoute));
+  };
+
+  /**
+   * Ends a measurement once the adapter's synchronous part (the handler, `next()`) has returned: at once if
+   * the response is already complete — ended and handed to the kernel, `writableFinished` — else when it
+   * closes. A handler that answers synchronously (a cache hit, a health check, a 304, a validation error)
+   * thus costs no listener: `res.on('close')` is ~480 instructions on a ServerResponse, whose `_events` is
+   * a dictionary-mode object (bench/shim/instructions.ts). A response still buffered behind a slow client
+   * is not complete, so its duration still runs until the kernel has taken all of it.
+   */
+  const settle = (res: ServerResponse, m: Measurement): void => {
+    try {
+      if (res.writableFinished) finish(m, res.statusCode);
+      // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
+      else
+        res.on('close', function (this: ServerResponse) {
+          try {
+            // 'close' after 'finish': complete, with its status; without 'finish' the client went away first.
+            finish(m, this.writableFinished ? this.statusCode : 0);
+          } catch (error) {
+            recordFailed(error);
+          }
+        });
+    } catch (error) {
+      recordFailed(error);
+    }
+  };
+  /** Records a request: `status` 0 for one whose client went away before the response was complete. */
+  const finish = (m: Measurement, status: number): void => {
+    active.dec(m.method);
+    const seconds = (performance.now() - m.start) / 1000;
+    const route = m.route;
+    observeHttp(m.method, typeof route === 'function' ? route(m.req) : route, status, seconds, m.trace);
+  };
+
+  // Out of line, so that the adapters' hot paths stay small enough for V8 to inline them whole.
+  const startFailed = (error: unknown): void => {
+    warnOnce('adapter', `golden-signals: failed to start measuring a request: ${describe(error)}`);
+  };
+  const recordFailed = (error: unknown): void => {
+    warnOnce('adapter', `golden-signals: failed to record a request: ${describe(error)}`);
   };
 
   const defaultMatcher: RouteMatcher = compileRoutes(model.routes);
@@ -462,23 +482,33 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
       return server.boundPort;
     },
     express: () => (req, res, next) => {
+      let m: Measurement | undefined;
       try {
-        beginInExpress(req, res);
+        m = beginInExpress(req, res);
       } catch (error) {
-        warnOnce('adapter', `golden-signals: failed to start measuring a request: ${describe(error)}`);
+        startFailed(error);
       }
-      next();
+      try {
+        next();
+      } finally {
+        if (m !== undefined) settle(res, m);
+      }
     },
     fastify: () => {
       const plugin = ((instance: FastifyLike, _options: unknown, done: (error?: Error) => void) => {
         instance.addHook('onRequest', (request, reply, next) => {
+          let m: Measurement | undefined;
           try {
             // Fastify has routed before onRequest; a 404 has no routeOptions.url.
-            begin(request.raw, reply.raw, request.routeOptions?.url);
+            m = begin(request.raw, reply.raw, request.routeOptions?.url);
           } catch (error) {
-            warnOnce('adapter', `golden-signals: failed to start measuring a request: ${describe(error)}`);
+            startFailed(error);
           }
-          next();
+          try {
+            next();
+          } finally {
+            if (m !== undefined) settle(reply.raw, m);
+          }
         });
         done();
       }) as FastifyPlugin;
@@ -490,13 +520,18 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
     http: (handler, adapterOptions = {}) => {
       const routeOf = adapterOptions.route;
       return function instrumented(this: unknown, req: IncomingMessage, res: ServerResponse) {
+        let m: Measurement | undefined;
         try {
           // Matched now: a framework served through http() may rewrite req.url while routing.
-          begin(req, res, routeOf ?? defaultMatcher(req.url));
+          m = begin(req, res, routeOf ?? defaultMatcher(req.url));
         } catch (error) {
-          warnOnce('adapter', `golden-signals: failed to start measuring a request: ${describe(error)}`);
+          startFailed(error);
         }
-        return handler.call(this, req, res);
+        try {
+          return handler.call(this, req, res);
+        } finally {
+          if (m !== undefined) settle(res, m);
+        }
       } as RequestListener;
     },
     measure,

@@ -7,7 +7,7 @@ import { Counter, Registry } from 'prom-client';
 import { checkout } from '../../examples/services';
 import { ServiceDefinitionError } from '../../src/model';
 import express from 'express';
-import { compileRoutes, expressRoute, instrument, negotiate, tracingConfigured } from '../../src/instrument';
+import { compileRoutes, expressRoute, GoldenSignals, instrument, negotiate, tracingConfigured } from '../../src/instrument';
 import { LABEL, METRIC, OTHER, OUTCOME } from '../../src/signals/contract';
 import { defineService } from '../../src/spec';
 import { close, listen, parseExposition, request, scrape, select } from './helpers';
@@ -138,6 +138,120 @@ describe('a request measured by more than one adapter', () => {
       await close(server);
       await gs.shutdown();
     }
+  });
+});
+
+describe('when a request is recorded', () => {
+  /** Count and sum of checkout's `/orders/:id` series with a status code, read synchronously from the shim's store. */
+  const recorded = (gs: GoldenSignals, statusCode: string) => {
+    type Value = { metricName: string; labels: Record<string, string | number>; value: number };
+    const { values } = (gs.registry.getSingleMetric(METRIC.httpDuration) as unknown as { get(): { values: Value[] } }).get();
+    const of = (suffix: string) =>
+      values.find((v) => v.metricName === `${METRIC.httpDuration}_${suffix}` && v.labels[LABEL.route] === '/orders/:id' && v.labels[LABEL.statusCode] === statusCode)?.value ?? 0;
+    return { count: of('count'), sum: of('sum') };
+  };
+  type Handler = (req: http.IncomingMessage, res: http.ServerResponse, seen: (what: string, value: unknown) => void) => void;
+  const adapters: ReadonlyArray<readonly [string, (gs: GoldenSignals, handler: http.RequestListener) => http.Server]> = [
+    ['node:http', (gs, handler) => http.createServer(gs.http(handler))],
+    [
+      'the express() middleware',
+      (gs, handler) => {
+        const app = express();
+        app.use(gs.express());
+        app.get('/orders/:id', handler);
+        return http.createServer(app);
+      },
+    ],
+  ];
+
+  describe.each(adapters)('with %s', (_adapter, serve) => {
+    let gs: GoldenSignals;
+    beforeEach(() => {
+      gs = instrument(checkout, { ...quiet, serve: false, runtimeMetrics: false });
+    });
+    afterEach(() => gs.shutdown());
+
+    /** Serves one request with `handler`; `client` drives it and resolves when it is over. `seen` collects what the handler saw. */
+    const run = async (handler: Handler, client: (port: number) => Promise<void>) => {
+      const seen = new Map<string, unknown>();
+      const server = serve(gs, (req, res) => handler(req, res, (what, value) => seen.set(what, value)));
+      const port = await listen(server);
+      try {
+        await client(port);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return seen;
+      } finally {
+        await close(server);
+      }
+    };
+
+    it('records a response the handler completes synchronously as the handler returns, without adding a close listener', async () => {
+      const seen = await run(
+        (_req, res, see) => {
+          res.end('ok');
+          // After the adapter has returned, before the response's 'finish' and 'close' events.
+          process.nextTick(() => {
+            see('count', recorded(gs, '200').count);
+            see('close listeners', res.listenerCount('close'));
+          });
+        },
+        async (port) => void (await request(port, '/orders/1')),
+      );
+      expect(Object.fromEntries(seen)).toEqual({ count: 1, 'close listeners': 0 });
+      expect(recorded(gs, '200').count).toBe(1);
+    });
+
+    it('records a response answered after the handler returned when it closes, its duration including the wait', async () => {
+      const seen = await run(
+        (_req, res, see) => {
+          setTimeout(() => res.end('ok'), 60);
+          process.nextTick(() => see('count', recorded(gs, '200').count));
+        },
+        async (port) => void (await request(port, '/orders/1')),
+      );
+      expect(seen.get('count')).toBe(0);
+      expect(recorded(gs, '200').count).toBe(1);
+      // Timers run on the event loop's millisecond clock and can fire a little before 60 ms of performance.now().
+      expect(recorded(gs, '200').sum).toBeGreaterThan(0.05);
+    });
+
+    it('records a response still buffered behind a slow client when the client has taken all of it', async () => {
+      // 32 MiB is more than loopback's socket buffers hold, so `end()` returns with most of it queued.
+      const seen = await run(
+        (_req, res, see) => {
+          res.end(Buffer.alloc(32 << 20));
+          process.nextTick(() => see('count', recorded(gs, '200').count));
+        },
+        (port) =>
+          new Promise((resolve, reject) => {
+            http
+              .get({ host: '127.0.0.1', port, path: '/orders/1', agent: false }, (res) => {
+                res.pause();
+                setTimeout(() => res.resume(), 150);
+                res.on('end', () => resolve());
+              })
+              .on('error', reject);
+          }),
+      );
+      expect(seen.get('count')).toBe(0);
+      expect(recorded(gs, '200').count).toBe(1);
+      expect(recorded(gs, '200').sum).toBeGreaterThan(0.1);
+    });
+
+    it('records a request whose client went away before the response without a status code, as error_type="aborted"', async () => {
+      await run(
+        () => undefined,
+        (port) =>
+          new Promise((resolve) => {
+            const req = http.get({ host: '127.0.0.1', port, path: '/orders/1', agent: false });
+            req.on('error', () => resolve());
+            setTimeout(() => req.destroy(), 50);
+          }),
+      );
+      const aborted = select(parseExposition(await gs.metrics()), `${METRIC.httpDuration}_count`, { [LABEL.route]: '/orders/:id', [LABEL.errorType]: 'aborted' });
+      expect(aborted.map((s) => [s.labels[LABEL.statusCode], s.value])).toEqual([[undefined, 1]]);
+      expect(select(parseExposition(await gs.metrics()), METRIC.httpActiveRequests).map((s) => s.value)).toEqual([0]);
+    });
   });
 });
 
