@@ -4,6 +4,8 @@
  * path"); a path no template matches gets no route at all, which is bounded.
  */
 
+import { routeTemplateProblem } from '../signals/contract';
+
 /** Maps a request path to the template it matched, or undefined. */
 export type RouteMatcher = (url: string | undefined) => string | undefined;
 
@@ -43,7 +45,7 @@ function mostSpecificFirst(a: readonly Specificity[], b: readonly Specificity[])
  * guard (it must check its argument is not a RegExp and cost ~330 instructions, about a regex), and a
  * segment tree walked with `charCodeAt` (1.7 times the regex's instructions per request on node:http's URLs).
  *
- * @throws TypeError for a template that does not start with `/` or has a segment after a `*`.
+ * @throws TypeError for a template `routeTemplateProblem` refuses: one not starting with `/`, or with a segment after a `*`.
  * @example
  * const match = compileRoutes(['/cart', '/orders/:id']);
  * match('/orders/42?x=1'); // '/orders/:id'
@@ -53,7 +55,8 @@ export function compileRoutes(templates: readonly string[]): RouteMatcher {
   const statics = new Map<string, string>();
   const parameterised: Array<{ readonly template: string; readonly first: number; readonly pattern: RegExp; readonly rank: Specificity[] }> = [];
   for (const template of templates) {
-    if (!template.startsWith('/')) throw new TypeError(`compileRoutes(): route template ${JSON.stringify(template)} must start with "/"`);
+    const problem = routeTemplateProblem(template);
+    if (problem !== undefined) throw new TypeError(`compileRoutes(): route template ${JSON.stringify(template)} ${problem}`);
     const path = trimSlash(template);
     const segments = path.split('/');
     const rank = segments.slice(1).map(specificity);
@@ -61,10 +64,6 @@ export function compileRoutes(templates: readonly string[]): RouteMatcher {
     if (firstVariable === -1) {
       statics.set(path, template);
       continue;
-    }
-    const wildcard = rank.indexOf(Specificity.Wildcard);
-    if (wildcard !== -1 && wildcard !== rank.length - 1) {
-      throw new TypeError(`compileRoutes(): in route template ${JSON.stringify(template)}, "*" takes the rest of the path and must be the last segment`);
     }
     const pattern = segments.map((segment, i) => (i === 0 ? '' : [escapeRegex(segment), '[^/?#]+', '[^?#]*'][rank[i - 1]])).join('/');
     parameterised.push({

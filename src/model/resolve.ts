@@ -1,4 +1,4 @@
-import { errorStatusRegex, histogramBuckets, OTEL_DURATION_BUCKETS } from '../signals/contract';
+import { errorStatusRegex, histogramBuckets, OTEL_DURATION_BUCKETS, routeTemplateProblem } from '../signals/contract';
 import { minus, times } from '../signals/promql';
 import type { SignalScope } from '../signals/queries';
 import { formatDuration, parseDuration } from '../spec/duration';
@@ -163,9 +163,8 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
 
   const routes = d.routes ?? [];
   routes.forEach((r, i) => {
-    if (typeof r !== 'string' || !r.startsWith('/')) p.add(`routes[${i}]`, r, 'must be a route template starting with "/", e.g. "/orders/:id"');
-    // The shim's node:http matcher (and Fastify's router) treat `*` as "the rest of the path".
-    else if (/\/\*[^/]*\/./.test(r)) p.add(`routes[${i}]`, r, 'may use "*" only as the last segment, e.g. "/files/*"');
+    const problem = routeTemplateProblem(r);
+    if (problem !== undefined) p.add(`routes[${i}]`, r, problem);
   });
   if (new Set(routes).size !== routes.length) p.add('routes', routes, 'must not list a route twice');
 

@@ -107,6 +107,17 @@ export const KNOWN_HTTP_METHODS: readonly string[] = ['CONNECT', 'DELETE', 'GET'
 export const OTHER = '_OTHER';
 
 /**
+ * What is wrong with a route template (the `http_route` values of node:http services), or undefined. One rule
+ * for the definition's validation and the shim's matcher: a template starts with "/", and a `*` segment
+ * takes the rest of the path, as in Fastify's router (find-my-way), so it must come last.
+ */
+export function routeTemplateProblem(template: unknown): string | undefined {
+  if (typeof template !== 'string' || !template.startsWith('/')) return 'must be a route template starting with "/", e.g. "/orders/:id"';
+  if (/\/\*[^/]*\/./.test(template)) return 'may use "*" only as the last segment, e.g. "/files/*"';
+  return undefined;
+}
+
+/**
  * OpenTelemetry's advised boundaries for `http.server.request.duration` (semantic conventions, HTTP
  * metrics), in seconds.
  */

@@ -359,8 +359,8 @@ describe('pure helpers', () => {
   });
 
   it.each([
-    ['orders', 'must start with "/"'],
-    ['/files/*/meta', 'must be the last segment'],
+    ['orders', 'must be a route template starting with "/"'],
+    ['/files/*/meta', 'may use "*" only as the last segment'],
   ])('refuses to compile the template %s: it %s', (template, message) => {
     expect(() => compileRoutes([template])).toThrow(message);
   });
