@@ -8,14 +8,14 @@ import { durationHistogram, serviceLabels, targetMatchers, targetsUp } from '../
 import { ALERT } from '../signals/recorded';
 import { formatDuration } from '../spec/duration';
 import { alertingRule } from './alert';
-import { absentForMs } from './traffic';
 import type { AlertingRule } from './types';
+import { targetsDownForMs } from './waits';
 
 export function metaAlertingRules(model: ServiceModel): AlertingRule[] {
   const by = serviceLabels(model.scope);
   const up = targetsUp(model.scope);
   const signals = selector(`${durationHistogram(model.kind)}_count`, targetMatchers(model.scope));
-  const downFor = formatDuration(model.timings.targetsDownForMs);
+  const downFor = formatDuration(targetsDownForMs(model));
   const missingFor = formatDuration(model.timings.signalsMissingForMs);
   return [
     alertingRule(model, {
@@ -26,7 +26,7 @@ export function metaAlertingRules(model: ServiceModel): AlertingRule[] {
       // A share of targets down is kube-prometheus's TargetDown; this alert is the one that explains why
       // the service's own signals went quiet, so it must not fire while some pods still serve.
       expr: `${aggregate('max', by, up)} == 0\nor\nabsent(${up})`,
-      forMs: Math.max(model.timings.targetsDownForMs, absentForMs(model)),
+      forMs: targetsDownForMs(model),
       summary: `${model.name} cannot be scraped.`,
       description: `Prometheus has scraped no target of ${model.name} in ${model.namespace} successfully for ${downFor}. Its golden signals are blind: check that the pods run and expose port ${model.metrics.port} at ${model.metrics.path}.`,
     }),

@@ -9,12 +9,8 @@ import { ALERT, RECORD } from '../signals/recorded';
 import { formatDuration } from '../spec/duration';
 import { alertingRule } from './alert';
 import type { AlertingRule } from './types';
+import { trafficAbsentForMs } from './waits';
 import { baseWindow } from './windows';
-
-/** `absent()` alerts need a `for` of at least two scrapes, or one missed scrape fires them (pint alerts/absent). */
-export function absentForMs(model: ServiceModel): number {
-  return Math.max(model.timings.absentForMinMs, 2 * model.metrics.scrapeIntervalMs);
-}
 
 const WEEK_MS = 7 * 24 * 3600_000;
 
@@ -50,7 +46,7 @@ export function trafficAlertingRules(model: ServiceModel): AlertingRule[] {
         severity: 'page',
         // `absent()` covers a service whose histogram never appeared; the rate covers one that went quiet.
         expr: `${requestRate(model.scope, idle)} == 0\nor\nabsent(${selector(`${durationHistogram(model.kind)}_count`, target)})`,
-        forMs: absentForMs(model),
+        forMs: trafficAbsentForMs(model),
         summary: `${model.name} receives no ${what}.`,
         description: `${model.name} in ${model.namespace} has served no ${what} for ${idle} although it is expected to serve continuously. Clients may not reach it (routing, DNS, ingress), or its metrics may be gone.`,
       }),

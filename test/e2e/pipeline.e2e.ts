@@ -256,8 +256,8 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
       });
       // Prometheus hands discovered targets to its scrape loops on a 5s throttle (discovery manager `updatert`,
       // `--scrape.discovery-reload-interval` in later releases), wall-clock time the compression cannot shrink:
-      // the absence alerts' compressed `for` (2s for TrafficAbsent and ServiceTargetsDown, 1m and 2m in
-      // production) can run out before the first scrape, as an uncompressed one would if Prometheus took
+      // the absence alerts' compressed `for` (2s for ServiceTargetsDown and 3s for TrafficAbsent, 2m and 3m
+      // in production) can run out before the first scrape, as an uncompressed one would if Prometheus took
       // minutes to start. So start-up ends at quiet, not at the first scrape: nothing pending or firing in
       // Prometheus or Alertmanager, and every start-up notification resolved.
       await until('Prometheus and Alertmanager to be quiet after start-up', 60_000, async () => {

@@ -1,5 +1,5 @@
 import { catalog, checkout, fleet, ledger } from '../../examples/services';
-import { resolveService } from '../../src/model';
+import { compressTime, resolveService } from '../../src/model';
 import { AlertingRule, isAlertingRule, RecordingRule, Rule, serviceRules, toYaml } from '../../src/rules';
 import { CLUSTER_METRIC, LABEL, METRIC } from '../../src/signals';
 import { ALERT, RECORD } from '../../src/signals/recorded';
@@ -140,7 +140,7 @@ describe('SLO rules', () => {
 
 describe('traffic, saturation and meta alerts', () => {
   it.each<[string, string, string, string]>([
-    [ALERT.trafficAbsent, 'page', '1m', 'absent(http_server_request_duration_seconds_count{namespace="shop", job="checkout"})'],
+    [ALERT.trafficAbsent, 'page', '3m', 'absent(http_server_request_duration_seconds_count{namespace="shop", job="checkout"})'],
     [ALERT.trafficDrop, 'ticket', '15m', '< 0.5 * avg_over_time(namespace_job:requests:rate5m{namespace="shop", job="checkout"}[30m] offset 1w)'],
     [ALERT.trafficAboveCapacity, 'ticket', '15m', '> 250'],
     [ALERT.cpuNearLimit, 'ticket', '15m', 'resource="cpu"'],
@@ -158,6 +158,17 @@ describe('traffic, saturation and meta alerts', () => {
     expect(rule.labels.severity).toBe(severity);
     expect(rule.for).toBe(forText);
     expect(rule.expr).toContain(fragment);
+  });
+
+  it.each([
+    ...models.filter((m) => m.traffic.noTrafficForMs !== undefined).map((m) => [m.name, m] as const),
+    ['checkout compressed 240 times (the end-to-end test)', compressTime(resolveService(checkout), 240, { scrapeIntervalMs: 1000, evaluationIntervalMs: 1000 })] as const,
+  ])('%s: TrafficAbsent waits one rule evaluation longer than ServiceTargetsDown, so an outage pages once', (_name, model) => {
+    // Both start with the same failed scrape; ServiceTargetsDown must fire first for its inhibit rule to mute
+    // TrafficAbsent before TrafficAbsent's first notification (src/rules/waits.ts).
+    const rules = serviceRules(model).groups.flatMap((g) => g.rules);
+    const forMs = (name: string) => parseDuration(byAlert(rules, name)?.for ?? '') ?? NaN;
+    expect(forMs(ALERT.trafficAbsent) - forMs(ALERT.targetsDown)).toBe(model.alerting.evaluationIntervalMs);
   });
 
   it.each([

@@ -1,0 +1,28 @@
+/**
+ * How long alerts that react to the same outage wait (`for`), decided in one place because they must agree:
+ * when every target of a service goes down, ServiceTargetsDown must be firing before the symptom alerts it
+ * inhibits (TrafficAbsent) are, or the symptom pages first and the outage pages twice.
+ */
+import type { ServiceModel } from '../model/types';
+
+/** `absent()` alerts need a `for` of at least two scrapes, or one missed scrape fires them (pint alerts/absent). */
+function absentForMs(model: ServiceModel): number {
+  return Math.max(model.timings.absentForMinMs, 2 * model.metrics.scrapeIntervalMs);
+}
+
+/** ServiceTargetsDown's `for`: `timings.targetsDownForMs`, and never shorter than an `absent()` alert's. */
+export function targetsDownForMs(model: ServiceModel): number {
+  return Math.max(model.timings.targetsDownForMs, absentForMs(model));
+}
+
+/**
+ * TrafficAbsent's `for`: one rule evaluation longer than ServiceTargetsDown's. Both conditions start with the
+ * same failed scrape (the `up == 0` sample and the staleness markers that make `absent()` true), so with the
+ * extra evaluation ServiceTargetsDown reaches Alertmanager first and its inhibit rule mutes TrafficAbsent
+ * before its first notification. Waiting for the inhibition instead of racing it also keeps TrafficAbsent's
+ * resolved notification: Alertmanager drops those for an alert that resolves while inhibited
+ * (prometheus/alertmanager#2754), which is what happened when it fired a minute before the cause.
+ */
+export function trafficAbsentForMs(model: ServiceModel): number {
+  return targetsDownForMs(model) + model.alerting.evaluationIntervalMs;
+}
