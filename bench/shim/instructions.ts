@@ -23,7 +23,7 @@
  * A second table counts the node:http route matcher alone (one route, and 20 routes with a mix of paths),
  * as the difference between two runs of 1M and 5M matches, which cancels start-up and compilation.
  *
- * Run: `npx ts-node --transpile-only bench/shim/instructions.ts` (about 15 minutes; needs `valgrind`).
+ * Run: `npx ts-node --transpile-only bench/shim/instructions.ts` (about 20 minutes; needs `valgrind`).
  * Env: FRAMEWORKS, CONFIGS (comma-separated), WARMUP (requests, default 45000), MEASURED (default 10000).
  */
 import { execFileSync, fork } from 'node:child_process';

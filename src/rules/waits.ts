@@ -19,9 +19,8 @@ export function targetsDownForMs(model: ServiceModel): number {
  * TrafficAbsent's `for`: one rule evaluation longer than ServiceTargetsDown's. Both conditions start with the
  * same failed scrape (the `up == 0` sample and the staleness markers that make `absent()` true), so with the
  * extra evaluation ServiceTargetsDown reaches Alertmanager first and its inhibit rule mutes TrafficAbsent
- * before its first notification. Waiting for the inhibition instead of racing it also keeps TrafficAbsent's
- * resolved notification: Alertmanager drops those for an alert that resolves while inhibited
- * (prometheus/alertmanager#2754), which is what happened when it fired a minute before the cause.
+ * before its first notification. (With the `for` of 1m it had before, an outage paged for TrafficAbsent a
+ * minute ahead of ServiceTargetsDown, and the inhibition only arrived after that page.)
  */
 export function trafficAbsentForMs(model: ServiceModel): number {
   return targetsDownForMs(model) + model.alerting.evaluationIntervalMs;
