@@ -333,7 +333,7 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
 
   /**
    * Starts measuring a request: counts it in flight and reads the clock. The two `performance.now()` reads
-   * (217 instructions each) are about half of what the shim adds to a node:http request (~900–1,300,
+   * (217 instructions each) are a third to a half of what the shim adds to a node:http request (~900–1,300,
    * bench/shim/instructions.ts); `hrtime()` (397), `hrtime.bigint()` (649) and the millisecond `Date.now()`
    * are no better.
    */
