@@ -9,7 +9,7 @@
  * app.use(gs.express());             // or app.register(gs.fastify()), http.createServer(gs.http(handler))
  */
 export { expressRoute, instrument } from './instrument';
-export type { FastifyLike, FastifyPlugin, GoldenSignals, HttpAdapterOptions, InstrumentOptions, Middleware } from './instrument';
+export type { FastifyLike, FastifyPlugin, FastifyRequestLike, GoldenSignals, HttpAdapterOptions, InstrumentOptions, Middleware } from './instrument';
 export { CONTENT_TYPE, negotiate } from './exposition';
 export type { ExpositionFormat, MetricLike, MetricSource } from './exposition';
 export { compileRoutes } from './routes';

@@ -76,12 +76,15 @@ export interface HttpAdapterOptions {
 /** A minimal Express-compatible middleware signature (no Express types needed at runtime). */
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
+/** The parts of a Fastify request the plugin reads. */
+export interface FastifyRequestLike {
+  readonly raw: IncomingMessage;
+  readonly routeOptions?: { readonly url?: string };
+}
+
 /** The parts of a Fastify instance the plugin uses. */
 export interface FastifyLike {
-  addHook(
-    name: 'onRequest',
-    hook: (request: { raw: IncomingMessage; routeOptions?: { url?: string } }, reply: { raw: ServerResponse }, done: () => void) => void,
-  ): unknown;
+  addHook(name: 'onRequest', hook: (request: FastifyRequestLike, reply: { raw: ServerResponse }, done: () => void) => void): unknown;
 }
 
 /** A Fastify plugin (callback style, encapsulation skipped so the hook sees every route). */
@@ -138,6 +141,30 @@ export function expressRoute(req: IncomingMessage): string | undefined {
   const route = (req as IncomingMessage & { route?: { path?: unknown } }).route;
   if (route === undefined || route.path === undefined) return undefined;
   return ((req as IncomingMessage & { baseUrl?: string }).baseUrl ?? '') + String(route.path);
+}
+
+/**
+ * Reads the route template of Fastify requests: `request.routeOptions.url`, undefined for a 404. That getter
+ * builds a twelve-field object and asks the router about constraint strategies on every call, ~640
+ * instructions: a quarter of what the plugin added to a Fastify request (bench/shim/instructions.ts). The
+ * same string is `config.url` of the route context Fastify 5 keeps on the request under
+ * `Symbol('fastify.context')` (lib/symbols.js `kRouteContext`; the getter reads it there too). The reader
+ * looks for that symbol on the first request and keeps using it only if it gives what the getter gives; on
+ * any other Fastify it stays with the getter.
+ */
+export function fastifyRouteReader(): (request: FastifyRequestLike) => string | undefined {
+  type WithContext = FastifyRequestLike & Record<symbol, { config?: { url?: string } } | undefined>;
+  /** The context symbol once it agreed with the getter on a matched route; null when it did not. */
+  let contextKey: symbol | null | undefined;
+  return (request) => {
+    if (contextKey) return (request as WithContext)[contextKey]?.config?.url;
+    const url = request.routeOptions?.url;
+    if (contextKey === undefined && url !== undefined) {
+      const key = Object.getOwnPropertySymbols(request).find((symbol) => symbol.description === 'fastify.context');
+      contextKey = key !== undefined && (request as WithContext)[key]?.config?.url === url ? key : null;
+    }
+    return url;
+  };
 }
 
 /** Marks a response already measured: with two adapters on one request, the outer one measures. */
@@ -365,15 +392,34 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
 
   /**
    * Ends a measurement once the adapter's synchronous part (the handler, `next()`) has returned: at once if
-   * the response is already complete — ended and handed to the kernel, `writableFinished` — else when it
-   * closes. A handler that answers synchronously (a cache hit, a health check, a 304, a validation error)
-   * thus costs no listener: `res.on('close')` is ~480 instructions on a ServerResponse, whose `_events` is
-   * a dictionary-mode object (bench/shim/instructions.ts). A response still buffered behind a slow client
-   * is not complete, so its duration still runs until the kernel has taken all of it.
+   * the response is already complete — ended and handed to the kernel, `writableFinished` — else after the
+   * microtasks queued so far, else when it closes. The listener is what this avoids: `res.on('close')` and
+   * its dispatch cost ~1,360 instructions per Fastify request (a ServerResponse's `_events` is a
+   * dictionary-mode object), a promise reaction ~130 (bench/shim/instructions.ts). A handler that answers
+   * synchronously (a cache hit, a health check, a 304, a validation error) is recorded on return; an `async`
+   * handler that answers without awaiting I/O — Fastify sends its reply from a `.then` queued before ours —
+   * after the microtask. A response still buffered behind a slow client is not complete, so its duration
+   * runs on until the kernel has taken all of it.
    */
   const settle = (res: ServerResponse, m: Measurement): void => {
     try {
       if (res.writableFinished) return finish(m, res.statusCode);
+      settleAfterQueuedMicrotasks(res, m);
+    } catch (error) {
+      recordFailed(error);
+    }
+  };
+  // A function of its own, so that the closure's context is allocated only on this path, not in `settle`.
+  const settleAfterQueuedMicrotasks = (res: ServerResponse, m: Measurement): void => {
+    void afterQueuedMicrotasks.then(() => settleOrListen(res, m));
+  };
+  const afterQueuedMicrotasks = Promise.resolve();
+  const settleOrListen = (res: ServerResponse, m: Measurement): void => {
+    try {
+      if (res.writableFinished) return finish(m, res.statusCode);
+      // Destroyed — by the app, or its socket closed on a nextTick that ran before this microtask — it will
+      // never complete, and its 'close' may be over already.
+      if (res.destroyed) return finish(m, 0);
       // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
       res.on('close', function (this: ServerResponse) {
         try {
@@ -496,11 +542,12 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
     },
     fastify: () => {
       const plugin = ((instance: FastifyLike, _options: unknown, done: (error?: Error) => void) => {
+        const routeOf = fastifyRouteReader();
         instance.addHook('onRequest', (request, reply, next) => {
           let m: Measurement | undefined;
           try {
-            // Fastify has routed before onRequest; a 404 has no routeOptions.url.
-            m = begin(request.raw, reply.raw, request.routeOptions?.url);
+            // Fastify has routed before onRequest.
+            m = begin(request.raw, reply.raw, routeOf(request));
           } catch (error) {
             startFailed(error);
           }

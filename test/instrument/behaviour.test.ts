@@ -7,7 +7,9 @@ import { Counter, Registry } from 'prom-client';
 import { checkout } from '../../examples/services';
 import { ServiceDefinitionError } from '../../src/model';
 import express from 'express';
+import Fastify from 'fastify';
 import { compileRoutes, expressRoute, GoldenSignals, instrument, negotiate, tracingConfigured } from '../../src/instrument';
+import { fastifyRouteReader, FastifyRequestLike } from '../../src/instrument/instrument';
 import { LABEL, METRIC, OTHER, OUTCOME } from '../../src/signals/contract';
 import { defineService } from '../../src/spec';
 import { close, listen, parseExposition, request, scrape, select } from './helpers';
@@ -151,7 +153,7 @@ describe('when a request is recorded', () => {
     return { count: of('count'), sum: of('sum') };
   };
   type Handler = (req: http.IncomingMessage, res: http.ServerResponse, seen: (what: string, value: unknown) => void) => void;
-  const adapters: ReadonlyArray<readonly [string, (gs: GoldenSignals, handler: http.RequestListener) => http.Server]> = [
+  const adapters: ReadonlyArray<readonly [string, (gs: GoldenSignals, handler: http.RequestListener) => http.Server | Promise<http.Server>]> = [
     ['node:http', (gs, handler) => http.createServer(gs.http(handler))],
     [
       'the express() middleware',
@@ -160,6 +162,19 @@ describe('when a request is recorded', () => {
         app.use(gs.express());
         app.get('/orders/:id', handler);
         return http.createServer(app);
+      },
+    ],
+    [
+      'the fastify() plugin',
+      async (gs, handler) => {
+        const app = Fastify();
+        await app.register(gs.fastify() as never);
+        app.get('/orders/:id', (request, reply) => {
+          reply.hijack();
+          handler(request.raw, reply.raw);
+        });
+        await app.ready();
+        return app.server;
       },
     ],
   ];
@@ -174,7 +189,7 @@ describe('when a request is recorded', () => {
     /** Serves one request with `handler`; `client` drives it and resolves when it is over. `seen` collects what the handler saw. */
     const run = async (handler: Handler, client: (port: number) => Promise<void>) => {
       const seen = new Map<string, unknown>();
-      const server = serve(gs, (req, res) => handler(req, res, (what, value) => seen.set(what, value)));
+      const server = await serve(gs, (req, res) => handler(req, res, (what, value) => seen.set(what, value)));
       const port = await listen(server);
       try {
         await client(port);
@@ -238,14 +253,35 @@ describe('when a request is recorded', () => {
       expect(recorded(gs, '200').sum).toBeGreaterThan(0.1);
     });
 
-    it('records a request whose client went away before the response without a status code, as error_type="aborted"', async () => {
+    it('records a response answered on a later microtask of the same turn (an async handler without I/O) after that microtask, without adding a close listener', async () => {
+      const seen = await run(
+        (_req, res, see) => {
+          void Promise.resolve().then(() => {
+            res.end('ok');
+            // Ticks queued by a microtask run once the microtask queue is empty: after the shim's.
+            process.nextTick(() => {
+              see('count', recorded(gs, '200').count);
+              see('close listeners', res.listenerCount('close'));
+            });
+          });
+        },
+        async (port) => void (await request(port, '/orders/1')),
+      );
+      expect(Object.fromEntries(seen)).toEqual({ count: 1, 'close listeners': 0 });
+    });
+
+    it.each<readonly [string, Handler, number]>([
+      ['the client goes away before the response', () => undefined, 50],
+      ['the handler destroys the response', (_req, res) => void res.destroy(), 0],
+      ['the handler destroys the response on a later microtask', (_req, res) => void Promise.resolve().then(() => res.destroy()), 0],
+    ])('records a request where %s without a status code, as error_type="aborted"', async (_case, handler, clientGivesUpAfterMs) => {
       await run(
-        () => undefined,
+        handler,
         (port) =>
           new Promise((resolve) => {
             const req = http.get({ host: '127.0.0.1', port, path: '/orders/1', agent: false });
             req.on('error', () => resolve());
-            setTimeout(() => req.destroy(), 50);
+            if (clientGivesUpAfterMs > 0) setTimeout(() => req.destroy(), clientGivesUpAfterMs);
           }),
       );
       const aborted = select(parseExposition(await gs.metrics()), `${METRIC.httpDuration}_count`, { [LABEL.route]: '/orders/:id', [LABEL.errorType]: 'aborted' });
@@ -302,6 +338,53 @@ describe('exemplars', () => {
       await sdk.shutdown();
       trace.disable();
     }
+  });
+});
+
+describe('reading the route template of a Fastify request', () => {
+  /** Requests as Fastify builds them: the route context under `key`, `routeOptions` a getter that counts its calls. */
+  const fakeRequests = (key: symbol, contextUrlOf: (url?: string) => string | undefined) => {
+    const calls = { getter: 0 };
+    const make = (url: string | undefined): FastifyRequestLike =>
+      Object.defineProperty({ raw: {} as http.IncomingMessage, [key]: { config: { url: contextUrlOf(url) } } }, 'routeOptions', {
+        get: () => (calls.getter++, { url }),
+      });
+    return { make, calls };
+  };
+
+  it.each([
+    { fastify: 'keeps the route context under Symbol("fastify.context")', key: Symbol('fastify.context'), contextUrlOf: (url?: string) => url, getterCalls: 2 },
+    { fastify: 'has no such symbol', key: Symbol('fastify.elsewhere'), contextUrlOf: (url?: string) => url, getterCalls: 4 },
+    { fastify: 'has the symbol, but with a context that disagrees with the getter', key: Symbol('fastify.context'), contextUrlOf: () => '/elsewhere', getterCalls: 4 },
+  ])('on a Fastify that $fastify, gives the getter\'s template and calls the getter $getterCalls times in four requests', ({ key, contextUrlOf, getterCalls }) => {
+    const read = fastifyRouteReader();
+    const { make, calls } = fakeRequests(key, contextUrlOf);
+    // A 404 first (no template: decides nothing), then three matched requests.
+    const urls = [undefined, '/orders/:id', '/cart', '/orders/:id'];
+    expect(urls.map((url) => read(make(url)))).toEqual(urls);
+    expect(calls.getter).toBe(getterCalls);
+  });
+
+  it('finds the route context on a real Fastify request and stops calling the routeOptions getter', async () => {
+    const read = fastifyRouteReader();
+    const app = Fastify();
+    let getterCalls = 0;
+    const routes: Array<string | undefined> = [];
+    app.addHook('onRequest', (request, _reply, done) => {
+      let proto = Object.getPrototypeOf(request);
+      while (proto !== null && !Object.getOwnPropertyDescriptor(proto, 'routeOptions')) proto = Object.getPrototypeOf(proto);
+      const getter = Object.getOwnPropertyDescriptor(proto, 'routeOptions')?.get;
+      Object.defineProperty(request, 'routeOptions', { get: () => (getterCalls++, getter?.call(request)) });
+      routes.push(read(request));
+      done();
+    });
+    app.get('/orders/:id', async () => 'ok');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as { port: number }).port;
+    for (const url of ['/orders/1', '/orders/2', '/nope', '/orders/3']) await request(port, url);
+    await app.close();
+    expect(routes).toEqual(['/orders/:id', '/orders/:id', undefined, '/orders/:id']);
+    expect(getterCalls).toBe(1);
   });
 });
 
