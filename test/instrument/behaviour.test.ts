@@ -289,6 +289,26 @@ describe('when a request is recorded', () => {
       expect(select(parseExposition(await gs.metrics()), METRIC.httpActiveRequests).map((s) => s.value)).toEqual([0]);
     });
   });
+  it('records the reply of an async Fastify handler that returns without awaiting I/O without adding a close listener', async () => {
+    const gs = instrument(checkout, { ...quiet, serve: false, runtimeMetrics: false });
+    const app = Fastify();
+    await app.register(gs.fastify() as never);
+    let closeListeners: number | undefined;
+    app.get('/orders/:id', async (_request, reply) => {
+      // A listener added with `on` stays after 'close'; by the next turn the reply is sent and closed.
+      setImmediate(() => (closeListeners = reply.raw.listenerCount('close')));
+      return 'ok';
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      await request((app.server.address() as { port: number }).port, '/orders/1');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect({ count: recorded(gs, '200').count, closeListeners }).toEqual({ count: 1, closeListeners: 0 });
+    } finally {
+      await app.close();
+      await gs.shutdown();
+    }
+  });
 });
 
 describe('measure()', () => {
