@@ -200,16 +200,18 @@ describe('when a request is recorded', () => {
       }
     };
 
-    it('records a response the handler completes synchronously as the handler returns, without adding a close listener', async () => {
+    it.each<readonly [string, (res: http.ServerResponse, look: () => void) => void]>([
+      // `look` runs after the adapter has returned, before the response's 'finish' and 'close' events.
+      ['synchronously, as the handler returns', (res, look) => (res.end('ok'), process.nextTick(look))],
+      // Ticks queued by a microtask run once the microtask queue is empty: after the shim's second look.
+      ['on a later microtask of the same turn (an async handler without I/O), after that microtask', (res, look) => void Promise.resolve().then(() => (res.end('ok'), process.nextTick(look)))],
+    ])('records a response the handler completes %s, without adding a close listener', async (_when, complete) => {
       const seen = await run(
-        (_req, res, see) => {
-          res.end('ok');
-          // After the adapter has returned, before the response's 'finish' and 'close' events.
-          process.nextTick(() => {
+        (_req, res, see) =>
+          complete(res, () => {
             see('count', recorded(gs, '200').count);
             see('close listeners', res.listenerCount('close'));
-          });
-        },
+          }),
         async (port) => void (await request(port, '/orders/1')),
       );
       expect(Object.fromEntries(seen)).toEqual({ count: 1, 'close listeners': 0 });
@@ -251,23 +253,6 @@ describe('when a request is recorded', () => {
       expect(seen.get('count')).toBe(0);
       expect(recorded(gs, '200').count).toBe(1);
       expect(recorded(gs, '200').sum).toBeGreaterThan(0.1);
-    });
-
-    it('records a response answered on a later microtask of the same turn (an async handler without I/O) after that microtask, without adding a close listener', async () => {
-      const seen = await run(
-        (_req, res, see) => {
-          void Promise.resolve().then(() => {
-            res.end('ok');
-            // Ticks queued by a microtask run once the microtask queue is empty: after the shim's.
-            process.nextTick(() => {
-              see('count', recorded(gs, '200').count);
-              see('close listeners', res.listenerCount('close'));
-            });
-          });
-        },
-        async (port) => void (await request(port, '/orders/1')),
-      );
-      expect(Object.fromEntries(seen)).toEqual({ count: 1, 'close listeners': 0 });
     });
 
     it.each<readonly [string, Handler, number]>([
