@@ -24,7 +24,7 @@
  * as the difference between two runs of 1M and 5M matches, which cancels start-up and compilation.
  *
  * Run: `npx ts-node --transpile-only bench/shim/instructions.ts` (about 20 minutes; needs `valgrind`).
- * Env: FRAMEWORKS, CONFIGS (comma-separated), WARMUP (requests, default 45000), MEASURED (default 10000).
+ * Env: FRAMEWORKS, CONFIGS (comma-separated), CACHE_SIM=1, WARMUP (requests, default 45000), MEASURED (default 10000).
  */
 import { execFileSync, fork } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -41,6 +41,13 @@ const WARMUP = Number(process.env.WARMUP ?? 45_000);
 const MEASURED = Number(process.env.MEASURED ?? 10_000);
 const ONLY = process.env.FRAMEWORKS?.split(',');
 const ONLY_CONFIGS = process.env.CONFIGS?.split(',');
+/**
+ * CACHE_SIM=1 adds valgrind's cache simulation (`--cache-sim=yes`, about twice as slow): L1 instruction and
+ * data misses per request. On the Fastify server the shim's +3–4% instructions came with +5% L1i and +12% L1d
+ * misses (2026-12-02), which is why its CPU per request in run.ts is a point or so worse than its
+ * instructions: a miss costs many cycles and counts as one instruction.
+ */
+const CACHE_SIM = process.env.CACHE_SIM === '1';
 
 const CONFIGS: Record<Framework, Config[]> = {
   node: ['bare', 'shim', 'shim-no-runtime', 'prom-client', 'otel'],
@@ -62,8 +69,14 @@ const ROUTE_TABLES = {
 } as const;
 type RouteTable = keyof typeof ROUTE_TABLES;
 
-function callgrindTotal(files: readonly string[]): number {
-  return files.reduce((sum, file) => sum + Number(/^totals: (\d+)/m.exec(fs.readFileSync(file, 'utf8'))?.[1] ?? 0), 0);
+/** Sums of callgrind's `totals:` line over the files, one number per event (`Ir`, then with CACHE_SIM `Dr Dw I1mr D1mr D1mw …`). */
+function callgrindTotals(files: readonly string[]): number[] {
+  const sums: number[] = [];
+  for (const file of files) {
+    const totals = /^totals: ([\d ]+)/m.exec(fs.readFileSync(file, 'utf8'))?.[1].trim().split(' ').map(Number) ?? [];
+    totals.forEach((value, i) => (sums[i] = (sums[i] ?? 0) + value));
+  }
+  return sums;
 }
 
 async function load(port: number, amount: number): Promise<number> {
@@ -72,10 +85,17 @@ async function load(port: number, amount: number): Promise<number> {
   return r.requests.total;
 }
 
-/** Instructions per request of one server, all threads. */
-async function countServer(framework: Framework, config: Config): Promise<number> {
+/** Per request, all threads: instructions, and with CACHE_SIM the simulated L1 instruction and data misses. */
+interface ServerCount {
+  readonly instructions: number;
+  readonly l1InstructionMisses: number;
+  readonly l1DataMisses: number;
+}
+
+async function countServer(framework: Framework, config: Config): Promise<ServerCount> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-callgrind-'));
   const valgrind = ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${path.join(dir, 'out')}`];
+  if (CACHE_SIM) valgrind.push('--cache-sim=yes');
   // valgrind execs node in place, so the IPC channel fork sets up (NODE_CHANNEL_FD) reaches the server.
   const child = fork(compiled('server'), [framework, config], {
     execPath: 'valgrind',
@@ -95,8 +115,8 @@ async function countServer(framework: Framework, config: Config): Promise<number
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
-    const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
-    return callgrindTotal(files) / requests;
+    const [ir = 0, , , i1mr = 0, d1mr = 0, d1mw = 0] = callgrindTotals(fs.readdirSync(dir).map((f) => path.join(dir, f)));
+    return { instructions: ir / requests, l1InstructionMisses: i1mr / requests, l1DataMisses: (d1mr + d1mw) / requests };
   } finally {
     child.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
@@ -111,7 +131,7 @@ function countMatcher(table: RouteTable): number {
       stdio: 'ignore',
       timeout: 600_000,
     });
-    const total = callgrindTotal([out]);
+    const [total = 0] = callgrindTotals([out]);
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
     return total;
   };
@@ -132,16 +152,25 @@ function matchLoop(table: RouteTable, n: number): void {
 async function main(): Promise<void> {
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
   console.log(`instructions per request, user space, all threads (${WARMUP} warm-up requests, ${MEASURED} counted; Node ${process.version})\n`);
-  console.log('| framework | configuration | instructions per request | vs bare |\n| --- | --- | ---: | ---: |');
+  const cacheColumns = CACHE_SIM ? ' L1i misses | L1d misses |' : '';
+  console.log(`| framework | configuration | instructions per request | vs bare |${cacheColumns}\n| --- | --- | ---: | ---: |${CACHE_SIM ? ' ---: | ---: |' : ''}`);
   for (const framework of Object.keys(CONFIGS) as Framework[]) {
     if (ONLY && !ONLY.includes(framework)) continue;
-    let bare = NaN;
+    let bare: ServerCount | undefined;
     for (const config of CONFIGS[framework]) {
       if (config !== 'bare' && ONLY_CONFIGS && !ONLY_CONFIGS.includes(config)) continue;
       const n = await countServer(framework, config);
       if (config === 'bare') bare = n;
-      const delta = config === 'bare' ? '–' : `${n >= bare ? '+' : ''}${Math.round(n - bare).toLocaleString('en')} (${((100 * (n - bare)) / bare).toFixed(1)}%)`;
-      console.log(`| ${framework} | ${config} | ${Math.round(n).toLocaleString('en')} | ${delta} |`);
+      const vsBare = (of: (c: ServerCount) => number, absolute: boolean) => {
+        if (bare === undefined || config === 'bare') return absolute ? '–' : '';
+        const delta = of(n) - of(bare);
+        const sign = delta >= 0 ? '+' : '';
+        const percent = `${sign}${((100 * delta) / of(bare)).toFixed(1)}%`;
+        return absolute ? `${sign}${Math.round(delta).toLocaleString('en')} (${percent})` : ` (${percent})`;
+      };
+      const misses = (of: (c: ServerCount) => number) => `${Math.round(of(n)).toLocaleString('en')}${vsBare(of, false)}`;
+      const cache = CACHE_SIM ? ` ${misses((c) => c.l1InstructionMisses)} | ${misses((c) => c.l1DataMisses)} |` : '';
+      console.log(`| ${framework} | ${config} | ${Math.round(n.instructions).toLocaleString('en')} | ${vsBare((c) => c.instructions, true)} |${cache}`);
     }
   }
   console.log('\n| route table | instructions per match |\n| --- | ---: |');
