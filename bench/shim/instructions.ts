@@ -43,7 +43,7 @@ const ONLY = process.env.FRAMEWORKS?.split(',');
 const ONLY_CONFIGS = process.env.CONFIGS?.split(',');
 /**
  * CACHE_SIM=1 adds valgrind's cache simulation (`--cache-sim=yes`, about twice as slow): L1 instruction and
- * data misses per request. On the Fastify server the shim's +3–4% instructions came with +5% L1i and +12% L1d
+ * data misses per request. On the Fastify server the shim's +4% instructions came with +4% L1i and +13% L1d
  * misses (2026-12-02), which is why its CPU per request in run.ts is a point or so worse than its
  * instructions: a miss costs many cycles and counts as one instruction.
  */
