@@ -284,9 +284,9 @@ describe('when a request is recorded', () => {
       setImmediate(() => (closeListeners = reply.raw.listenerCount('close')));
       return 'ok';
     });
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    await app.ready();
     try {
-      await request((app.server.address() as { port: number }).port, '/orders/1');
+      await request(await listen(app.server), '/orders/1');
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect({ count: recorded(gs, '200').count, closeListeners }).toEqual({ count: 1, closeListeners: 0 });
     } finally {
@@ -384,10 +384,13 @@ describe('reading the route template of a Fastify request', () => {
       done();
     });
     app.get('/orders/:id', async () => 'ok');
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const port = (app.server.address() as { port: number }).port;
-    for (const url of ['/orders/1', '/orders/2', '/nope', '/orders/3']) await request(port, url);
-    await app.close();
+    await app.ready();
+    try {
+      const port = await listen(app.server);
+      for (const url of ['/orders/1', '/orders/2', '/nope', '/orders/3']) await request(port, url);
+    } finally {
+      await app.close();
+    }
     expect(routes).toEqual(['/orders/:id', '/orders/:id', undefined, '/orders/:id']);
     expect(getterCalls).toBe(1);
   });
