@@ -6,14 +6,13 @@
  */
 import * as path from 'node:path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
-import { exampleFiles } from './artifacts';
 import { fleet } from './services';
 import { GoldenSignals } from '../src/constructs/golden-signals';
 import { ObservabilityStack } from '../src/constructs/observability-stack';
+import { writePlainFiles } from '../src/constructs/plain-files';
 import { fleetDashboard } from '../src/dashboards';
 import { resolveService } from '../src/model';
 import { adapterConfig } from '../src/scaling/manifests';
-import { writeFiles } from './write';
 
 const app = new App({ yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
 const models = fleet.map(resolveService);
@@ -35,4 +34,4 @@ new ObservabilityStack(platform, 'stack', {
 
 app.synth();
 // GS_ARTIFACTS_DIR lets the tests regenerate into a scratch folder and compare with the committed copy.
-writeFiles(process.env.GS_ARTIFACTS_DIR ?? path.join(__dirname, '..'), exampleFiles(models));
+writePlainFiles(app, { outdir: process.env.GS_ARTIFACTS_DIR ?? path.join(__dirname, '..') });

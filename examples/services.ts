@@ -95,4 +95,4 @@ export const mailer = defineService({
 });
 
 /** Every service of the example fleet. */
-export const fleet = [checkout, catalog, ledger] as const;
+export const fleet = [checkout, catalog, ledger, mailer] as const;

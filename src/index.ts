@@ -13,18 +13,22 @@
  * const chart = new Chart(new App(), 'shop', { disableResourceNameHashes: true });
  * new GoldenSignals(chart, 'checkout', { service: checkout });
  */
+// First: a clear error when a synth-side peer dependency is missing (see synth-peers.ts).
+import './synth-peers';
 export * from './spec';
 export { resolveService, ServiceDefinitionError, dashboardUid } from './model';
 export type { ServiceModel, SloModel, BurnTierModel, DefinitionProblem } from './model';
 export { serviceRules, ruleTests, toYaml } from './rules';
 export type { RuleFile, RuleGroup, Rule, AlertingRule, RecordingRule, PromtoolTestFile } from './rules';
-export { serviceMonitorSpec, scrapeConfig } from './scrape';
+export { serviceMonitorSpec, scrapeConfig, type ScrapeDiscovery } from './scrape';
 export { serviceDashboard, fleetDashboard, appDashboards, dashboardFiles, dashboardQueries } from './dashboards';
 export { renderAlertmanagerConfig } from './routing';
 export { GoldenSignals, type GoldenSignalsProps } from './constructs/golden-signals';
-export { GrafanaDashboards, type GrafanaDashboardsProps, type DashboardDelivery } from './constructs/dashboards';
+export { GrafanaDashboards, type GrafanaDashboardsProps, type DashboardDelivery, type DeferredDashboard } from './constructs/dashboards';
+export { FleetOverview, type FleetOverviewProps } from './constructs/fleet-overview';
+export { writePlainFiles, type WritePlainFilesOptions } from './constructs/plain-files';
 export { ServiceAutoscaling, type ServiceAutoscalingProps } from './constructs/scaling';
-export { AlertRouting, type AlertRoutingProps } from './constructs/alert-routing';
+export { AlertRouting, TeamAlertRouting, type AlertRoutingProps, type TeamAlertRoutingProps } from './constructs/alert-routing';
 export { stackLabels, type StackMode } from './constructs/selectors';
 export { ObservabilityStack, type ObservabilityStackProps } from './constructs/observability-stack';
-export { plainFiles } from './plain';
+export { plainFiles, fleetPlainFiles, type PlainFilesOptions } from './plain';

@@ -1,20 +1,90 @@
 /**
- * Plain mode, for Prometheus servers run without prometheus-operator: the files a service needs, as
- * file name → content. The rule file is what `rule_files:` loads, the test file is what
- * `promtool test rules` runs, and the scrape config goes under `scrape_configs:`.
+ * Plain mode: the operator-free artefacts of a fleet as file path → content, for a GitOps repo to review
+ * and for Prometheus, Alertmanager and Grafana run without prometheus-operator (or beside it):
+ *
+ * - `alerts/<namespace>-<service>.rules.yaml`: what `rule_files:` loads;
+ * - `alerts/<namespace>-<service>.test.yaml`: the promtool unit tests proving every alert fires
+ *   (`promtool test rules alerts/*.test.yaml`);
+ * - `alerts/<namespace>-<service>.scrape.yaml`: the service's entry for `scrape_configs:`;
+ * - `alerts/alertmanager.yml`: routing, receivers and inhibitions of every routed service;
+ * - `dashboards/<uid>.json`: one dashboard per service and the fleet overview they link to.
+ *
+ * Pure: {@link writePlainFiles} (in the constructs) is what writes them.
+ */
+import { appDashboards, dashboardFiles } from './dashboards';
+import type { ServiceModel } from './model/types';
+import { renderAlertmanagerConfig } from './routing/alertmanager-yaml';
+import { ruleTests, serviceRules, toYaml } from './rules';
+import { scrapeConfig, type ScrapeDiscovery } from './scrape';
+
+/** Folder of the rule, test and scrape files and alertmanager.yml. */
+export const ALERTS_DIR = 'alerts';
+/** Folder of the dashboard JSON files. */
+export const DASHBOARDS_DIR = 'dashboards';
+
+/**
+ * The files one service needs, by file name: rules, promtool tests and its scrape config.
  *
  * @example
- * for (const [name, text] of Object.entries(plainFiles(resolveService(checkout)))) fs.writeFileSync(name, text);
+ * plainFiles(resolveService(checkout)); // { 'shop-checkout.rules.yaml': ..., 'shop-checkout.test.yaml': ..., 'shop-checkout.scrape.yaml': ... }
  */
-import type { ServiceModel } from './model/types';
-import { ruleTests, serviceRules, toYaml } from './rules';
-import { scrapeConfig } from './scrape';
-
-export function plainFiles(model: ServiceModel): Record<string, string> {
+export function plainFiles(model: ServiceModel, discovery?: ScrapeDiscovery): Record<string, string> {
   const base = `${model.namespace}-${model.name}`;
   return {
     [`${base}.rules.yaml`]: toYaml(serviceRules(model)),
     [`${base}.test.yaml`]: toYaml(ruleTests(model, `${base}.rules.yaml`)),
-    [`${base}.scrape.yaml`]: toYaml({ scrape_configs: [scrapeConfig(model)] }),
+    [`${base}.scrape.yaml`]: toYaml({ scrape_configs: [scrapeConfig(model, discovery)] }),
   };
+}
+
+/** Options of {@link fleetPlainFiles}. */
+export interface PlainFilesOptions {
+  /**
+   * Fixed scrape targets (`host:port`) per service, keyed `<namespace>/<name>`, for a Prometheus outside
+   * Kubernetes. Those services' scrape files list these targets instead of discovering endpoints.
+   * @default every service uses Kubernetes endpoints discovery
+   * @example { 'bank/ledger': ['10.0.3.7:9464', '10.0.3.8:9464'] }
+   */
+  readonly staticTargets?: Readonly<Record<string, readonly string[]>>;
+  /** Name of the fleet overview (part of its uid). @default 'services' (uid `gs-all-services-fleet`) */
+  readonly fleetName?: string;
+  /** Where Alertmanager finds the mounted Secrets the receivers read. @default '/etc/alertmanager/secrets' */
+  readonly secretsDir?: string;
+  /** Alertmanager release alertmanager.yml must load in, `major.minor`. @default '0.25' */
+  readonly alertmanagerVersion?: string;
+}
+
+/** `host:port`, host a DNS name, IPv4 or bracketed IPv6 address. */
+const TARGET = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?):\d{1,5}$/;
+
+/**
+ * Every plain file of a fleet, by path under the repository root (see the module comment for the layout).
+ *
+ * @throws Error naming the key when `staticTargets` names no service of the fleet, or a target is not `host:port`.
+ * @example
+ * fleetPlainFiles([resolveService(ledger), resolveService(payouts)], { staticTargets: { 'bank/ledger': ['10.0.3.7:9464'] } });
+ */
+export function fleetPlainFiles(models: readonly ServiceModel[], options: PlainFilesOptions = {}): Record<string, string> {
+  const targets = checkedStaticTargets(models, options.staticTargets ?? {});
+  const files: Record<string, string> = {};
+  for (const model of models) {
+    const fixed = targets.get(`${model.namespace}/${model.name}`);
+    const discovery: ScrapeDiscovery = fixed ? { kind: 'static', targets: fixed } : { kind: 'kubernetes' };
+    for (const [name, text] of Object.entries(plainFiles(model, discovery))) files[`${ALERTS_DIR}/${name}`] = text;
+  }
+  files[`${ALERTS_DIR}/alertmanager.yml`] = renderAlertmanagerConfig(models, { secretsDir: options.secretsDir, alertmanagerVersion: options.alertmanagerVersion });
+  for (const [name, text] of Object.entries(dashboardFiles(appDashboards(models, { name: options.fleetName })))) files[`${DASHBOARDS_DIR}/${name}`] = text;
+  return files;
+}
+
+function checkedStaticTargets(models: readonly ServiceModel[], staticTargets: Readonly<Record<string, readonly string[]>>): Map<string, readonly string[]> {
+  const known = models.map((m) => `${m.namespace}/${m.name}`);
+  const problems: string[] = [];
+  for (const [key, targets] of Object.entries(staticTargets)) {
+    if (!known.includes(key)) problems.push(`staticTargets["${key}"]: no such service; the keys are "<namespace>/<name>" of the app's services: ${known.join(', ')}`);
+    if (!Array.isArray(targets) || targets.length === 0) problems.push(`staticTargets["${key}"]: got ${JSON.stringify(targets)}; must be a non-empty list of "host:port"`);
+    else for (const t of targets) if (typeof t !== 'string' || !TARGET.test(t)) problems.push(`staticTargets["${key}"]: got ${JSON.stringify(t)}; each target must be "host:port", e.g. "10.0.3.7:9464"`);
+  }
+  if (problems.length > 0) throw new Error(`Invalid plain-file options (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+  return new Map(Object.entries(staticTargets));
 }

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GrafanaDashboard } from '../../imports/grafana-grafana.integreatly.org';
@@ -54,10 +54,20 @@ export interface GrafanaOperatorDelivery {
   readonly allowCrossNamespaceImport?: boolean;
 }
 
+/**
+ * A dashboard built when the chart is synthesized rather than when the construct is created: the fleet
+ * overview of {@link FleetOverview} lists services that may be added to the app after it.
+ */
+export interface DeferredDashboard {
+  readonly uid: string;
+  readonly title: string;
+  readonly build: () => DashboardJson;
+}
+
 /** Props of {@link GrafanaDashboards}. */
 export interface GrafanaDashboardsProps {
-  /** Dashboard JSON, e.g. from `serviceDashboard(model)` or `fleetDashboard(models)`. */
-  readonly dashboards: readonly DashboardJson[];
+  /** Dashboard JSON, e.g. from `serviceDashboard(model)` or `fleetDashboard(models)`, or dashboards built at synth. */
+  readonly dashboards: readonly (DashboardJson | DeferredDashboard)[];
   /** Namespace of the ConfigMaps or GrafanaDashboards. @default the chart's namespace */
   readonly namespace?: string;
   /** How Grafana gets them. @default { kind: 'configMap' } */
@@ -73,7 +83,7 @@ export const DEFAULT_INSTANCE_SELECTOR: Readonly<Record<string, string>> = { das
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Object name of a dashboard: its uid, which is already a DNS label for uids from `dashboardUid`. */
-function objectName(dashboard: DashboardJson): string {
+function objectName(dashboard: { readonly uid: string }): string {
   if (!DNS_SUBDOMAIN.test(dashboard.uid) || dashboard.uid.length > 253) {
     throw new Error(`GrafanaDashboards: dashboard uid "${dashboard.uid}" is not a valid Kubernetes object name (lower-case a-z, 0-9, "-" and ".")`);
   }
@@ -103,16 +113,32 @@ export class GrafanaDashboards extends Construct {
     this.objects = props.dashboards.map((dashboard) => {
       if (seen.has(dashboard.uid)) throw new Error(`GrafanaDashboards: two dashboards have uid "${dashboard.uid}"; Grafana would keep only one`);
       seen.add(dashboard.uid);
-      const object = this.place(dashboard, delivery, props.namespace);
-      assertApplicableSize(`${object.kind} "${object.name}" (dashboard "${dashboard.title}")`, object.toJson());
+      if (!isDeferred(dashboard)) {
+        const object = this.place(dashboard, serializeDashboard(dashboard, 'compact'), delivery, props.namespace);
+        assertApplicableSize(describe(object, dashboard), object.toJson());
+        return object;
+      }
+      // Built once, on first use at synth; the size check runs on the finished object, like the eager one's.
+      let json: string | undefined;
+      const object: ApiObject = this.place(
+        dashboard,
+        Lazy.any({ produce: () => (json ??= serializeDashboard(dashboard.build(), 'compact')) }),
+        delivery,
+        props.namespace,
+      );
+      object.node.addValidation({
+        validate: () => {
+          assertApplicableSize(describe(object, dashboard), object.toJson());
+          return [];
+        },
+      });
       return object;
     });
   }
 
-  private place(dashboard: DashboardJson, delivery: DashboardDelivery, namespace: string | undefined): ApiObject {
+  /** `json` is compact: every byte counts against the last-applied-configuration annotation. */
+  private place(dashboard: { readonly uid: string }, json: string, delivery: DashboardDelivery, namespace: string | undefined): ApiObject {
     const name = objectName(dashboard);
-    // Compact JSON: every byte counts against the last-applied-configuration annotation.
-    const json = serializeDashboard(dashboard, 'compact');
     switch (delivery.kind) {
       case 'configMap': {
         const label = delivery.label ?? { key: DASHBOARD_LABEL, value: DASHBOARD_LABEL_VALUE };
@@ -136,4 +162,12 @@ export class GrafanaDashboards extends Construct {
         });
     }
   }
+}
+
+function isDeferred(dashboard: DashboardJson | DeferredDashboard): dashboard is DeferredDashboard {
+  return typeof (dashboard as DeferredDashboard).build === 'function';
+}
+
+function describe(object: ApiObject, dashboard: { readonly title: string }): string {
+  return `${object.kind} "${object.name}" (dashboard "${dashboard.title}")`;
 }

@@ -1,15 +1,18 @@
 import { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
 import { ServiceMonitor } from '../../imports/servicemonitor-monitoring.coreos.com';
 import { serviceDashboard } from '../dashboards/service';
 import { resolveService } from '../model/resolve';
 import type { ServiceModel } from '../model/types';
+import { routingUnits } from '../routing/plan';
+import { resolveRouting } from '../routing/resolve';
+import type { RoutingModel } from '../routing/types';
 import { serviceRules } from '../rules';
 import { isAlertingRule } from '../rules/types';
 import { serviceMonitorSpec } from '../scrape';
 import type { ServiceDefinition } from '../spec/service';
-import { AlertRouting } from './alert-routing';
+import { AlertRouting, TeamAlertRouting } from './alert-routing';
 import { DashboardDelivery, GrafanaDashboards } from './dashboards';
 import { ServiceAutoscaling } from './scaling';
 import { StackMode, stackLabels } from './selectors';
@@ -30,16 +33,48 @@ export interface GoldenSignalsProps {
   readonly dashboards?: DashboardDelivery | false;
   /** UID of the fleet overview the service dashboard links back to. @default the default fleet's UID */
   readonly fleetDashboardUid?: string;
+  /**
+   * Whether to create the AlertmanagerConfig the definition's `routing` asks for: the service's own
+   * (`routing.per: 'service'`, {@link GoldenSignals.routing}) or its share of its team's (`per: 'team'`,
+   * {@link GoldenSignals.teamRouting}). Turn it off for services whose routing you build by hand with
+   * AlertRouting, or their alerts are routed twice. Without `routing` in the definition there is none either way.
+   * @default true
+   * @example
+   * // The definitions decide: checkout and refunds share `routing: { per: 'team', ... }`, one config for both.
+   * new GoldenSignals(chart, 'checkout', { service: checkout });
+   * new GoldenSignals(chart, 'refunds', { service: refunds });
+   * // Or by hand: the constructs' own routing off, one AlertRouting for the lot.
+   * new GoldenSignals(chart, 'checkout', { service: checkout, alertRouting: false });
+   * new GoldenSignals(chart, 'refunds', { service: refunds, alertRouting: false });
+   * new AlertRouting(chart, 'routing', { services: [checkout, refunds].map(resolveService), per: 'team' });
+   */
+  readonly alertRouting?: boolean;
 }
 
-/** Services already placed per chart: two definitions of one service would fight over the same objects. */
-const placed = new WeakMap<Chart, Map<string, string>>();
+/**
+ * What the GoldenSignals of one App (keyed by its root) have placed. Services: the construct path of each
+ * `namespace/name`, because two definitions of one service, in whatever charts, would synthesize the same
+ * objects twice. Teams: per `namespace/team`, the services that generate their routing, to cut them into
+ * units as routingUnits does and to share one TeamAlertRouting among those that route per team.
+ */
+interface Placed {
+  readonly services: Map<string, string>;
+  readonly teams: Map<string, TeamEntry>;
+}
+interface TeamEntry {
+  readonly routed: ServiceModel[];
+  shared?: TeamAlertRouting;
+}
+const placedPerApp = new WeakMap<IConstruct, Placed>();
 
 /**
  * The four golden signals of one service, as Kubernetes objects: a ServiceMonitor that guarantees the
  * target labels, a PrometheusRule with the recording and alerting rules, the service's Grafana dashboard,
- * its autoscaling (when the definition has a `scaling` section) and alert routing (when it has `routing`).
- * All computation happens in the pure generators; this construct only places their output.
+ * its autoscaling (when the definition has a `scaling` section) and alert routing (when it has `routing`:
+ * its own AlertmanagerConfig, or with `routing.per: 'team'` one shared by the team's services in the
+ * namespace). All computation happens in the pure generators; this construct only places their output.
+ *
+ * A service may be placed once per App, whatever chart it is in.
  *
  * @example
  * const chart = new Chart(app, 'shop', { disableResourceNameHashes: true });
@@ -52,14 +87,28 @@ export class GoldenSignals extends Construct {
   readonly prometheusRule: PrometheusRule;
   readonly dashboards?: GrafanaDashboards;
   readonly autoscaling?: ServiceAutoscaling;
+  /** The service's own AlertmanagerConfig, when its `routing` routes per service (and `alertRouting` is on). */
   readonly routing?: AlertRouting;
+  /**
+   * The team's AlertmanagerConfig this service is part of, when its `routing` routes per team (and
+   * `alertRouting` is on). The same object for every service of the team in the namespace; it lives in the
+   * chart of the first of them.
+   */
+  readonly teamRouting?: TeamAlertRouting;
 
   constructor(scope: Construct, id: string, props: GoldenSignalsProps) {
     super(scope, id);
     // Invalid definitions fail here, at synth time, with every problem listed (ServiceDefinitionError).
     const model = resolveService(props.service);
     this.model = model;
-    registerOnce(Chart.of(this), model, this.node.path);
+    const placed = placedIn(this.node.root);
+    checkUnique(placed, model, this.node.path);
+    const routing = props.alertRouting === false ? undefined : resolveRouting(model);
+    const team = teamOf(placed, model);
+    // Checked before anything is placed, so the error points at the service that does not fit.
+    if (routing !== undefined) checkTeam(team, model, routing, stackLabels(props.stack), this.node.path);
+    placed.services.set(`${model.namespace}/${model.name}`, this.node.path);
+    if (routing !== undefined) team.routed.push(model);
 
     const labels = { ...stackLabels(props.stack), 'app.kubernetes.io/name': model.name };
     const name = `${model.name}-golden-signals`;
@@ -89,20 +138,77 @@ export class GoldenSignals extends Construct {
       });
     }
     if (model.scaling) this.autoscaling = new ServiceAutoscaling(this, 'scaling', { service: model, labels: stackLabels(props.stack) });
-    if (props.service.routing) this.routing = new AlertRouting(this, 'routing', { services: [model], stack: props.stack });
+    const per = routing?.per;
+    switch (per) {
+      case undefined:
+        break;
+      case 'service':
+        this.routing = new AlertRouting(this, 'routing', { services: [model], stack: props.stack });
+        break;
+      case 'team':
+        this.teamRouting = team.shared ??= teamRoutingIn(Chart.of(this), model, props.stack);
+        this.teamRouting.addService(model);
+        break;
+      default:
+        assertNever(per);
+    }
   }
 }
 
-function registerOnce(chart: Chart, model: ServiceModel, path: string): void {
+function placedIn(root: IConstruct): Placed {
+  let placed = placedPerApp.get(root);
+  if (placed === undefined) {
+    placed = { services: new Map(), teams: new Map() };
+    placedPerApp.set(root, placed);
+  }
+  return placed;
+}
+
+function checkUnique(placed: Placed, model: ServiceModel, path: string): void {
   const key = `${model.namespace}/${model.name}`;
-  const seen = placed.get(chart) ?? new Map<string, string>();
-  placed.set(chart, seen);
-  const first = seen.get(key);
+  const first = placed.services.get(key);
   if (first !== undefined) {
     throw new Error(
-      `Duplicate service "${key}" in chart "${chart.node.id}": already defined at ${first}, again at ${path}. ` +
-        'Each service may appear once per chart; give the second one another name or namespace.',
+      `Duplicate service "${key}": already defined at ${first}, again at ${path}. ` +
+        'Each service may appear once per App, in whichever chart: both would synthesize the same objects. Give the second one another name or namespace, or remove it.',
     );
   }
-  seen.set(key, path);
+}
+
+/**
+ * Finds or creates the team's TeamAlertRouting in the chart of the team's first service, under an id that does
+ * not depend on which service that is (so adding a service before it does not rename the construct).
+ */
+function teamRoutingIn(chart: Chart, model: ServiceModel, stack: StackMode | undefined): TeamAlertRouting {
+  const id = `team-routing-${model.namespace}-${model.team}`;
+  const found = chart.node.tryFindChild(id);
+  return found instanceof TeamAlertRouting ? found : new TeamAlertRouting(chart, id, { namespace: model.namespace, team: model.team, stack });
+}
+
+/** The entry of the model's team and namespace in the App. */
+function teamOf(placed: Placed, model: ServiceModel): TeamEntry {
+  const key = `${model.namespace}/${model.team}`;
+  const team = placed.teams.get(key) ?? { routed: [] };
+  placed.teams.set(key, team);
+  return team;
+}
+
+/**
+ * Whether a routed service fits its team: planning the team's routed services with it (routingUnits) throws
+ * the ServiceDefinitionError, naming both services, of a team whose services route differently or some per
+ * team and some per service. A team config carries one set of selector labels, so the stacks must agree too.
+ */
+function checkTeam(team: TeamEntry, model: ServiceModel, routing: RoutingModel, labels: Readonly<Record<string, string>>, path: string): void {
+  routingUnits([...team.routed, model]);
+  if (routing.per === 'team' && team.shared !== undefined && JSON.stringify(labels) !== JSON.stringify(team.shared.labels)) {
+    throw new Error(
+      `Service "${model.namespace}/${model.name}" at ${path} routes per team with the stack labels ${JSON.stringify(labels)}, ` +
+        `but its team's AlertmanagerConfig ${team.shared.node.path} has ${JSON.stringify(team.shared.labels)}, so one Alertmanager would miss it: ` +
+        'give every GoldenSignals of the team the same stack.',
+    );
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unknown routing scope ${JSON.stringify(x)}`);
 }

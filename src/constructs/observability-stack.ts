@@ -21,7 +21,7 @@ export interface ObservabilityStackProps extends StackOptions {
  * Grafana with its datasources and the dashboard sidecar, prometheus-adapter for the HPA's custom metrics, and
  * NetworkPolicies. Every pod meets the "restricted" Pod Security Standard and has requests and limits.
  * With `mode: { kind: 'kube-prometheus-stack' }` it emits only what that chart loads by label.
- * All manifests come from `src/stack`; this only places them.
+ * All manifests come from the pure stack generators; this only places them.
  *
  * @example
  * const stack = new ObservabilityStack(chart, 'stack', {

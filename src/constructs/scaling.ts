@@ -1,5 +1,5 @@
 /**
- * The construct shell around src/scaling: places the generated HPA (or KEDA ScaledObject), VPA and
+ * The construct shell around the scaling generators: places the generated HPA (or KEDA ScaledObject), VPA and
  * prometheus-adapter rules into cdk8s ApiObjects. No decisions are made here; they are all in the
  * resolved model and the generators.
  */

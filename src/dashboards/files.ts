@@ -33,7 +33,7 @@ export function serializeDashboard(dashboard: DashboardJson, layout: JsonLayout 
 }
 
 /** File name of a dashboard: `<uid>.json`. */
-export function dashboardFileName(dashboard: DashboardJson): string {
+export function dashboardFileName(dashboard: Pick<DashboardJson, 'uid'>): string {
   return `${dashboard.uid}.json`;
 }
 

@@ -3,7 +3,7 @@
  * own words (unit, thresholds, queries) and get back an opaque {@link Panel}; {@link buildDashboard} turns
  * the description into plain v1 JSON. A move to the v2 schema (`dashboardv2`) rewrites this file only.
  *
- * House style follows the SDK's own examples (`examples/typescript/red-method/src/common.ts`): legend on
+ * House style follows the SDK's own examples (https://github.com/grafana/grafana-foundation-sdk, typescript red-method example): legend on
  * as a list, tooltip on all series sorted descending, fresh builders from factory functions, because
  * builders are mutable and `build()` returns the same object every time (research note, gotcha 1).
  */

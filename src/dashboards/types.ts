@@ -1,7 +1,7 @@
 /**
  * The dashboard JSON this module hands out: plain data in Grafana's v1 dashboard model (schemaVersion 42),
  * typed only as far as callers (constructs, tests, the e2e harness) read it. The foundation SDK's own types
- * stay inside src/dashboards, so a move to the v2 schema changes this folder and nothing else.
+ * stay inside the dashboards module, so a move to the v2 schema changes this folder and nothing else.
  */
 
 /** A Prometheus query of a panel. */

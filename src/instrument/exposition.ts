@@ -32,8 +32,8 @@ export const CONTENT_TYPE: Readonly<Record<ExpositionFormat, string>> = {
 
 /**
  * Picks the format from an `Accept` header: OpenMetrics when the scraper offers it at least as gladly as
- * the text format (Prometheus sends `application/openmetrics-text;version=1.0.0,…;q=0.75,text/plain;…;q=0.5`,
- * research/instrumentation.md §8); text otherwise. Exemplars exist only in OpenMetrics.
+ * the text format (Prometheus sends `application/openmetrics-text;version=1.0.0,…;q=0.75,text/plain;…;q=0.5`);
+ * text otherwise. Exemplars exist only in OpenMetrics.
  *
  * @example negotiate('application/openmetrics-text;version=1.0.0,text/plain;q=0.5') // 'openmetrics'
  */

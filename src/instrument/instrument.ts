@@ -1,7 +1,7 @@
 /**
  * `instrument(definition)`: the runtime half of the single source of truth. The same definition object
  * that generates the rules, dashboards and autoscalers decides here the metric names, labels, buckets,
- * error predicate and metrics port the app emits (DESIGN 1, 3.1).
+ * error predicate and metrics port the app emits.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -40,7 +40,7 @@ export interface InstrumentOptions {
   /**
    * Attach the active sampled span's trace and span ids to latency observations as OpenMetrics exemplars
    * (needs `@opentelemetry/api` and a tracer; Prometheus needs `--enable-feature=exemplar-storage`).
-   * Costs one `trace.getActiveSpan()` per request (~30 ns, research/instrumentation.md §6.1).
+   * Costs one `trace.getActiveSpan()` per request (~30 ns).
    * @default false
    */
   readonly exemplars?: boolean;
@@ -146,7 +146,7 @@ export function expressRoute(req: IncomingMessage): string | undefined {
 /**
  * Reads the route template of Fastify requests: `request.routeOptions.url`, undefined for a 404. That getter
  * builds a twelve-field object and asks the router about constraint strategies on every call, ~640
- * instructions: a quarter of what the plugin added to a Fastify request (bench/shim/instructions.ts). The
+ * instructions: a quarter of what the plugin added to a Fastify request (BENCHMARKS.md). The
  * same string is `config.url` of the route context Fastify 5 keeps on the request under
  * `Symbol('fastify.context')` (lib/symbols.js `kRouteContext`; the getter reads it there too). The reader
  * looks for that symbol on the first request and keeps using it only if it gives what the getter gives; on
@@ -175,7 +175,7 @@ type Measured = ServerResponse & { [MEASUREMENT]?: Measurement };
  * A request being measured: one object per request, under one symbol property of the response (in
  * `res.locals` for Express, see `beginInExpress`) so that a second adapter on the same request steps aside.
  * The first version kept four symbol properties on `res`, each a hidden-class transition of ServerResponse,
- * which made Express's own accesses to `res` slower than the measurement itself (bench/shim: 83–91% of
+ * which made Express's own accesses to `res` slower than the measurement itself (BENCHMARKS.md: 83–91% of
  * bare). A WeakSet instead of the property measured about 8% slower on node:http (ephemeron bookkeeping per
  * request).
  */
@@ -361,7 +361,7 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
   /**
    * Starts measuring a request: counts it in flight and reads the clock. The two `performance.now()` reads
    * (217 instructions each) are a third to a half of what the shim adds to a node:http request (~900–1,300,
-   * bench/shim/instructions.ts); `hrtime()` (397), `hrtime.bigint()` (649) and the millisecond `Date.now()`
+   * BENCHMARKS.md); `hrtime()` (397), `hrtime.bigint()` (649) and the millisecond `Date.now()`
    * are no better.
    */
   const start = (req: IncomingMessage, route: RouteSource): Measurement => {
@@ -380,7 +380,7 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
    * `begin` for the Express middleware, which runs after Express has swapped the response's prototype
    * (`Object.setPrototypeOf(res, app.response)`). Adding a property to `res` after that cost ~65,000
    * instructions per request in V8 map migrations — more than Express's own routing — where an empty
-   * middleware costs ~10,000 (bench/shim/instructions.ts). So the mark goes into `res.locals`, the
+   * middleware costs ~10,000 (BENCHMARKS.md). So the mark goes into `res.locals`, the
    * per-request dictionary Express creates for exactly this.
    */
   const beginInExpress = (req: IncomingMessage, res: ServerResponse & { locals?: { [MEASUREMENT]?: Measurement } }): Measurement | undefined => {
@@ -395,7 +395,7 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
    * the response is already complete — ended and handed to the kernel, `writableFinished` — else after the
    * microtasks queued so far, else when it closes. The listener is what this avoids: `res.on('close')` and
    * its dispatch cost ~1,360 instructions per Fastify request (a ServerResponse's `_events` is a
-   * dictionary-mode object), a promise reaction ~130 (bench/shim/instructions.ts). A handler that answers
+   * dictionary-mode object), a promise reaction ~130 (BENCHMARKS.md). A handler that answers
    * synchronously (a cache hit, a health check, a 304, a validation error) is recorded on return; an `async`
    * handler that answers without awaiting I/O — Fastify sends its reply from a `.then` queued before ours —
    * after the microtask. A response still buffered behind a slow client is not complete, so its duration

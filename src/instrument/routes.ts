@@ -40,8 +40,8 @@ function mostSpecificFirst(a: readonly Specificity[], b: readonly Specificity[])
  * Static templates are one Map lookup. A parameterised template is one regex tested against the raw URL,
  * which stops at `?` or `#` by itself, and only when the path's first character is the one the template
  * starts with. With 20 routes that guard halves the matcher (1,272 against 2,485 instructions per match;
- * with one route 418 against 448; bench/shim/instructions.ts). Measured and rejected: cutting the path out
- * first (two `indexOf`, a slice, a trim: 70–85 ns of a ~90 ns match, bench/shim/profile.ts), a `startsWith`
+ * with one route 418 against 448; BENCHMARKS.md). Measured and rejected: cutting the path out
+ * first (two `indexOf`, a slice, a trim: 70–85 ns of a ~90 ns match, BENCHMARKS.md), a `startsWith`
  * guard (it must check its argument is not a RegExp and cost ~330 instructions, about a regex), and a
  * segment tree walked with `charCodeAt` (1.7 times the regex's instructions per request on node:http's URLs).
  *

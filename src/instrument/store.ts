@@ -4,7 +4,7 @@
  * Why not prom-client's Histogram or the OTel SDK: on the 2-vCPU test machine one observation with three
  * labels costs ~550 ns in prom-client 15 (70% of it its float-keyed bucket object) and ~1,100 ns in OTel
  * sdk-metrics (80% hashing the attribute set with JSON.stringify), against ~60 ns for nested Maps ending in
- * a Float64Array (research/instrumentation.md §0.4, §6.1; re-measured in bench/shim). The store still
+ * a Float64Array (measured: BENCHMARKS.md). The store still
  * looks like a prom-client metric (`name`, `help`, `type`, `get()`), so it can be registered in any
  * prom-client Registry and merged with the app's; the shim's own endpoint renders it directly with cached
  * label strings, which is several times faster than prom-client's generic formatter (BENCHMARKS.md).

@@ -53,7 +53,7 @@ interface DiagLoggerLike {
 /**
  * Starts the Node SDK for traces only. Metric readers and log processors are given as empty lists, which
  * sdk-node reads as "configured: none" — so it never starts its own metrics pipeline (the OTel JS
- * Prometheus exporter would rename our series, research/instrumentation.md §0.1). Exporter failures reach
+ * Prometheus exporter would rename our series, open-telemetry/opentelemetry-js#3466). Exporter failures reach
  * the app as one warning instead of a log line per failed batch.
  */
 export function startTracing(serviceName: string, options: TracingOptions, env: Env): TracingHandle | undefined {
@@ -115,7 +115,7 @@ export function activeTraceReader(): ActiveTraceReader {
  * Whether the OTel JS Prometheus exporter is (or will be) exporting metrics in this process: requested
  * through `OTEL_METRICS_EXPORTER`, or registered as a reader of the global MeterProvider. It writes
  * `http_server_request_duration_bucket` without the `_seconds` unit suffix, so dashboards and rules fed
- * from it find nothing (open-telemetry/opentelemetry-js#3466; research/instrumentation.md §0.1).
+ * from it find nothing (open-telemetry/opentelemetry-js#3466).
  * Only looks, never loads the exporter.
  */
 export function otelPrometheusExporterInUse(env: Env): boolean {

@@ -1,6 +1,6 @@
 /**
  * Warn-once reporting. The shim runs inside someone else's process: a broken metrics port or a bad value
- * must never throw into the app (DESIGN 2), and a flood of identical warnings would be its own outage.
+ * must never throw into the app, and a flood of identical warnings would be its own outage.
  */
 
 /** Why the shim degraded; each code is reported once per process. */

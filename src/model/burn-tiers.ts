@@ -19,7 +19,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /**
- * The four tiers of DESIGN 3.3. On a 30-day window the factors come out as the Workbook's 14.4 / 6 / 3 / 1
+ * The four tiers of the SRE Workbook (ch. 5, "Alerting on SLOs"). On a 30-day window the factors come out as the Workbook's 14.4 / 6 / 3 / 1
  * (`budget share × period / long window`); on other windows the same budget shares give other factors.
  */
 export const BURN_TIER_DEFAULTS: readonly BurnTierDefault[] = [

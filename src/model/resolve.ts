@@ -1,44 +1,17 @@
+import { validateRouting } from '../routing/resolve';
 import { errorStatusRegex, histogramBuckets, OTEL_DURATION_BUCKETS, routeTemplateProblem } from '../signals/contract';
 import { minus, times } from '../signals/promql';
 import type { SignalScope } from '../signals/queries';
 import { formatDuration, parseDuration } from '../spec/duration';
 import type { BurnTierOverride, LatencySlo, ServiceDefinition, SloCommon } from '../spec/service';
 import { BURN_TIER_DEFAULTS } from './burn-tiers';
+import { type DefinitionProblem, ServiceDefinitionError } from './problems';
 import { resolveScaling } from './scaling';
 import { DEFAULT_TIMINGS } from './timings';
 import type { BurnTierModel, ServiceModel, SloKind, SloModel } from './types';
 import { dashboardUid } from './uid';
 
-/** One problem with a definition: the field, the value found, and what is allowed. */
-export interface DefinitionProblem {
-  readonly field: string;
-  readonly value: unknown;
-  readonly allowed: string;
-}
-
-/** Thrown at synth time when a definition is invalid. Lists every problem, not just the first. */
-export class ServiceDefinitionError extends Error {
-  constructor(
-    readonly service: string,
-    readonly problems: readonly DefinitionProblem[],
-  ) {
-    super(
-      `Invalid service definition "${service}" (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  - ${p.field}: got ${show(p.value)}; ${p.allowed}`).join('\n'),
-    );
-    this.name = 'ServiceDefinitionError';
-  }
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
+export { type DefinitionProblem, type ProblemSink, ServiceDefinitionError } from './problems';
 
 /** RFC 1123 DNS label: what Kubernetes requires of namespace and most object names. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -201,6 +174,10 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
   if (d.scaling) {
     scaling = resolveScaling(d.scaling, { service: name, kind, capacity, container, scrapeIntervalMs }, (f, v, a) => p.add(f, v, a));
   }
+
+  // Routing is validated here too, so a definition fails once with every problem (the routing model itself is
+  // built where it is used: resolveRouting).
+  validateRouting(d.routing, (f, v, a) => p.add(f, v, a));
 
   if (p.list.length > 0) throw new ServiceDefinitionError(typeof d.name === 'string' ? d.name : '<unnamed>', p.list);
 

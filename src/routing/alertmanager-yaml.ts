@@ -54,8 +54,9 @@ export interface AlertmanagerYamlOptions extends RoutingPlanOptions {
 
 /**
  * Renders a complete, standalone alertmanager.yml: `global`, a root route whose children are one subtree per
- * service (or team), the receivers, and the inhibit rules. To merge it into an existing configuration, copy
- * `route.routes`, `receivers` (except the unrouted one) and `inhibit_rules`.
+ * routing unit (per service, or per team and namespace, as the services' `routing.per` says: the units the
+ * AlertmanagerConfigs have), the receivers, and the inhibit rules. To merge it into an existing
+ * configuration, copy `route.routes`, `receivers` (except the unrouted one) and `inhibit_rules`.
  *
  * @throws ServiceDefinitionError for invalid routing; Error when a receiver needs a newer Alertmanager.
  * @example

@@ -15,7 +15,7 @@ import type { InhibitRuleModel, Matcher } from './types';
 /** Alertmanager's built-in label holding the alert's name (Prometheus sets it on every alert). */
 export const ALERTNAME = 'alertname';
 
-/** The `signal` values of DESIGN 3.3: a matcher on them scopes a rule to golden-signals alerts only. */
+/** The `signal` label values every generated alert carries: a matcher on them scopes a rule to golden-signals alerts only. */
 export const SIGNALS = ['errors', 'latency', 'saturation', 'traffic'] as const;
 
 /**

@@ -1,4 +1,4 @@
-import { ServiceDefinitionError } from '../model/resolve';
+import { ServiceDefinitionError } from '../model/problems';
 import type { ServiceModel } from '../model/types';
 import { LABEL } from '../signals/contract';
 import { ALERTNAME, inhibitRules } from './inhibit';
@@ -8,11 +8,12 @@ import type { Matcher, RoutingModel, RoutingScope, RoutingUnit } from './types';
 /** Options of {@link routingUnits}. */
 export interface RoutingPlanOptions {
   /**
-   * One AlertmanagerConfig per service, or per team and namespace. A team unit needs every service of the team
-   * in that namespace to share the same routing options. Units never span namespaces: prometheus-operator
+   * One AlertmanagerConfig per service, or per team and namespace, for every service alike, overriding the
+   * services' own `routing.per` (for a hand-built AlertRouting). A team unit needs every service of the team in
+   * that namespace to share the same routing options. Units never span namespaces: prometheus-operator
    * confines an AlertmanagerConfig to alerts of its own namespace by default (Alertmanager CR
    * `alertmanagerConfigMatcherStrategy: OnNamespace`).
-   * @default 'service'
+   * @default each service's `routing.per` ('service' where unset)
    */
   readonly per?: RoutingScope;
   /**
@@ -23,7 +24,7 @@ export interface RoutingPlanOptions {
   readonly includeUnrouted?: boolean;
 }
 
-const UNROUTED: RoutingModel = { receivers: { page: [], ticket: [] }, timing: DEFAULT_TIMING };
+const UNROUTED: RoutingModel = { per: 'service', receivers: { page: [], ticket: [] }, timing: DEFAULT_TIMING };
 
 /**
  * Grouping labels: one notification per alert name, service and SLO (the burn tiers of one SLO share a group,
@@ -34,29 +35,32 @@ export function groupByLabels(clusterLabels: readonly string[]): string[] {
 }
 
 /**
- * Cuts the services' routing into units, one AlertmanagerConfig each, sorted by namespace and name.
- * Services without `routing` are left out (unless {@link RoutingPlanOptions.includeUnrouted}).
+ * Cuts the services' routing into units, one AlertmanagerConfig each, sorted by namespace and name. Each
+ * service is cut as its `routing.per` says, unless {@link RoutingPlanOptions.per} overrides it. Services
+ * without `routing` are left out (unless {@link RoutingPlanOptions.includeUnrouted}).
  *
- * @throws ServiceDefinitionError for an invalid `routing` option, a service listed twice, or (per team) two
- *   services of one team whose routing differs.
+ * @throws ServiceDefinitionError for an invalid `routing` option, a service listed twice, two services of one
+ *   team and namespace of which one routes per team and the other per service, or two services of one team
+ *   unit whose routing differs.
  * @example
  * routingUnits([resolveService(checkout)]).map((u) => u.name); // ['checkout-routing']
  */
 export function routingUnits(models: readonly ServiceModel[], options: RoutingPlanOptions = {}): RoutingUnit[] {
-  const per = options.per ?? 'service';
   const seen = new Set<string>();
-  const routed: Array<{ model: ServiceModel; routing: RoutingModel }> = [];
+  const routed: Routed[] = [];
   for (const model of models) {
     const id = `${model.namespace}/${model.name}`;
     if (seen.has(id)) throw new ServiceDefinitionError(model.name, [{ field: 'name', value: id, allowed: 'must be unique per namespace: the service is listed twice' }]);
     seen.add(id);
     const routing = resolveRouting(model) ?? (options.includeUnrouted ? UNROUTED : undefined);
-    if (routing) routed.push({ model, routing });
+    // The override is applied to the model, so the per-team comparison below compares what is generated.
+    if (routing) routed.push({ model, routing: options.per === undefined ? routing : { ...routing, per: options.per } });
   }
+  checkScopes(routed);
 
-  const groups = new Map<string, Array<{ model: ServiceModel; routing: RoutingModel }>>();
+  const groups = new Map<string, Routed[]>();
   for (const r of routed) {
-    const key = unitKey(per, r.model);
+    const key = unitKey(r.routing.per, r.model);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
 
@@ -73,6 +77,7 @@ export function routingUnits(models: readonly ServiceModel[], options: RoutingPl
         ]);
       }
     }
+    const per = first.routing.per;
     const clusterLabels = [...new Set(members.map((m) => m.model.alerting.clusterLabel).filter((l): l is string => l !== undefined))].sort();
     const matchers = unitMatchers(per, first.model);
     return {
@@ -88,6 +93,39 @@ export function routingUnits(models: readonly ServiceModel[], options: RoutingPl
     } satisfies RoutingUnit;
   });
   return units.sort((a, b) => (a.namespace === b.namespace ? a.name.localeCompare(b.name) : a.namespace.localeCompare(b.namespace)));
+}
+
+interface Routed {
+  readonly model: ServiceModel;
+  readonly routing: RoutingModel;
+}
+
+/**
+ * A team unit matches every alert of the team in its namespace, so a per-service unit of the same team and
+ * namespace would route the same alerts a second time: notified twice under prometheus-operator, which sets
+ * `continue: true` on every AlertmanagerConfig's top route (AlertmanagerConfig CRD, `route.continue`), and
+ * shadowed in alertmanager.yml, where the first matching sibling wins.
+ */
+function checkScopes(routed: readonly Routed[]): void {
+  const firstOfTeam = new Map<string, Routed>();
+  for (const r of routed) {
+    const key = `${r.model.namespace}/${r.model.team}`;
+    const first = firstOfTeam.get(key);
+    if (first === undefined) {
+      firstOfTeam.set(key, r);
+    } else if (first.routing.per !== r.routing.per) {
+      throw new ServiceDefinitionError(r.model.name, [
+        {
+          field: 'routing.per',
+          value: r.routing.per,
+          allowed:
+            `must equal that of service "${first.model.name}" ("${first.routing.per}"), of the same team "${r.model.team}" in namespace "${r.model.namespace}": ` +
+            "a team's AlertmanagerConfig matches all of the team's alerts, so a per-service one beside it would route them twice. " +
+            "Give both services the same routing (share one RoutingOptions object with per: 'team'), or route both per service",
+        },
+      ]);
+    }
+  }
 }
 
 function unitKey(per: RoutingScope, m: ServiceModel): string {
@@ -107,10 +145,21 @@ function unitName(per: RoutingScope, m: ServiceModel): string {
     case 'service':
       return `${m.name}-routing`;
     case 'team':
-      return `team-${m.team}-routing`;
+      return teamRoutingName(m.team);
     default:
       return assertNever(per);
   }
+}
+
+/**
+ * `metadata.name` of a team's AlertmanagerConfig (per team). Unique per namespace because a unit is one team
+ * in one namespace.
+ *
+ * @example
+ * teamRoutingName('payments'); // 'team-payments-routing'
+ */
+export function teamRoutingName(team: string): string {
+  return `team-${team}-routing`;
 }
 
 /**

@@ -1,11 +1,11 @@
-import { DefinitionProblem, ServiceDefinitionError } from '../model/resolve';
+import { type DefinitionProblem, type ProblemSink, ServiceDefinitionError } from '../model/problems';
 import type { ServiceModel } from '../model/types';
 import { formatDuration, parseDuration } from '../spec/duration';
 import type { NotificationTiming, ReceiverDefinition, RoutingOptions } from '../spec/routing';
 import type { Severity } from '../spec/service';
-import type { Integration, RoutingModel, SecretKey, TimingModel } from './types';
+import type { Integration, RoutingModel, RoutingScope, SecretKey, TimingModel } from './types';
 
-/** The severities of DESIGN 3.3, in routing order. */
+/** The `severity` label values every generated alert carries, in routing order. */
 export const SEVERITIES: readonly Severity[] = ['page', 'ticket'];
 
 /**
@@ -43,11 +43,14 @@ function redacted(value: unknown): string {
   return typeof value === 'string' ? `<inline value redacted, ${value.length} characters>` : `<${typeof value} redacted>`;
 }
 
+/** How the routing may be cut into AlertmanagerConfigs (RoutingOptions.per). */
+const SCOPES: readonly RoutingScope[] = ['service', 'team'];
+
+/** The options RoutingOptions has: anything else is a typo, or a secret typed into the wrong place. */
+const OPTIONS: readonly string[] = ['page', 'ticket', 'timing', 'per'];
+
 class Collector {
-  readonly list: DefinitionProblem[] = [];
-  add(field: string, value: unknown, allowed: string): void {
-    this.list.push({ field, value, allowed });
-  }
+  constructor(readonly add: ProblemSink) {}
 
   secret(field: string, value: unknown): SecretKey {
     const ref = (value as { secret?: unknown } | undefined)?.secret as { name?: unknown; key?: unknown } | undefined;
@@ -155,23 +158,29 @@ function timing(c: Collector, field: string, t: NotificationTiming | undefined, 
 }
 
 /**
- * Validates a service's `routing` option. Returns `undefined` when the service has none.
+ * Validates a `routing` option, reporting every problem to `report` (as `routing.<field>`; secret values
+ * redacted). Returns the routing model, or `undefined` when there is no option or it is not an object. The
+ * model is only meaningful when nothing was reported: invalid fields are replaced by placeholders so the
+ * rest can still be checked.
  *
- * @throws ServiceDefinitionError naming every bad field under `routing.`; secret values are redacted.
+ * resolveService calls this, so a definition's routing problems are listed with all its other problems.
+ *
  * @example
- * const routing = resolveRouting(resolveService(checkout));
- * routing?.receivers.page[0].kind; // 'pagerduty'
+ * const problems: DefinitionProblem[] = [];
+ * validateRouting(checkout.routing, (field, value, allowed) => problems.push({ field, value, allowed }));
  */
-export function resolveRouting(model: ServiceModel): RoutingModel | undefined {
-  const options = model.definition.routing as RoutingOptions | undefined;
+export function validateRouting(options: RoutingOptions | undefined, report: ProblemSink): RoutingModel | undefined {
   if (options === undefined) return undefined;
-  const c = new Collector();
   if (options === null || typeof options !== 'object') {
-    throw new ServiceDefinitionError(model.name, [{ field: 'routing', value: options, allowed: 'must be an object { page, ticket }' }]);
+    report('routing', options, 'must be an object { page, ticket }');
+    return undefined;
   }
+  const c = new Collector(report);
   for (const k of Object.keys(options)) {
-    if (k !== 'page' && k !== 'ticket' && k !== 'timing') c.add(`routing.${k}`, redacted((options as unknown as Record<string, unknown>)[k]), 'is not a routing option; allowed: page, ticket, timing');
+    if (!OPTIONS.includes(k)) c.add(`routing.${k}`, redacted((options as unknown as Record<string, unknown>)[k]), `is not a routing option; allowed: ${OPTIONS.join(', ')}`);
   }
+  const per = options.per ?? 'service';
+  if (!SCOPES.includes(per)) c.add('routing.per', options.per, 'must be "service" (one AlertmanagerConfig per service) or "team" (one per team and namespace)');
   const receivers = {} as Record<Severity, Integration[]>;
   const timings = {} as Record<Severity, TimingModel>;
   for (const severity of SEVERITIES) {
@@ -185,8 +194,23 @@ export function resolveRouting(model: ServiceModel): RoutingModel | undefined {
   for (const k of Object.keys(options.timing ?? {})) {
     if (!SEVERITIES.includes(k as Severity)) c.add(`routing.timing.${k}`, k, 'is not a severity; allowed: page, ticket');
   }
-  if (c.list.length > 0) throw new ServiceDefinitionError(model.name, c.list);
-  return { receivers, timing: timings };
+  return { per: SCOPES.includes(per) ? per : 'service', receivers, timing: timings };
+}
+
+/**
+ * Validates a service's `routing` option. Returns `undefined` when the service has none.
+ *
+ * @throws ServiceDefinitionError naming every bad field under `routing.`; secret values are redacted. (A model
+ *   from resolveService has passed this already: resolveService reports routing problems with the others.)
+ * @example
+ * const routing = resolveRouting(resolveService(checkout));
+ * routing?.receivers.page[0].kind; // 'pagerduty'
+ */
+export function resolveRouting(model: ServiceModel): RoutingModel | undefined {
+  const problems: DefinitionProblem[] = [];
+  const routing = validateRouting(model.definition.routing, (field, value, allowed) => problems.push({ field, value, allowed }));
+  if (problems.length > 0) throw new ServiceDefinitionError(model.name, problems);
+  return routing;
 }
 
 function assertNever(x: never): never {

@@ -2,6 +2,7 @@
  * The routing plan as plain data: what both renderers (the AlertmanagerConfig CR and the plain
  * alertmanager.yml) agree on. Durations are whole milliseconds; secrets are references, never values.
  */
+import type { RoutingOptions } from '../spec/routing';
 import type { Severity } from '../spec/service';
 
 /** A key of a Kubernetes Secret, by name. */
@@ -40,6 +41,8 @@ export interface TimingModel {
 
 /** A service's routing options, validated. */
 export interface RoutingModel {
+  /** How the service's routing is cut into AlertmanagerConfigs (`routing.per`, default resolved). */
+  readonly per: RoutingScope;
   readonly receivers: Readonly<Record<Severity, readonly Integration[]>>;
   readonly timing: Readonly<Record<Severity, TimingModel>>;
 }
@@ -60,8 +63,8 @@ export interface InhibitRuleModel {
   readonly equal: readonly string[];
 }
 
-/** How the generated routing is cut into AlertmanagerConfig objects. */
-export type RoutingScope = 'service' | 'team';
+/** How the generated routing is cut into AlertmanagerConfig objects: the values of `RoutingOptions.per`. */
+export type RoutingScope = NonNullable<RoutingOptions['per']>;
 
 /**
  * One AlertmanagerConfig's worth of routing: a subtree matching one service (or one team in one namespace),

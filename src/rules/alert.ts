@@ -5,7 +5,7 @@ import { formatDuration } from '../spec/duration';
 import type { Severity } from '../spec/service';
 import type { AlertingRule } from './types';
 
-/** What an alert builder decides; the label and annotation contract (DESIGN 3.3) is applied here. */
+/** What an alert builder decides; the label and annotation contract (labels service, namespace, team, signal, severity; annotations summary, description, runbook_url, dashboard_url) is applied here. */
 export interface AlertSpec {
   readonly name: AlertName;
   readonly signal: Signal;

@@ -1,6 +1,6 @@
 /**
  * Traffic alerts: no traffic at all, a sharp drop against last week, and more traffic than the declared
- * capacity. None of the SLO generators covers traffic (research/slo-alerting.md §12.1).
+ * capacity. None of the SLO generators (Sloth, Pyrra) covers traffic.
  */
 import type { ServiceModel } from '../model/types';
 import { exact, on, selector, sumBy } from '../signals/promql';

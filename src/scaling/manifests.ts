@@ -1,6 +1,6 @@
 /**
  * Pure generators: a resolved service model in, scaling manifests out as plain data. The construct
- * (src/constructs/scaling.ts) only places them into cdk8s ApiObjects.
+ * (ServiceAutoscaling) only places them into cdk8s ApiObjects.
  */
 import type { ScalingMetricModel, ScalingModel, VpaModel } from '../model/scaling';
 import type { ServiceModel } from '../model/types';
@@ -240,10 +240,13 @@ function hpaBehavior(b: BehaviorModel): HpaBehavior {
 
 /**
  * The prometheus-adapter rules the service's HPA needs, or `undefined` when it scales on CPU and memory
- * only (served by metrics-server). Deduplicate fleet-wide with {@link mergeAdapterConfigs}.
+ * only (served by metrics-server) or through KEDA, which queries Prometheus itself and serves
+ * external.metrics.k8s.io on its own (an adapter claiming that API too would conflict with KEDA's
+ * APIService). Deduplicate fleet-wide with {@link mergeAdapterConfigs}.
  */
 export function adapterConfig(model: ServiceModel): AdapterConfig | undefined {
   const s = requireScaling(model);
+  if (s.autoscaler.kind === 'keda') return undefined;
   const rules: AdapterRule[] = [];
   const externalRules: AdapterRule[] = [];
   for (const m of s.metrics) {

@@ -1,5 +1,5 @@
 /**
- * Scrape wiring that guarantees the target labels of DESIGN 3.2: every series of a service carries
+ * Scrape wiring that guarantees the contract's target labels: every series of a service carries
  * `namespace` and `job = <service name>` (plus `service`, `pod`, `container`), whatever the Kubernetes
  * Service is called. Two forms: a prometheus-operator ServiceMonitor spec, and a plain Prometheus
  * `scrape_configs` entry for clusters without the operator.
@@ -56,29 +56,57 @@ function serviceLabelMeta(key: string): string {
 }
 
 /**
- * A plain `scrape_configs` entry (Kubernetes endpoints discovery) with the same target labels as the
- * ServiceMonitor, for Prometheus servers run without the operator.
+ * How a plain Prometheus finds a service's pods.
+ * - `kubernetes`: endpoints discovery in the service's namespace, keeping the endpoints of the Services that
+ *   match `metrics.serviceSelector` on the metrics port (a Prometheus running in the cluster).
+ * - `static`: fixed `host:port` targets (a Prometheus outside Kubernetes, or a VM fleet); they get the
+ *   service's `namespace` as a target label so the rules' `{namespace, job}` selectors still match.
  */
-export function scrapeConfig(model: ServiceModel): Record<string, unknown> {
+export type ScrapeDiscovery = { readonly kind: 'kubernetes' } | { readonly kind: 'static'; readonly targets: readonly string[] };
+
+/**
+ * A plain `scrape_configs` entry with the same target labels as the ServiceMonitor (`job` pinned to the
+ * service name, `namespace`), for Prometheus servers run without the operator.
+ *
+ * @example
+ * scrapeConfig(model);                                                   // Kubernetes endpoints discovery
+ * scrapeConfig(model, { kind: 'static', targets: ['10.0.3.7:9464'] });  // fixed targets
+ */
+export function scrapeConfig(model: ServiceModel, discovery: ScrapeDiscovery = { kind: 'kubernetes' }): Record<string, unknown> {
+  const common = {
+    job_name: `${model.namespace}/${model.name}`,
+    scrape_interval: formatDuration(model.metrics.scrapeIntervalMs),
+    scrape_timeout: formatDuration(scrapeTimeoutMs(model)),
+    metrics_path: model.metrics.path,
+  };
+  const pinJob = { target_label: LABEL.job, replacement: model.name };
+  switch (discovery.kind) {
+    case 'kubernetes':
+      return { ...common, kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [model.namespace] } }], relabel_configs: [...kubernetesRelabelings(model), pinJob] };
+    case 'static':
+      return { ...common, static_configs: [{ targets: [...discovery.targets], labels: { [LABEL.namespace]: model.namespace } }], relabel_configs: [pinJob] };
+    default:
+      return assertNever(discovery);
+  }
+}
+
+/** Keeps the selected Services' metrics endpoints and copies the discovery metadata into the target labels. */
+function kubernetesRelabelings(model: ServiceModel): Array<Record<string, unknown>> {
   const keep = Object.entries(model.metrics.serviceSelector).map(([key, value]) => ({
     source_labels: [serviceLabelMeta(key)],
     regex: value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
     action: 'keep',
   }));
-  return {
-    job_name: `${model.namespace}/${model.name}`,
-    scrape_interval: formatDuration(model.metrics.scrapeIntervalMs),
-    scrape_timeout: formatDuration(scrapeTimeoutMs(model)),
-    metrics_path: model.metrics.path,
-    kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [model.namespace] } }],
-    relabel_configs: [
-      ...keep,
-      { source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: model.metrics.portName, action: 'keep' },
-      { source_labels: ['__meta_kubernetes_namespace'], target_label: LABEL.namespace },
-      { source_labels: ['__meta_kubernetes_service_name'], target_label: LABEL.service },
-      { source_labels: ['__meta_kubernetes_pod_name'], target_label: LABEL.pod },
-      { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: LABEL.container },
-      { target_label: LABEL.job, replacement: model.name },
-    ],
-  };
+  return [
+    ...keep,
+    { source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: model.metrics.portName, action: 'keep' },
+    { source_labels: ['__meta_kubernetes_namespace'], target_label: LABEL.namespace },
+    { source_labels: ['__meta_kubernetes_service_name'], target_label: LABEL.service },
+    { source_labels: ['__meta_kubernetes_pod_name'], target_label: LABEL.pod },
+    { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: LABEL.container },
+  ];
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unknown scrape discovery ${JSON.stringify(x)}`);
 }

@@ -35,7 +35,7 @@ export interface AdapterRule {
   readonly metricsQuery: string;
 }
 
-/** Series the scrape configuration attached to a pod (DESIGN 3.2: the ServiceMonitor keeps namespace and pod). */
+/** Series the scrape configuration attached to a pod (the ServiceMonitor keeps namespace and pod). */
 const podSeries = [ne(LABEL.namespace, ''), ne(LABEL.pod, '')];
 /** How the adapter maps series labels to Kubernetes objects, so a Pods metric can be asked per pod. */
 const podResources = {

@@ -1,5 +1,5 @@
 /**
- * The metric contract (DESIGN 3.1 and 3.2): every metric name, label name, bucket boundary and error
+ * The metric contract (the README's "metric contract" table): every metric name, label name, bucket boundary and error
  * predicate that the shim emits and the rules, dashboards and autoscalers query. No other module spells a
  * metric or label name; they all ask this one.
  *
@@ -66,7 +66,7 @@ export const LABEL = {
   // OpenMetrics exemplar labels (OTel spec, prometheus_and_openmetrics.md "Exemplars").
   traceId: 'trace_id',
   spanId: 'span_id',
-  // Owned by the scrape configuration (DESIGN 3.2); the shim never emits them.
+  // Owned by the scrape configuration; the shim never emits them.
   namespace: 'namespace',
   job: 'job',
   instance: 'instance',
@@ -78,7 +78,7 @@ export const LABEL = {
   hpa: 'horizontalpodautoscaler',
   hpaMetricName: 'metric_name',
   hpaMetricTargetType: 'metric_target_type',
-  // Alert and recording-rule identity (DESIGN 3.3).
+  // Alert and recording-rule identity.
   slo: 'slo',
   signal: 'signal',
   severity: 'severity',
@@ -91,7 +91,7 @@ export const LABEL = {
   statusClass: 'status_class',
 } as const;
 
-/** Labels the scrape configuration owns; the shim must never emit them (DESIGN 3.1). */
+/** Labels the scrape configuration owns; the shim must never emit them. */
 export const TARGET_LABELS: readonly string[] = [LABEL.namespace, LABEL.job, LABEL.instance, LABEL.service, LABEL.pod];
 
 /** Values of the `outcome` label of {@link METRIC.operationDuration}. */
@@ -136,7 +136,7 @@ export function histogramBuckets(definition: Pick<ServiceDefinition, 'slos'>): n
   return [...bounds].sort((a, b) => a - b);
 }
 
-/** Default error predicate: server errors only (DESIGN 3.1). */
+/** Default error predicate: server errors only. */
 export const DEFAULT_ERROR_STATUS_CODES: ReadonlyArray<StatusClass | number> = ['5xx'];
 
 /**

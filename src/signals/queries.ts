@@ -3,7 +3,7 @@
  * call these instead of writing PromQL, so a change of the contract is a change here.
  *
  * Every builder aggregates with an explicit `sum by (...)`: other SDKs add labels (e.g.
- * `network_protocol_version`) and nothing may assume the label set is exactly the shim's (DESIGN 3.1).
+ * `network_protocol_version`) and nothing may assume the label set is exactly the shim's.
  * Windows are strings so dashboards can pass `$__rate_interval`.
  */
 import type { ServiceKind } from '../spec/service';
@@ -14,7 +14,7 @@ import { aggregate, eq, leRegex, Matcher, re, selector, sumBy } from './promql';
 export interface SignalScope {
   /** Namespace label value (or a Grafana variable such as `$namespace`). */
   readonly namespace: string;
-  /** Job label value: the service name (DESIGN 3.2). */
+  /** Job label value: the service name (the scrape configuration pins it). */
   readonly job: string;
   /** Service kind: decides which histogram carries traffic, errors and latency. */
   readonly kind: ServiceKind;
@@ -133,7 +133,7 @@ export function inFlightPerInstance(scope: SignalScope): string {
 
 /**
  * Saturation: event-loop utilization per instance, `rate(active) / rate(active + idle)`, in [0, 1]. This is
- * the Node.js saturation signal; the raw lag gauge measures only the previous scrape (DESIGN 3.1).
+ * the Node.js saturation signal; the raw lag gauge measures only the previous scrape.
  */
 export function eventLoopUtilization(scope: SignalScope, window: string): string {
   const by = [...serviceLabels(scope), LABEL.instance];
@@ -230,7 +230,7 @@ export function requestRateByClass(scope: SignalScope, window: string, by: reado
 const ALERT_STATE = { firing: 'firing', pending: 'pending' } as const;
 
 function alertMatchers(scope: SignalScope, state: keyof typeof ALERT_STATE, extra: readonly Matcher[]): Matcher[] {
-  // Alerts carry `service` (DESIGN 3.3); their `job` is the rule group's, not the service's.
+  // Alerts carry `service`; their `job` is the rule group's, not the service's.
   return [match(scope, LABEL.namespace, scope.namespace), eq(LABEL.service, scope.job), eq(LABEL.alertState, ALERT_STATE[state]), ...extra];
 }
 

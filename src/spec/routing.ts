@@ -6,15 +6,32 @@ import type { Duration } from './duration';
  * SecretKeySelectors and the plain alertmanager.yml reads them from the files those Secrets are mounted as.
  * A secret written inline is a synth-time error, so it can never end up in a manifest or a Git repository.
  *
- * Share one `RoutingOptions` object between a team's services to get one AlertmanagerConfig per team.
+ * Each service gets its own AlertmanagerConfig by default. For one AlertmanagerConfig per team, share one
+ * `RoutingOptions` object with `per: 'team'` between the team's services: every GoldenSignals of the team in a
+ * namespace (within one cdk8s App) then contributes to the one `team-<team>-routing`, and the plain
+ * alertmanager.yml gets one subtree for the team. Services of one team and namespace whose routing differs are
+ * a synth-time error.
  *
  * @example
  * const payments: RoutingOptions = {
+ *   per: 'team',
  *   page: { kind: 'pagerduty', routingKey: { secret: { name: 'payments-pagerduty', key: 'routing-key' } } },
  *   ticket: { kind: 'slack', channel: '#payments-alerts', apiUrl: { secret: { name: 'payments-slack', key: 'webhook-url' } } },
  * };
+ * export const checkout = defineService({ name: 'checkout', namespace: 'shop', team: 'payments', metrics: { port: 9464 }, routing: payments });
+ * export const refunds = defineService({ name: 'refunds', namespace: 'shop', team: 'payments', metrics: { port: 9464 }, routing: payments });
  */
 export interface RoutingOptions {
+  /**
+   * One AlertmanagerConfig per service, or one per team and namespace, shared by all of the team's services
+   * there (which must then have equal routing: share this object). A team unit never spans namespaces:
+   * prometheus-operator's default matcher strategy (Alertmanager CR `alertmanagerConfigMatcherStrategy:
+   * OnNamespace`) confines an AlertmanagerConfig to the alerts of its own namespace. Within a team and
+   * namespace every service must choose the same: a team config matches all of the team's alerts, so a
+   * per-service config next to it would notify twice.
+   * @default 'service' (a service's routing is its own business until a team opts in)
+   */
+  readonly per?: 'service' | 'team';
   /** Where `severity="page"` alerts go: wakes someone up. One receiver or several (all are notified). */
   readonly page: ReceiverDefinition | readonly ReceiverDefinition[];
   /** Where `severity="ticket"` alerts go: handled in working hours. One receiver or several. */

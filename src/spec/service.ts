@@ -18,7 +18,7 @@ import type { RoutingOptions } from './routing';
  * });
  */
 export interface ServiceDefinition {
-  /** The service name: a DNS label. It becomes the Prometheus `job` label of every series (DESIGN 3.2). */
+  /** The service name: a DNS label. It becomes the Prometheus `job` label of every series (the scrape configuration pins it). */
   readonly name: string;
   /** Kubernetes namespace the service runs in: a DNS label. */
   readonly namespace: string;
@@ -97,7 +97,7 @@ export interface SloCommon {
   readonly window?: Duration;
   /**
    * Per-tier overrides of the multi-window burn-rate alerts: `false` turns a tier off, an object changes it.
-   * @default the four SRE Workbook tiers of DESIGN 3.3, all on
+   * @default the four SRE Workbook tiers, all on: fast 1h/5m ×14.4 page, medium 6h/30m ×6 page, slow 1d/2h ×3 ticket, longterm 3d/6h ×1 ticket
    */
   readonly burnTiers?: BurnTierOverrides;
   /**
@@ -119,7 +119,7 @@ export interface LatencySlo extends SloCommon {
   readonly threshold: Duration;
 }
 
-/** The burn tiers of DESIGN 3.3, named for how fast they detect. */
+/** The burn tiers (SRE Workbook, ch. 5), named for how fast they detect. */
 export type BurnTierName = 'fast' | 'medium' | 'slow' | 'longterm';
 
 /** See {@link SloCommon.burnTiers}. */

@@ -17,7 +17,8 @@ export function adapterConfigYaml(stack: StackModel): string {
   const merged = mergeAdapterConfigs(stack.adapterConfigs);
   return YAML.stringify(
     { ...(merged.rules.length > 0 ? { rules: merged.rules } : {}), ...(merged.externalRules.length > 0 ? { externalRules: merged.externalRules } : {}) },
-    { lineWidth: 0 },
+    // No YAML anchors: rules that share a `resources` object are written out in full, for review.
+    { lineWidth: 0, aliasDuplicateObjects: false },
   );
 }
 

@@ -19,6 +19,7 @@ describe('GrafanaDashboards', () => {
       ['ConfigMap', 'gs-shop-checkout-service'],
       ['ConfigMap', 'gs-shop-catalog-service'],
       ['ConfigMap', 'gs-backoffice-ledger-sync-service'],
+      ['ConfigMap', 'gs-shop-mailer-service'],
       ['ConfigMap', 'gs-all-services-fleet'],
     ]);
   });

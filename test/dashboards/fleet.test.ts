@@ -84,9 +84,9 @@ describe('the fleet overview', () => {
   });
 
   it('selects the services by namespace and job regexes, written once as hidden constants', () => {
-    expect(constantValues(fleet)).toEqual({ fleet_namespaces: 'backoffice|shop', fleet_http_jobs: 'checkout|ledger-sync', fleet_http_jobs_2: 'catalog' });
+    expect(constantValues(fleet)).toEqual({ fleet_namespaces: 'backoffice|shop', fleet_http_jobs: 'checkout|ledger-sync', fleet_http_jobs_2: 'catalog', fleet_worker_jobs: 'mailer' });
     expect(fleet.templating.list.filter((v) => v.type === 'constant').every((v) => v.hide === 2)).toBe(true);
-    for (const p of panels(fleet)) for (const t of p.targets!) expect(t.expr).not.toMatch(/checkout|catalog|ledger-sync/);
+    for (const p of panels(fleet)) for (const t of p.targets!) expect(t.expr).not.toMatch(/checkout|catalog|ledger-sync|mailer/);
   });
 
   it('gives services of another kind or error predicate queries of their own, joined with or', () => {

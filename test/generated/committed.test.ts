@@ -77,6 +77,13 @@ describe('every committed manifest in dist/', () => {
     expect(new Set(manifests.map(([f]) => f.split(path.sep)[0]))).toEqual(new Set(['backoffice', 'platform', 'shop']));
   });
 
+  it('shows a reader every kind of object the library generates, the worker\'s KEDA and VPA objects included', () => {
+    const kinds = new Set(manifests.map(([, m]) => (m as { kind: string }).kind));
+    for (const kind of ['ServiceMonitor', 'PrometheusRule', 'AlertmanagerConfig', 'HorizontalPodAutoscaler', 'ScaledObject', 'VerticalPodAutoscaler', 'ConfigMap']) {
+      expect([kind, kinds.has(kind)]).toEqual([kind, true]);
+    }
+  });
+
   it.each(manifests)('%s validates against the Kubernetes 1.28 schema or its pinned CRD', (_file, manifest) => {
     expect(validateManifest(manifest)).toEqual([]);
   });

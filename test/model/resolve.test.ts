@@ -24,6 +24,15 @@ function problemsOf(def: ServiceDefinition): string[] {
   return [];
 }
 
+function thrownBy(run: () => unknown): Error {
+  try {
+    run();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
+
 describe('resolveService resolves every default once', () => {
   const model = resolveService(valid);
 
@@ -114,6 +123,8 @@ describe('invalid definitions fail with the field, the value and what is allowed
     ],
     ['a route that is not a template path', { routes: ['orders'] }, 'routes[0]: "orders": must be a route template starting with "/"'],
     ['a route with a segment after its wildcard', { routes: ['/files/*/meta'] }, 'routes[0]: "/files/*/meta": may use "*" only as the last segment'],
+    ['a routing option that is not an object', { routing: 'payments' }, 'routing: "payments": must be an object { page, ticket }'],
+    ['a routing option with no ticket receiver', { routing: { page: { kind: 'pagerduty', routingKey: { secret: { name: 'pd', key: 'k' } } } } }, 'routing.ticket: undefined: needs at least one receiver'],
   ])('rejects %s', (_case, patch, message) => {
     expect(problemsOf(withPart(patch))).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
@@ -121,6 +132,20 @@ describe('invalid definitions fail with the field, the value and what is allowed
   it('reports every problem of a definition together, not just the first', () => {
     const problems = problemsOf(withPart({ name: 'Bad', metrics: { port: 0 }, slos: { availability: { objective: 90 }, latency: { objective: 100, threshold: 'x' } } }));
     expect(problems.map((p) => p.split(':')[0])).toEqual(['name', 'metrics.port', 'slos.availability.objective', 'slos.latency.objective', 'slos.latency.threshold']);
+  });
+
+  it('reports routing problems in the same error as the other problems, not after they are fixed', () => {
+    const error = thrownBy(() =>
+      resolveService(
+        withPart({
+          metrics: { port: 0 },
+          routing: { page: { kind: 'pagerduty', routingKey: { secret: { name: 'pd', key: 'k' } } }, ticket: { kind: 'opsgenie' } },
+        }),
+      ),
+    );
+    expect(error).toBeInstanceOf(ServiceDefinitionError);
+    expect((error as ServiceDefinitionError).problems.map((p) => p.field)).toEqual(['metrics.port', 'routing.ticket.kind']);
+    expect(error.message).toMatch(/^Invalid service definition "checkout" \(2 problems\):\n {2}- metrics\.port: got 0;[^\n]*\n {2}- routing\.ticket\.kind: got "opsgenie";/);
   });
 
   it('names the service and lists the problems in the error message', () => {

@@ -1,10 +1,10 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { AlertRouting } from '../../src/constructs/alert-routing';
+import { AlertRouting, TeamAlertRouting } from '../../src/constructs/alert-routing';
 import { resolveService } from '../../src/model';
 import { renderAlertmanagerConfig, renderMatcher } from '../../src/routing';
 import { validateManifest } from '../support/schema';
-import { checkout, models } from './fixtures';
+import { checkout, ledger, models, paymentsRouting, quiet, refunds } from './fixtures';
 
 function synth(props: Omit<ConstructorParameters<typeof AlertRouting>[2], 'services'> = {}, services = models()) {
   const chart = Testing.chart();
@@ -93,8 +93,50 @@ describe('AlertRouting', () => {
     ]);
   });
 
+  test("without a per option, each service is cut as its routing.per says; with one, the option wins", () => {
+    const services = models([{ ...checkout, routing: { ...paymentsRouting, per: 'team' } }, { ...refunds, routing: { ...paymentsRouting, per: 'team' } }, ledger]);
+    expect(synth({}, services).map((m) => m.metadata.name)).toEqual(['ledger-sync-routing', 'team-payments-routing']);
+    expect(synth({ per: 'service' }, services).map((m) => m.metadata.name)).toEqual(['ledger-sync-routing', 'checkout-routing', 'refunds-routing']);
+  });
+
   test('an inline secret fails the synth with the field named', () => {
     const bad = { ...checkout, routing: { page: { kind: 'pagerduty', routingKey: 'abc123' }, ticket: checkout.routing.ticket } };
     expect(() => synth({}, [resolveService(bad as never)])).toThrow(/routing\.page\.routingKey/);
+  });
+});
+
+describe('TeamAlertRouting', () => {
+  const team = (chart: Chart) => new TeamAlertRouting(chart, 'payments', { namespace: 'shop', team: 'payments' });
+
+  test('synthesizes the team unit of every service added, including those added after it was created', () => {
+    const chart = Testing.chart();
+    const routing = team(chart);
+    routing.addService(resolveService(checkout));
+    const [before] = Testing.synth(chart);
+    routing.addService(resolveService({ ...refunds, alerting: { clusterLabel: 'cluster' } }));
+    const [config] = Testing.synth(chart);
+    expect(before.spec.route.groupBy).toEqual(['alertname', 'namespace', 'service', 'slo']);
+    expect(config.metadata.name).toBe('team-payments-routing');
+    expect(config.spec.route.groupBy).toEqual(['alertname', 'namespace', 'service', 'slo', 'cluster']);
+    expect(routing.services.map((s) => s.name)).toEqual(['checkout', 'refunds']);
+    expect(validateManifest(config)).toEqual([]);
+  });
+
+  test.each([
+    ['of another team', ledger, /of team "finance-platform" cannot join test\/payments/],
+    ['of another namespace', { ...checkout, namespace: 'shop-eu' }, /"shop-eu\/checkout" of team "payments" cannot join/],
+    ['without routing', { ...quiet, namespace: 'shop', team: 'payments' }, /has no routing option/],
+    ['whose routing differs from the services already added', { ...refunds, routing: { ...paymentsRouting, timing: { page: { repeatInterval: '1h' } } } }, /differs from service \\"checkout\\"/],
+  ])('refuses a service %s', (_title, service, message) => {
+    const routing = team(Testing.chart());
+    routing.addService(resolveService(checkout));
+    expect(() => routing.addService(resolveService(service as typeof checkout))).toThrow(message);
+    expect(routing.services.map((s) => s.name)).toEqual(['checkout']);
+  });
+
+  test('without any service it fails the synth saying so, rather than writing a config that routes nothing', () => {
+    const chart = Testing.chart();
+    team(chart);
+    expect(() => Testing.synth(chart)).toThrow(/has no service: add one with addService/);
   });
 });

@@ -10,13 +10,22 @@ import {
 } from '../../src/routing';
 import { fleet } from '../../examples/services';
 import { describeWithBinary, run, tempFile } from '../support/binaries';
-import { checkout, models, paymentsRouting, quiet, refunds } from './fixtures';
+import { checkout, definitions, models, paymentsRouting, quiet, refunds } from './fixtures';
 import { alert, burn, INHIBITION_CASES, type Labels, plain } from './scenarios';
 
 const webhookService = {
   ...checkout,
   routing: { ...paymentsRouting, ticket: { kind: 'webhook' as const, url: { secret: { name: 'bridge', key: 'url' } } } },
 };
+
+/** The fixture definitions with the payments team routing per team. */
+function teamModels() {
+  return models(definitions.map((d) => (d.team === 'payments' ? withPer(d, 'team') : d)));
+}
+
+function withPer<T extends { routing?: object }>(d: T, per: 'service' | 'team' | undefined): T {
+  return { ...d, routing: { ...d.routing, per } };
+}
 
 describe('renderAlertmanagerConfig', () => {
   const text = renderAlertmanagerConfig(models());
@@ -114,6 +123,31 @@ describe('renderAlertmanagerConfig', () => {
     expect(run).toThrow(/refunds[\s\S]*routing: got "differs from service \\"checkout\\" of team \\"payments\\""/);
   });
 
+  test('services whose routing says per team share one subtree with no per option given, the unit their AlertmanagerConfig has', () => {
+    const team = YAML.parse(renderAlertmanagerConfig(teamModels()));
+    expect(team.route.routes.map((r: { receiver: string; matchers: string[] }) => [r.receiver, r.matchers])).toEqual([
+      ['backoffice/ledger-sync-routing/ticket', ['namespace="backoffice"', 'service="ledger-sync"']],
+      ['shop/team-payments-routing/ticket', ['namespace="shop"', 'team="payments"']],
+    ]);
+    expect(routingUnits(teamModels()).map((u) => [u.scope, u.name, u.services])).toEqual([
+      ['service', 'ledger-sync-routing', ['ledger-sync']],
+      ['team', 'team-payments-routing', ['checkout', 'refunds']],
+    ]);
+  });
+
+  test("a per option overrides the services' routing.per: per service, services that say per team render as if they did not", () => {
+    expect(renderAlertmanagerConfig(teamModels(), { per: 'service' })).toBe(text);
+  });
+
+  test.each([
+    ['per team, then one per service', 'team', undefined, /"refunds"[\s\S]*routing\.per: got "service"; must equal that of service "checkout" \("team"\)/],
+    ['per service, then one per team', undefined, 'team', /"refunds"[\s\S]*routing\.per: got "team"; must equal that of service "checkout" \("service"\)/],
+  ] as const)('a team with one service routing %s is an error naming both, since the team subtree would shadow the service one', (_title, first, second, message) => {
+    const run = () => routingUnits([withPer(checkout, first), withPer(refunds, second)].map(resolveService));
+    expect(run).toThrow(ServiceDefinitionError);
+    expect(run).toThrow(message);
+  });
+
   test('a service listed twice is an error', () => {
     expect(() => routingUnits([checkout, checkout].map(resolveService))).toThrow(/listed twice/);
   });
@@ -127,11 +161,13 @@ describe('renderAlertmanagerConfig', () => {
 describeWithBinary('amtool', 'amtool on the generated alertmanager.yml', (amtool) => {
   const file = tempFile('alertmanager.yml', renderAlertmanagerConfig(models()));
   const teamFile = tempFile('alertmanager.yml', renderAlertmanagerConfig(models(), { per: 'team' }));
+  const definedTeamFile = tempFile('alertmanager.yml', renderAlertmanagerConfig(teamModels()));
   const webhookFile = tempFile('alertmanager.yml', renderAlertmanagerConfig(models(), { webhookOverride: 'http://127.0.0.1:9/' }));
 
   test.each([
     ['per service', file],
     ['per team', teamFile],
+    ["per team where the definitions' routing says so", definedTeamFile],
     ['with the webhook override', webhookFile],
   ])('amtool check-config accepts the config rendered %s', (_title, path) => {
     const r = run(amtool, ['check-config', path]);

@@ -35,6 +35,14 @@ describe('resolveRouting', () => {
     expect(routing).toMatchSnapshot();
   });
 
+  test.each([
+    ['per service when the option does not say', undefined, 'service'],
+    ['per service when asked to', 'service', 'service'],
+    ['per team when asked to', 'team', 'team'],
+  ])('a routing option is cut %s', (_title, per, expected) => {
+    expect(resolveRouting(resolveService(withRouting({ ...checkout.routing, per })))!.per).toBe(expected);
+  });
+
   test('a timing override changes only the fields it sets', () => {
     const routing = resolveRouting(resolveService(ledger))!;
     expect(routing.timing.ticket).toEqual({ groupWaitMs: 600_000, groupIntervalMs: DEFAULT_TIMING.ticket.groupIntervalMs, repeatIntervalMs: 3 * 86_400_000 });
@@ -76,6 +84,7 @@ describe('resolveRouting', () => {
     ['a repeat interval shorter than the group interval', { page: pd, ticket: pd, timing: { page: { groupInterval: '10m', repeatInterval: '5m' } } }, 'routing.timing.page.repeatInterval', /at least groupInterval \(10m\)/],
     ['a timing for an unknown severity', { page: pd, ticket: pd, timing: { warning: {} } }, 'routing.timing.warning', /not a severity/],
     ['an unknown routing option', { page: pd, ticket: pd, critical: pd }, 'routing.critical', /not a routing option/],
+    ['an unknown way to cut the routing', { page: pd, ticket: pd, per: 'namespace' }, 'routing.per', /"service" \(one AlertmanagerConfig per service\) or "team"/],
     ['a negative maxAlerts', { page: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } }, maxAlerts: -1 }, ticket: pd }, 'routing.page.maxAlerts', /whole number/],
       ] as Array<[string, unknown, string, RegExp]>
     ).map(([title, routing, field, allowed]) => [title, field, routing, allowed] as const),

@@ -86,7 +86,7 @@ function tableHeight(services: number): number {
  * The services table. Each row links to the service's dashboards through Grafana's search by the tags
  * every service dashboard carries (`service:<name>` and `namespace:<namespace>`): one link for every row,
  * filled from the row's labels (Grafana docs, "Data links: `${__data.fields.<name>}`"), and right whatever
- * uid a service's dashboard has (long names get hashed uids, see src/model/uid.ts).
+ * uid a service's dashboard has (long names get hashed uids, see dashboardUid).
  */
 export function fleetTable(ctx: FleetContext): Panel {
   const n = ctx.models.length;

@@ -43,7 +43,7 @@ export function latencyQuantilesPanel(ctx: PanelContext): Panel {
 
 /**
  * Share of requests answered within each latency objective's threshold: exact, because every threshold is
- * a bucket boundary (DESIGN 3.1). Absent without a latency objective, which has no threshold to measure.
+ * a bucket boundary. Absent without a latency objective, which has no threshold to measure.
  */
 export function requestsWithinThresholdPanel(ctx: PanelContext): Panel | undefined {
   const slos = latencySlos(ctx);

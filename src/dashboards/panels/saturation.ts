@@ -1,6 +1,6 @@
 /**
  * Saturation panels: how full the service is. CPU and memory per pod against the containers' requests and
- * limits, event-loop utilization and delay (the Node.js saturation signals, DESIGN 3.1), requests in
+ * limits, event-loop utilization and delay (the Node.js saturation signals), requests in
  * flight against the declared concurrency limit, and replicas once the service autoscales.
  */
 import { CLUSTER_METRIC, LABEL } from '../../signals/contract';

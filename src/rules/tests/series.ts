@@ -57,7 +57,7 @@ export function gaugeValues(segments: ReadonlyArray<{ readonly minutes: number; 
     .join(' ');
 }
 
-/** Labels a scrape of the service adds (DESIGN 3.2), plus the cluster label when configured. */
+/** Labels a scrape of the service adds (namespace, job and the Kubernetes target labels), plus the cluster label when configured. */
 export function targetLabels(model: ServiceModel, instance = '10.0.0.1:9464'): Matcher[] {
   return [
     ...(model.alerting.clusterLabel ? [eq(model.alerting.clusterLabel, 'test-cluster')] : []),
@@ -83,7 +83,7 @@ export function histogramCount(model: ServiceModel, outcome: 'ok' | 'error'): st
         eq(LABEL.method, 'GET'),
         eq(LABEL.route, model.routes[0] ?? '/'),
         eq(LABEL.statusCode, outcome === 'ok' ? '200' : errorStatus(model)),
-        // An extra label other SDKs add: the rules must aggregate it away (DESIGN 3.1).
+        // An extra label other SDKs add: the rules must aggregate it away (the contract aggregates with explicit `sum by`).
         eq('url_scheme', 'http'),
       ]);
     case 'worker':
