@@ -3,8 +3,8 @@
  * and for Prometheus, Alertmanager and Grafana run without prometheus-operator (or beside it):
  *
  * - `alerts/<namespace>-<service>.rules.yaml`: what `rule_files:` loads;
- * - `alerts/<namespace>-<service>.test.yaml`: the promtool unit tests proving every alert fires
- *   (`promtool test rules alerts/*.test.yaml`);
+ * - `alerts/<namespace>-<service>.test.yaml` and `.<step>.test.yaml`: the promtool unit tests proving every
+ *   alert fires (`promtool test rules alerts/*.test.yaml`), the long-window ones at a coarser step;
  * - `alerts/<namespace>-<service>.scrape.yaml`: the service's entry for `scrape_configs:`;
  * - `alerts/alertmanager.yml`: routing, receivers and inhibitions of every routed service;
  * - `dashboards/<uid>.json`: one dashboard per service and the fleet overview they link to.
@@ -30,9 +30,12 @@ export const DASHBOARDS_DIR = 'dashboards';
  */
 export function plainFiles(model: ServiceModel, discovery?: ScrapeDiscovery): Record<string, string> {
   const base = `${model.namespace}-${model.name}`;
+  const [finest, ...coarser] = ruleTests(model, `${base}.rules.yaml`);
   return {
     [`${base}.rules.yaml`]: toYaml(serviceRules(model)),
-    [`${base}.test.yaml`]: toYaml(ruleTests(model, `${base}.rules.yaml`)),
+    [`${base}.test.yaml`]: toYaml(finest),
+    // The long-window scenarios, evaluated at a coarser step: `<base>.<step>.test.yaml`.
+    ...Object.fromEntries(coarser.map((file) => [`${base}.${file.evaluation_interval}.test.yaml`, toYaml(file)])),
     [`${base}.scrape.yaml`]: toYaml({ scrape_configs: [scrapeConfig(model, discovery)] }),
   };
 }

@@ -76,9 +76,13 @@ describe('writePlainFiles', () => {
     const written = writePlainFiles(app(), { outdir: dir });
     expect(written).toEqual([
       'alerts/alertmanager.yml',
+      'alerts/shop-catalog.15m.test.yaml',
+      'alerts/shop-catalog.30m.test.yaml',
       'alerts/shop-catalog.rules.yaml',
       'alerts/shop-catalog.scrape.yaml',
       'alerts/shop-catalog.test.yaml',
+      'alerts/shop-checkout.15m.test.yaml',
+      'alerts/shop-checkout.30m.test.yaml',
       'alerts/shop-checkout.rules.yaml',
       'alerts/shop-checkout.scrape.yaml',
       'alerts/shop-checkout.test.yaml',

@@ -1,6 +1,6 @@
 import { catalog, checkout, fleet, ledger } from '../../examples/services';
 import { compressTime, resolveService } from '../../src/model';
-import { AlertingRule, isAlertingRule, RecordingRule, Rule, serviceRules, toYaml } from '../../src/rules';
+import { AlertingRule, isAlertingRule, RecordingRule, Rule, ruleTests, serviceRules, toYaml } from '../../src/rules';
 import { CLUSTER_METRIC, LABEL, METRIC } from '../../src/signals';
 import { ALERT, RECORD } from '../../src/signals/recorded';
 import { defineService, parseDuration } from '../../src/spec';
@@ -190,5 +190,38 @@ describe('traffic, saturation and meta alerts', () => {
 describe('the rule file of the example checkout service', () => {
   it('matches the reviewed snapshot', () => {
     expect(toYaml(serviceRules(resolveService(checkout)))).toMatchSnapshot();
+  });
+});
+
+describe('the generated promtool tests', () => {
+  const files = ruleTests(resolveService(checkout), 'shop-checkout.rules.yaml');
+  const stepOf = (scenario: RegExp) => files.find((f) => f.tests.some((t) => scenario.test(t.name)))?.evaluation_interval;
+
+  it.each([
+    ['the fast tier, whose 5m short window needs every minute', /^availability fast burn/, '1m'],
+    ['the medium tier (30m short window, for 15m)', /^availability medium burn/, '15m'],
+    ['the slow tier (2h short window, for 1h)', /^latency slow burn/, '30m'],
+    ['the longterm tier (6h short window, for 3h)', /^availability longterm burn/, '30m'],
+    ['the longterm low-traffic scenario', /^availability low traffic: .* longterm tier/, '30m'],
+    ['the week-long TrafficDrop scenario (30m averages, for 15m)', /^TrafficDrop/, '15m'],
+    ['the healthy scenario', /^healthy/, '1m'],
+    ['an alert with a short for', /^ServiceTargetsDown/, '1m'],
+  ])('evaluates %s at the coarsest step that keeps two steps in its shortest window and divides its for', (_what, scenario, step) => {
+    expect(stepOf(scenario)).toBe(step);
+  });
+
+  it('tests the same rule file in every file, finest step first, and each scenario exactly once', () => {
+    expect(files.map((f) => f.evaluation_interval)).toEqual(['1m', '15m', '30m']);
+    for (const f of files) expect(f.rule_files).toEqual(['shop-checkout.rules.yaml']);
+    const names = files.flatMap((f) => f.tests.map((t) => t.name));
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toHaveLength(29);
+  });
+
+  it('checks every alert on its file’s evaluation grid', () => {
+    for (const f of files) {
+      const step = parseDuration(f.evaluation_interval)!;
+      for (const t of f.tests) for (const check of t.alert_rule_test) expect([t.name, parseDuration(check.eval_time)! % step]).toEqual([t.name, 0]);
+    }
   });
 });

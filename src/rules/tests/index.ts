@@ -11,6 +11,12 @@
  *
  * What else is firing at each check (slower tiers catching up, for instance) is predicted by evaluating the
  * rules over the same synthetic data (./predict.ts); promtool then checks the prediction.
+ *
+ * Scenarios that prove long windows run at a coarser evaluation step, in a test file of their own (promtool has
+ * one `evaluation_interval` per file). promtool evaluates every rule of the file at every step, about 6 ms for
+ * a service's ~70 rules on this project's CI machine, so a scenario costs its length / step evaluations: at 1m
+ * the week-long TrafficDrop scenario took 106 s of CPU and a 3-day longterm scenario about a minute. See
+ * {@link scenarioStep}.
  */
 import type { BurnTierModel, ServiceModel, SloModel } from '../../model/types';
 import { CLUSTER_METRIC, LABEL } from '../../signals/contract';
@@ -49,10 +55,11 @@ export interface PromtoolTestFile {
   readonly tests: readonly TestGroup[];
 }
 
-/** A scenario under construction: input series plus the checks, with its length in minutes. */
+/** A scenario under construction: input series plus the checks, with its length in minutes and evaluation step. */
 interface Scenario {
   readonly name: string;
   readonly minutes: number;
+  readonly step: number;
   readonly series: InputSeries[];
   readonly checks: AlertRuleTest[];
 }
@@ -61,31 +68,57 @@ function roundUp(ms: number, to: number): number {
   return Math.ceil(ms / to) * to;
 }
 
+/** Coarser steps a scenario may run at, as multiples of the service's evaluation interval, coarsest first. */
+const STEP_MULTIPLES = [30, 15, 5, 1] as const;
+/**
+ * Steps the shortest window a scenario proves must span: two, so the window's average holds three recorded
+ * samples (Prometheus 2's range selectors include both ends) and no single evaluation decides it. The
+ * predictor models exactly those samples and promtool checks it; a coarser step changes how finely the test
+ * resolves time (the fire-by bound's "one evaluation" is one step of the test), never the rules it runs.
+ */
+const MIN_STEPS_PER_WINDOW = 2;
+
+/**
+ * The evaluation step of a scenario whose shortest proven window is `shortestWindowMs` and whose alert waits
+ * `forMs`: the coarsest multiple of the service's interval that puts {@link MIN_STEPS_PER_WINDOW} steps in the
+ * window and divides `for` (so "not before its for" is checked at the last evaluation before it ends). The
+ * rules under test are the shipped ones either way; only how often promtool evaluates them changes, and the
+ * fire-by bound's "one evaluation" is one evaluation of that step.
+ */
+function scenarioStep(ctx: Ctx, shortestWindowMs: number, forMs: number): number {
+  for (const k of STEP_MULTIPLES) {
+    const step = ctx.step * k;
+    if (step * MIN_STEPS_PER_WINDOW <= shortestWindowMs && forMs % step === 0) return step;
+  }
+  return ctx.step;
+}
+
 /** The labels an alert carries: its rule's labels over the labels its expression outputs. */
 function expectedAlert(rule: AlertingRule, outputLabels: Record<string, string>): ExpectedAlert {
   return { exp_labels: { ...outputLabels, ...rule.labels }, exp_annotations: rule.annotations };
 }
 
 /**
- * Builds the promtool tests of a service.
+ * Builds the promtool tests of a service: one file per evaluation step its scenarios run at (see
+ * {@link scenarioStep}), the service's own evaluation interval first. Every file tests the same rule file.
  *
- * @param ruleFile path of the rule file, relative to the test file, e.g. `shop-checkout.rules.yaml`
+ * @param ruleFile path of the rule file, relative to the test files, e.g. `shop-checkout.rules.yaml`
  */
-export function ruleTests(model: ServiceModel, ruleFile: string): PromtoolTestFile {
+export function ruleTests(model: ServiceModel, ruleFile: string): PromtoolTestFile[] {
   const rules = serviceRules(model).groups.flatMap((g) => g.rules).filter(isAlertingRule);
-  const step = model.alerting.evaluationIntervalMs;
-  const ctx: Ctx = { model, rules, step, base: baseWindowMs(model) };
+  const ctx: Ctx = { model, rules, step: model.alerting.evaluationIntervalMs, base: baseWindowMs(model) };
   const scenarios: Scenario[] = [
     healthy(ctx),
     ...model.slos.flatMap((slo) => slo.tiers.map((tier) => burn(ctx, slo, tier))),
     ...model.slos.flatMap((slo) => slo.tiers.flatMap((tier) => lowTraffic(ctx, slo, tier) ?? [])),
     ...simpleAlertScenarios(ctx),
   ];
-  return {
+  const steps = [...new Set(scenarios.map((s) => s.step))].sort((a, b) => a - b);
+  return steps.map((step) => ({
     rule_files: [ruleFile],
     evaluation_interval: formatDuration(step),
-    tests: scenarios.map((s) => ({ name: s.name, interval: '1m', input_series: s.series, alert_rule_test: s.checks })),
-  };
+    tests: scenarios.filter((s) => s.step === step).map((s) => ({ name: s.name, interval: '1m', input_series: s.series, alert_rule_test: s.checks })),
+  }));
 }
 
 interface Ctx {
@@ -158,6 +191,7 @@ function healthy(ctx: Ctx): Scenario {
   return {
     name: `healthy: ${ctx.model.name} at a tenth of every budget and threshold raises no alert`,
     minutes,
+    step: ctx.step,
     series: healthySeries(ctx, minutes),
     checks: [60, 180].flatMap((m) => alertNames(ctx).map((alertname) => ({ eval_time: `${m}m`, alertname, exp_alerts: [] }))),
   };
@@ -208,14 +242,17 @@ function sloSeries(ctx: Ctx, slo: SloModel, minutes: number, events: readonly Se
 }
 
 function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
-  const { model, step } = ctx;
+  const { model } = ctx;
+  const step = scenarioStep(ctx, tier.shortWindowMs, tier.forMs);
   const r = outageRatio(slo, tier);
   const historyMin = tier.longWindowMs / MINUTE;
   // SRE Workbook: time to fire = threshold / error ratio × alerting window.
   const detectionMs = (tier.errorRatioThreshold / r) * tier.longWindowMs;
-  const mustFireBy = roundUp(historyMin * MINUTE + detectionMs + ctx.base + tier.forMs + step, MINUTE);
-  const notBefore = roundUp(historyMin * MINUTE + tier.forMs, MINUTE) - MINUTE;
-  const minutes = mustFireBy / MINUTE + 30;
+  const mustFireBy = roundUp(historyMin * MINUTE + detectionMs + ctx.base + tier.forMs + step, step);
+  const notBefore = roundUp(historyMin * MINUTE + tier.forMs, step) - step;
+  // How far past the bound to look for a settled state: ten evaluations, at least ten minutes.
+  const horizon = Math.max(10 * MINUTE, 10 * step);
+  const minutes = (mustFireBy + Math.max(30 * MINUTE, horizon)) / MINUTE;
   const events: Segment[] = [
     { minutes: historyMin, perMinute: HEALTHY_PER_MINUTE },
     { minutes: minutes - historyMin, perMinute: HEALTHY_PER_MINUTE },
@@ -224,7 +261,7 @@ function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
     { minutes: historyMin, perMinute: 0 },
     { minutes: minutes - historyMin, perMinute: HEALTHY_PER_MINUTE * r },
   ];
-  const timelines = predictBurnAlerts(model, slo, { events: counterSamples(events), bad: counterSamples(bad) }, ctx.base, mustFireBy + 10 * MINUTE);
+  const timelines = predictBurnAlerts(slo, { events: counterSamples(events), bad: counterSamples(bad) }, ctx.base, mustFireBy + horizon, step);
   const checks: AlertRuleTest[] = [];
   const margin = 2 * step;
   const early = firingTiersAt(timelines, notBefore, margin, step);
@@ -233,7 +270,7 @@ function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
   }
   let at = mustFireBy;
   let firing = firingTiersAt(timelines, at, margin, step);
-  while (firing === undefined && at < mustFireBy + 10 * MINUTE - margin) firing = firingTiersAt(timelines, (at += MINUTE), margin, step);
+  while (firing === undefined && at < mustFireBy + horizon - margin) firing = firingTiersAt(timelines, (at += step), margin, step);
   if (!firing || !firing.includes(tier)) {
     throw new Error(
       `rule tests: ${model.name} ${slo.name} ${tier.name} tier is not predicted to fire by ${formatDuration(at)} at a ${exact(r * 100)}% bad-event share: the rules or the scenario are wrong`,
@@ -244,9 +281,10 @@ function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
   return {
     name:
       `${slo.name} ${tier.name} burn: after ${formatDuration(tier.longWindowMs)} of healthy traffic, ${share} fires the ${tier.severity} ` +
-      `by ${formatDuration(at - historyMin * MINUTE)} (workbook ${formatDuration(Math.ceil(detectionMs / 1000) * 1000)} + ${formatDuration(ctx.base)} rate window + for ${formatDuration(tier.forMs)} + one evaluation)` +
+      `by ${formatDuration(at - historyMin * MINUTE)} (workbook ${formatDuration(Math.ceil(detectionMs / 1000) * 1000)} + ${formatDuration(ctx.base)} rate window + for ${formatDuration(tier.forMs)} + one ${formatDuration(step)} evaluation)` +
       (early && !early.includes(tier) ? `, and not before its for (${formatDuration(notBefore - historyMin * MINUTE)})` : ''),
     minutes,
+    step,
     series: sloSeries(ctx, slo, minutes, events, bad),
     checks,
   };
@@ -261,7 +299,8 @@ function lowTraffic(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario | un
   if (tier.minEvents <= 0 || n < 1) return undefined;
   const historyMin = tier.longWindowMs / MINUTE;
   const perMinute = n / historyMin;
-  const checkAt = roundUp(historyMin * MINUTE + tier.forMs + 2 * ctx.step + MINUTE, MINUTE);
+  const step = scenarioStep(ctx, tier.shortWindowMs, tier.forMs);
+  const checkAt = roundUp(historyMin * MINUTE + tier.forMs + 2 * step + MINUTE, step);
   const minutes = checkAt / MINUTE + 1;
   const events: Segment[] = [{ minutes, perMinute }];
   const badCounter = gaugeValues([
@@ -278,6 +317,7 @@ function lowTraffic(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario | un
   return {
     name: `${slo.name} low traffic: one bad request among ${n} per ${formatDuration(tier.longWindowMs)} (guard: ${tier.minEvents}) does not fire the ${tier.name} tier`,
     minutes,
+    step,
     series: patched,
     checks: [{ eval_time: formatDuration(checkAt), alertname: ALERT.errorBudgetBurn, exp_alerts: [] }],
   };
@@ -289,7 +329,10 @@ function lagByOne(events: readonly Segment[], fromMinute: number, minutes: numbe
   return samples.map((v, i) => String(Number((i >= fromMinute ? v - 1 : v).toPrecision(12)))).join(' ');
 }
 
-/** A scenario that breaks one thing at `breakAt` and checks one alert before and after its `for`. */
+/**
+ * A scenario that breaks one thing at `conditionFromMs` and checks one alert before and after its `for`.
+ * `windowMs`, the shortest window the alert averages over, lets a long scenario run at a coarser step.
+ */
 function single(
   ctx: Ctx,
   alert: AlertName,
@@ -298,17 +341,19 @@ function single(
   series: (minutes: number) => InputSeries[],
   conditionFromMs: number,
   rampMs = 0,
+  windowMs?: number,
 ): Scenario | undefined {
   const rule = ctx.rules.find((r) => r.alert === alert);
   if (!rule) return undefined;
   const forMs = parseForMs(rule.for);
-  const firesBy = roundUp(conditionFromMs + rampMs + forMs + 2 * ctx.step, MINUTE);
+  const step = windowMs === undefined ? ctx.step : scenarioStep(ctx, windowMs, forMs);
+  const firesBy = roundUp(conditionFromMs + rampMs + forMs + 2 * step, step);
   const minutes = firesBy / MINUTE + 1;
-  const notYet = conditionFromMs + forMs - MINUTE;
+  const notYet = roundUp(conditionFromMs + forMs, step) - step;
   const checks: AlertRuleTest[] = [];
   if (notYet > 0) checks.push({ eval_time: formatDuration(notYet), alertname: alert, exp_alerts: [] });
   checks.push({ eval_time: formatDuration(firesBy), alertname: alert, exp_alerts: [expectedAlert(rule, outputLabels(ctx.model, by))] });
-  return { name: `${alert}: ${story}, fires by ${formatDuration(firesBy)} and not before its for (${rule.for})`, minutes, series: series(minutes), checks };
+  return { name: `${alert}: ${story}, fires by ${formatDuration(firesBy)} and not before its for (${rule.for})`, minutes, step, series: series(minutes), checks };
 }
 
 function parseForMs(text: string): number {
@@ -370,6 +415,7 @@ function simpleAlertScenarios(ctx: Ctx): Scenario[] {
           }),
         dropAt * MINUTE,
         35 * MINUTE, // the 30m averages need (1 - s) / (1 - s/2) of their window, plus the 5m rate ramp
+        model.timings.trafficDropWindowMs,
       ),
     );
   }

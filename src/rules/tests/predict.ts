@@ -5,7 +5,7 @@
  * promql/functions.go, `for` measured from the first evaluation the condition held). promtool then checks
  * the expectation against the real engine, so a mistake here fails the suite instead of hiding.
  */
-import type { BurnTierModel, ServiceModel, SloModel } from '../../model/types';
+import type { BurnTierModel, SloModel } from '../../model/types';
 
 const MINUTE = 60_000;
 
@@ -41,11 +41,11 @@ export interface TierTimeline {
 }
 
 /**
- * Evaluates the SLO's recording rules and burn alerts at every evaluation step up to `untilMs`.
- * `bad` is the SLI numerator counter (errors, or slow requests).
+ * Evaluates the SLO's recording rules and burn alerts every `step` up to `untilMs`, as promtool does with that
+ * `evaluation_interval` (the recorded base rates then have one sample per step). `bad` is the SLI numerator
+ * counter (errors, or slow requests).
  */
-export function predictBurnAlerts(model: ServiceModel, slo: SloModel, track: CounterTrack, baseMs: number, untilMs: number): TierTimeline[] {
-  const step = model.alerting.evaluationIntervalMs;
+export function predictBurnAlerts(slo: SloModel, track: CounterTrack, baseMs: number, untilMs: number, step: number): TierTimeline[] {
   const times: number[] = [];
   const events: (number | undefined)[] = [];
   const bad: (number | undefined)[] = [];
