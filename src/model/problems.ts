@@ -146,8 +146,9 @@ export class Problems {
   dnsLabel(field: string, value: unknown): string {
     if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL.test(value)) {
       this.add(field, value, 'must be a DNS label: at most 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit');
+      return '';
     }
-    return String(value);
+    return value;
   }
   duration(field: string, value: unknown, fallback: string, min = 1): number {
     const text = value ?? fallback;

@@ -248,13 +248,17 @@ function resolveSlo(
     // The longterm tier alerts when the budget would run out within the window (factor 1). On windows
     // shorter than 30 days 10% over 3 days is a burn below 1×, which never exhausts the budget, so its
     // default share grows to keep the factor at 1.
-    const budgetConsumedPercent =
-      o?.budgetConsumed ??
-      (def.name === 'longterm' ? Math.max(def.budgetConsumedPercent, Number(((longWindowMs / windowMs) * 100).toPrecision(12))) : def.budgetConsumedPercent);
+    const defaultBudgetConsumed =
+      def.name === 'longterm' ? Math.max(def.budgetConsumedPercent, Number(((longWindowMs / windowMs) * 100).toPrecision(12))) : def.budgetConsumedPercent;
+    const budgetConsumedIn: unknown = o?.budgetConsumed ?? defaultBudgetConsumed;
     const severity = o?.severity ?? def.severity;
     if (severity !== 'page' && severity !== 'ticket') p.add(`${f}.severity`, severity, 'must be "page" or "ticket"');
-    if (typeof budgetConsumedPercent !== 'number' || !(budgetConsumedPercent > 0 && budgetConsumedPercent <= 100)) {
-      p.add(`${f}.budgetConsumed`, budgetConsumedPercent, 'must be a percentage of the error budget greater than 0 and at most 100');
+    // An invalid share is reported and replaced, so the arithmetic below never meets a string, a BigInt or a Symbol.
+    let budgetConsumedPercent = defaultBudgetConsumed;
+    if (typeof budgetConsumedIn !== 'number' || !(budgetConsumedIn > 0 && budgetConsumedIn <= 100)) {
+      p.add(`${f}.budgetConsumed`, budgetConsumedIn, 'must be a percentage of the error budget greater than 0 and at most 100');
+    } else {
+      budgetConsumedPercent = budgetConsumedIn;
     }
     checkWindow(`${f}.shortWindow`, o?.shortWindow, shortWindowMs);
     if (shortWindowMs >= longWindowMs) {
@@ -282,7 +286,7 @@ function resolveSlo(
         `gives the ${def.name} tier a burn factor of ${factor} on a ${formatDuration(windowMs)} window; below 1 the budget is never exhausted, so the alert would be noise: disable it with burnTiers: { ${def.name}: false } or raise budgetConsumed to at least ${Number(((longWindowMs / windowMs) * 100).toPrecision(6))}`,
       );
     }
-    const minEvents = minEventsIn === 'auto' ? Math.ceil(Number((1 / errorRatioThreshold).toPrecision(12))) : Number(minEventsIn);
+    const minEvents = typeof minEventsIn === 'number' ? minEventsIn : Math.ceil(Number((1 / errorRatioThreshold).toPrecision(12)));
     tiers.push({ name: def.name, longWindowMs, shortWindowMs, budgetConsumedPercent, factor, errorRatioThreshold, forMs, severity, minEvents });
   }
   return {

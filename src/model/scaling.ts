@@ -397,10 +397,11 @@ function resolveAutoscaler(input: ScalingPolicy['autoscaler'], report: ReportPro
 const VPA_MODES: readonly VpaMode[] = ['Off', 'Initial', 'Recreate'];
 
 function resolveVpa(input: NonNullable<ScalingPolicy['vpa']>, ctx: ScalingContext, report: ReportProblem): VpaModel {
-  const mode = input.mode ?? 'Off';
+  let mode = input.mode ?? 'Off';
   if (!VPA_MODES.includes(mode)) {
     // Auto is deprecated (an alias of Recreate); InPlaceOrRecreate needs Kubernetes 1.33 (research §5).
     report('scaling.vpa.mode', input.mode, 'must be "Off", "Initial" or "Recreate" (the modes every VPA version accepts)');
+    mode = 'Off'; // reported: the checks below must not quote or compare it
   }
   const given = input.containers ?? [{ container: ctx.container }];
   if (given.length === 0) report('scaling.vpa.containers', given, 'must list at least one container policy, or be left out for the service container');
@@ -412,9 +413,10 @@ function resolveVpa(input: NonNullable<ScalingPolicy['vpa']>, ctx: ScalingContex
     seen.add(c.container);
     const cmode = c.mode ?? 'Auto';
     if (cmode !== 'Auto' && cmode !== 'Off') report(`${f}.mode`, c.mode, 'must be "Auto" or "Off"');
-    const controlledResources = c.controlledResources ?? ['cpu', 'memory'];
+    let controlledResources = c.controlledResources ?? ['cpu', 'memory'];
     if (!Array.isArray(controlledResources) || controlledResources.length === 0 || controlledResources.some((r) => r !== 'cpu' && r !== 'memory')) {
       report(`${f}.controlledResources`, c.controlledResources, 'must be a non-empty list of "cpu" and "memory"');
+      controlledResources = []; // reported: the conflict check must not read it
     }
     const controlledValues = c.controlledValues ?? 'RequestsAndLimits';
     if (controlledValues !== 'RequestsAndLimits' && controlledValues !== 'RequestsOnly') report(`${f}.controlledValues`, c.controlledValues, 'must be "RequestsAndLimits" or "RequestsOnly"');

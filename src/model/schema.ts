@@ -187,18 +187,24 @@ export const SERVICE_DEFINITION: Fields<ServiceDefinition> = {
   routing: OWN,
 };
 
-/** A plain object (not null, not an array): what every object type of the spec is at run time. */
+/**
+ * A plain object (an object literal, JSON, or `Object.create(null)`): what every object type of the spec is at
+ * run time. Not null, not an array, and not a Date, Map or class instance, whose fields are not its keys.
+ */
 export function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /**
  * Checks `value` at `path` against `shape`, reporting unknown keys and wrong shapes to `p`, and returns what
  * the resolver may safely read: the value with unknown keys left out, and every wrongly shaped value
  * replaced by an empty object or list (whose field `p` has already silenced, so the stand-in's missing
- * fields are not reported again).
+ * fields are not reported again). `shown` is the value a message names when `value` is a stand-in (an
+ * `undefined` list element is checked as `null`, since `undefined` means "left out" everywhere else).
  */
-export function checkShape(p: Problems, path: string, value: unknown, shape: Shape): unknown {
+export function checkShape(p: Problems, path: string, value: unknown, shape: Shape, shown: unknown = value): unknown {
   if (value === undefined) return undefined;
   switch (shape.kind) {
     case 'value':
@@ -206,26 +212,27 @@ export function checkShape(p: Problems, path: string, value: unknown, shape: Sha
       return value;
     case 'labels':
       if (!isRecord(value)) {
-        p.shape(path, value, 'must be an object of label names to string values, e.g. { tier: "frontend" }');
+        p.shape(path, shown, 'must be an object of label names to string values, e.g. { tier: "frontend" }');
         return {};
       }
       for (const [k, v] of Object.entries(value)) if (typeof v !== 'string') p.add(keyPath(path, k), v, 'must be a string label value');
       return value;
     case 'list':
       if (!Array.isArray(value)) {
-        p.shape(path, value, `must be a list${describeElement(shape.of)}`);
+        p.shape(path, shown, `must be a list${describeElement(shape.of)}`);
         return [];
       }
-      return value.map((v, i) => checkShape(p, `${path}[${i}]`, v, shape.of));
+      // A hole or `undefined` in a list is not an omitted optional field: the element itself is wrong.
+      return Array.from(value, (v: unknown, i) => (v === undefined && shape.of.kind !== 'value' ? checkShape(p, `${path}[${i}]`, null, shape.of, v) : checkShape(p, `${path}[${i}]`, v, shape.of)));
     case 'object':
       if (isRecord(value)) return checkFields(p, path, value, shape.fields);
       if (shape.or?.test(value)) return value;
-      p.shape(path, value, `must be ${shape.or ? `${shape.or.describe} or ` : ''}${describeObject(shape.fields)}`);
+      p.shape(path, shown, `must be ${shape.or ? `${shape.or.describe} or ` : ''}${describeObject(shape.fields)}`);
       return {};
     case 'variants': {
       const tags = Object.keys(shape.variants);
       if (!isRecord(value)) {
-        p.shape(path, value, `must be an object with ${shape.tag}: ${tags.map((t) => `"${t}"`).join(', ')}`);
+        p.shape(path, shown, `must be an object with ${shape.tag}: ${tags.map((t) => `"${t}"`).join(', ')}`);
         return {};
       }
       const tag = value[shape.tag];
@@ -242,6 +249,9 @@ function checkFields(p: Problems, path: string, value: Readonly<Record<string, u
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(value)) {
     if (!Object.hasOwn(fields, k)) p.unknownKey(path, k, known);
+    // `null` is not "left out": the resolver's defaults apply to a missing key only, and a null it read as
+    // missing would hide a value that was meant to be there (a YAML key with nothing after the colon).
+    else if (value[k] === null) p.shape(keyPath(path, k), null, 'must not be null: give a value, or leave an optional key out for its default');
     else if (value[k] !== undefined) out[k] = checkShape(p, keyPath(path, k), value[k], fields[k]);
   }
   return out;

@@ -63,7 +63,7 @@ class Collector {
     }
     this.unknownKeys(field, value, SECRET_REF);
     this.unknownKeys(`${field}.secret`, ref, SECRET_REF_SECRET);
-    return { name: String(name), key: String(key) };
+    return { name: asText(name), key: asText(key) };
   }
 
   /**
@@ -84,7 +84,7 @@ class Collector {
 
   text(field: string, value: unknown, test: RegExp, allowed: string): string {
     if (typeof value !== 'string' || !test.test(value)) this.add(field, value, allowed);
-    return String(value);
+    return asText(value);
   }
 
   duration(field: string, value: unknown, fallbackMs: number): number {
@@ -103,7 +103,7 @@ function integration(c: Collector, field: string, r: ReceiverDefinition, severit
     c.add(field, r, 'must be a receiver object with a kind: "pagerduty", "slack", "webhook" or "email"');
     return undefined;
   }
-  const allowed = Object.hasOwn(RECEIVERS, r.kind) ? RECEIVERS[r.kind] : undefined;
+  const allowed = typeof r.kind === 'string' && Object.hasOwn(RECEIVERS, r.kind) ? RECEIVERS[r.kind] : undefined;
   if (!allowed) {
     c.add(`${field}.kind`, (r as { kind?: unknown }).kind, 'must be "pagerduty", "slack", "webhook" or "email"');
     return undefined;
@@ -123,7 +123,7 @@ function integration(c: Collector, field: string, r: ReceiverDefinition, severit
     case 'webhook': {
       const maxAlerts = r.maxAlerts ?? 0;
       if (typeof maxAlerts !== 'number' || !Number.isInteger(maxAlerts) || maxAlerts < 0) c.add(`${field}.maxAlerts`, r.maxAlerts, 'must be a whole number, 0 or more (0 sends all)');
-      return { kind: 'webhook', url: c.secret(`${field}.url`, r.url), maxAlerts: Number(maxAlerts), sendResolved };
+      return { kind: 'webhook', url: c.secret(`${field}.url`, r.url), maxAlerts: typeof maxAlerts === 'number' ? maxAlerts : 0, sendResolved };
     }
     case 'email': {
       const address = /^[^\s@,]+@[^\s@,]+(\s*,\s*[^\s@,]+@[^\s@,]+)*$/;
@@ -133,7 +133,7 @@ function integration(c: Collector, field: string, r: ReceiverDefinition, severit
       let auth: { username: string; password: SecretKey } | undefined;
       if (r.authUsername !== undefined || r.authPassword !== undefined) {
         if (typeof r.authUsername !== 'string' || r.authUsername.length === 0) c.add(`${field}.authUsername`, r.authUsername, 'must be set with authPassword');
-        auth = { username: String(r.authUsername), password: c.secret(`${field}.authPassword`, r.authPassword) };
+        auth = { username: asText(r.authUsername), password: c.secret(`${field}.authPassword`, r.authPassword) };
       }
       return { kind: 'email', to, from, smarthost, auth, requireTls: c.bool(`${field}.requireTls`, r.requireTls, true), sendResolved };
     }
@@ -211,6 +211,14 @@ export function resolveRouting(model: ServiceModel): RoutingModel | undefined {
   const routing = validateRouting(model.definition.routing, (field, value, allowed, got) => problems.push({ field, value, allowed, ...(got === undefined ? {} : { got }) }));
   if (problems.length > 0) throw new ServiceDefinitionError(model.name, problems);
   return routing;
+}
+
+/**
+ * A checked field's text. Only read when the field was valid (the model is discarded otherwise); String() is
+ * not used because it throws on an array holding a Symbol.
+ */
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : 'invalid';
 }
 
 function assertNever(x: never): never {
