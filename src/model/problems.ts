@@ -208,21 +208,25 @@ export function reportUnknownKey(report: ProblemSink, path: string, key: string,
  * near enough to be a typo (a third of the key's length, at least 1) rather than a different word.
  */
 export function closest(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    const d = editDistance(lower, k.toLowerCase());
     if (d < bestDistance) {
       best = k;
       bestDistance = d;
     }
   }
-  return bestDistance <= Math.max(1, Math.floor(Math.max(key.length, 3) / 3)) ? best : undefined;
+  if (bestDistance <= Math.max(1, Math.floor(Math.max(key.length, 3) / 3))) return best;
+  // A key cut short (`stabilizationWindow`) is a typo however many characters are missing.
+  return lower.length < 5 ? undefined : known.find((k) => k.toLowerCase().startsWith(lower));
 }
 
 /** Levenshtein distance with adjacent transpositions (optimal string alignment): `capcaity` is 1 from `capacity`. */
 function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) return Infinity;
+  // Far apart in length means far apart: no need to fill the table (a key may be a pasted 100 kB string).
+  if (Math.abs(a.length - b.length) > 3) return Math.abs(a.length - b.length);
   const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) rows[0][j] = j;
   for (let i = 1; i <= a.length; i++) {

@@ -43,7 +43,8 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
   if (kind !== 'http' && kind !== 'worker') p.add('kind', d.kind, 'must be "http" or "worker"');
 
   const metrics = d.metrics ?? ({} as ServiceDefinition['metrics']);
-  if (d.metrics === undefined) p.add('metrics', undefined, 'is required: { port } of the metrics endpoint');
+  // Reported as a shape, so that the port it would have held is not reported again.
+  if (d.metrics === undefined) p.shape('metrics', undefined, 'is required: { port } of the metrics endpoint');
   const port = p.integer('metrics.port', metrics.port, 1, 65535);
   const path = metrics.path ?? '/metrics';
   if (typeof path !== 'string' || !path.startsWith('/')) p.add('metrics.path', metrics.path, 'must be an HTTP path starting with "/"');

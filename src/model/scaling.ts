@@ -145,13 +145,20 @@ export function resolveScaling(input: ScalingPolicy, ctx: ScalingContext, report
   const at = (f: string) => `scaling.${f}`;
   const autoscaler = resolveAutoscaler(input.autoscaler, report);
 
-  const maxReplicas = wholeNumber(report, at('maxReplicas'), input.maxReplicas, 1, 10_000) ?? 1;
+  const maxFound = wholeNumber(report, at('maxReplicas'), input.maxReplicas, 1, 10_000);
+  const maxReplicas = maxFound ?? 1;
   let minReplicas = 1;
   if (input.minReplicas !== undefined) {
     // minReplicas 0 on a plain HPA needs the alpha HPAScaleToZero gate (validation.go); KEDA does 0↔1 itself.
     const lowest = autoscaler.kind === 'keda' ? 0 : 1;
-    const found = wholeNumber(report, at('minReplicas'), input.minReplicas, lowest, maxReplicas, lowest === 1 && input.minReplicas === 0 ? ' (0, scale to zero, needs autoscaler: { kind: "keda" })' : '');
+    const found = wholeNumber(report, at('minReplicas'), input.minReplicas, lowest, 10_000, lowest === 1 && input.minReplicas === 0 ? ' (0, scale to zero, needs autoscaler: { kind: "keda" })' : '');
     minReplicas = found ?? 1;
+  }
+  // Either bound may be the wrong one, so the problem names both: it is reported at maxReplicas, the field the
+  // API server names ("must be greater than or equal to `minReplicas`").
+  if (maxFound !== undefined && minReplicas > maxFound) {
+    report(at('maxReplicas'), maxFound, `must be at least scaling.minReplicas (${minReplicas})`);
+    minReplicas = Math.min(minReplicas, maxReplicas);
   }
   const autoscalerName = input.autoscalerName ?? ctx.service;
   if (input.autoscalerName !== undefined && !isDnsLabel(input.autoscalerName)) {

@@ -199,42 +199,33 @@ export function isRecord(value: unknown): value is Readonly<Record<string, unkno
 
 /**
  * Checks `value` at `path` against `shape`, reporting unknown keys and wrong shapes to `p`, and returns what
- * the resolver may safely read: the value with unknown keys left out, and every wrongly shaped value
- * replaced by an empty object or list (whose field `p` has already silenced, so the stand-in's missing
- * fields are not reported again). `shown` is the value a message names when `value` is a stand-in (an
- * `undefined` list element is checked as `null`, since `undefined` means "left out" everywhere else).
+ * the resolver may safely read: a copy in which every wrongly shaped value is replaced by an empty object
+ * or list (whose field `p` has already silenced, so the stand-in's missing fields are not reported again).
+ * Unknown keys stay in the copy, unread (the resolver reads only typed fields), so that a value the
+ * resolver quotes in a message is the one that was written.
  */
-export function checkShape(p: Problems, path: string, value: unknown, shape: Shape, shown: unknown = value): unknown {
+export function checkShape(p: Problems, path: string, value: unknown, shape: Shape): unknown {
   if (value === undefined) return undefined;
   switch (shape.kind) {
     case 'value':
     case 'own':
       return value;
     case 'labels':
-      if (!isRecord(value)) {
-        p.shape(path, shown, 'must be an object of label names to string values, e.g. { tier: "frontend" }');
-        return {};
-      }
+      if (!isRecord(value)) return wrongShape(p, path, value, shape);
       for (const [k, v] of Object.entries(value)) if (typeof v !== 'string') p.add(keyPath(path, k), v, 'must be a string label value');
       return value;
     case 'list':
-      if (!Array.isArray(value)) {
-        p.shape(path, shown, `must be a list${describeElement(shape.of)}`);
-        return [];
-      }
+      if (!Array.isArray(value)) return wrongShape(p, path, value, shape);
       // A hole or `undefined` in a list is not an omitted optional field: the element itself is wrong.
-      return Array.from(value, (v: unknown, i) => (v === undefined && shape.of.kind !== 'value' ? checkShape(p, `${path}[${i}]`, null, shape.of, v) : checkShape(p, `${path}[${i}]`, v, shape.of)));
+      return Array.from(value, (v: unknown, i) =>
+        v === undefined && shape.of.kind !== 'value' ? wrongShape(p, `${path}[${i}]`, v, shape.of) : checkShape(p, `${path}[${i}]`, v, shape.of),
+      );
     case 'object':
       if (isRecord(value)) return checkFields(p, path, value, shape.fields);
       if (shape.or?.test(value)) return value;
-      p.shape(path, shown, `must be ${shape.or ? `${shape.or.describe} or ` : ''}${describeObject(shape.fields)}`);
-      return {};
+      return wrongShape(p, path, value, shape);
     case 'variants': {
-      const tags = Object.keys(shape.variants);
-      if (!isRecord(value)) {
-        p.shape(path, shown, `must be an object with ${shape.tag}: ${tags.map((t) => `"${t}"`).join(', ')}`);
-        return {};
-      }
+      if (!isRecord(value)) return wrongShape(p, path, value, shape);
       const tag = value[shape.tag];
       // An unknown tag is the resolver's to report (it knows what each one means); its keys cannot be checked.
       return typeof tag === 'string' && Object.hasOwn(shape.variants, tag) ? checkFields(p, path, value, shape.variants[tag]) : value;
@@ -248,7 +239,10 @@ function checkFields(p: Problems, path: string, value: Readonly<Record<string, u
   const known = Object.keys(fields);
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(value)) {
-    if (!Object.hasOwn(fields, k)) p.unknownKey(path, k, known);
+    if (!Object.hasOwn(fields, k)) {
+      p.unknownKey(path, k, known);
+      out[k] = value[k];
+    }
     // `null` is not "left out": the resolver's defaults apply to a missing key only, and a null it read as
     // missing would hide a value that was meant to be there (a YAML key with nothing after the colon).
     else if (value[k] === null) p.shape(keyPath(path, k), null, 'must not be null: give a value, or leave an optional key out for its default');
@@ -257,14 +251,29 @@ function checkFields(p: Problems, path: string, value: Readonly<Record<string, u
   return out;
 }
 
-function describeObject(fields: FieldTable): string {
-  return `an object { ${Object.keys(fields).join(', ')} }`;
+/** Reports a value of the wrong shape and returns the empty stand-in the resolver reads instead. */
+function wrongShape(p: Problems, path: string, value: unknown, shape: Shape): unknown {
+  p.shape(path, value, `must be ${describe(shape)}`);
+  return shape.kind === 'list' ? [] : {};
 }
 
-function describeElement(of: Shape): string {
-  if (of.kind === 'object') return ` of objects { ${Object.keys(of.fields).join(', ')} }`;
-  if (of.kind === 'variants') return ` of objects with ${of.tag}: ${Object.keys(of.variants).map((t) => `"${t}"`).join(', ')}`;
-  return '';
+/** What a shape is, in the words of a problem: "an object { port, path }", "a list of objects { ... }". */
+function describe(shape: Shape): string {
+  switch (shape.kind) {
+    case 'value':
+    case 'own':
+      return 'a value';
+    case 'labels':
+      return 'an object of label names to string values, e.g. { tier: "frontend" }';
+    case 'list':
+      return shape.of.kind === 'value' ? 'a list' : `a list of ${describe(shape.of).replace(/^an object/, 'objects')}`;
+    case 'object':
+      return `${shape.or ? `${shape.or.describe} or ` : ''}an object { ${Object.keys(shape.fields).join(', ')} }`;
+    case 'variants':
+      return `an object with ${shape.tag}: ${Object.keys(shape.variants).map((t) => `"${t}"`).join(', ')}`;
+    default:
+      return assertNever(shape);
+  }
 }
 
 function assertNever(x: never): never {
