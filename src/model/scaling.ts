@@ -18,6 +18,7 @@ import type {
   VpaMode,
 } from '../spec/scaling';
 import type { ServiceKind } from '../spec/service';
+import { keyPath, LABEL_NAME } from './problems';
 import { BEHAVIOR_PRESET_NAMES, BehaviorModel, KUBERNETES_DEFAULT_BEHAVIOR, presetBehavior, ScalingRulesModel } from '../scaling/presets';
 
 export type { BehaviorModel, ScalingRulesModel } from '../scaling/presets';
@@ -121,7 +122,6 @@ export const MAX_PERIOD_SECONDS = 1800;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Kubernetes quantity in the forms people write for CPU and memory (decimal or binary SI suffix). */
 const QUANTITY = /^(\d+(\.\d+)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 const QUANTITY_FACTOR: Readonly<Record<string, number>> = {
@@ -261,9 +261,9 @@ function resolveMetrics(input: ScalingPolicy, ctx: ScalingContext, headroom: num
       case 'external': {
         if (typeof m.metric !== 'string' || !METRIC_NAME.test(m.metric)) report(`${f}.metric`, m.metric, 'must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
         const selector = m.selector ?? {};
-        for (const [k, v] of Object.entries(selector)) {
-          if (!LABEL_NAME.test(k)) report(`${f}.selector.${k}`, k, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
-          if (typeof v !== 'string') report(`${f}.selector.${k}`, v, 'must be a string label value');
+        // Values that are not strings are reported by the shape check (model/schema.ts).
+        for (const k of Object.keys(selector)) {
+          if (!LABEL_NAME.test(k)) report(keyPath(`${f}.selector`, k), k, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
         }
         const hasAvg = m.averageValue !== undefined;
         const hasValue = m.value !== undefined;

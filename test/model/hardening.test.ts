@@ -124,6 +124,7 @@ describe('a value of the wrong type is one definition error, never a TypeError o
     ['an autoscaler that is a string', def({ scaling: { maxReplicas: 10, autoscaler: 'keda' } }), ['scaling.autoscaler: got "keda"; must be an object with kind: "hpa", "keda"']],
     ['a receiver kind given as a list', def({ routing: { page: { kind: ['webhook'], url: { secret: { name: 'w', key: 'u' } } }, ticket: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } } } }), ['routing.page.kind: got ["webhook"]; must be "pagerduty", "slack", "webhook" or "email"']],
     ['routing timing as a string', def({ routing: { page: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } }, ticket: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } }, timing: 'fast' } }), ['routing.timing: got "fast"; must be an object { page, ticket } of notification timings']],
+    ['a number in an external metric selector, reported once', def({ scaling: { maxReplicas: 10, metrics: [{ type: 'external', metric: 'q', selector: { queue: 1 }, value: 1 }] } }), ['scaling.metrics[0].selector.queue: got 1; must be a string label value']],
     ['a Grafana URL that is a number', def({ alerting: { grafanaUrl: 5 } }), ['alerting.grafanaUrl: got 5; must be the http(s) base URL of Grafana, e.g. "https://grafana.example.com"']],
   ])('rejects %s', (_title, definition, lines) => {
     expect(problemLines(definition)).toEqual(lines);
