@@ -56,7 +56,7 @@ const OWN_CONSTRUCTS = [GoldenSignals, FleetOverview, ObservabilityStack, AlertR
 
 /**
  * Re-writes the manifests of this library's objects in the app's output folder (`dist/`) so that YAML 1.1
- * parsers read them as YAML 1.2 parsers do (see src/yaml.ts). cdk8s writes every manifest itself, with options
+ * parsers read them as YAML 1.2 parsers do (see `quoteAmbiguousScalars`). cdk8s writes every manifest itself, with options
  * no construct can change, and its writer leaves `matchType: =` unquoted, which PyYAML cannot load; the
  * objects' values are right (`=` is what the CRD wants), only the YAML text needs quotes. So the files are
  * re-rendered after `app.synth()` exactly as cdk8s renders them, plus those quotes; a file whose text is
