@@ -3,7 +3,6 @@
  * prometheus-adapter rules into cdk8s ApiObjects. No decisions are made here; they are all in the
  * resolved model and the generators.
  */
-import { Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
@@ -30,6 +29,7 @@ import {
   VerticalPodAutoscalerManifest,
 } from '../scaling/manifests';
 import { STACK_SELECTOR_LABELS } from './selectors';
+import { manifestYaml } from '../yaml';
 
 /** Label that marks a ConfigMap as a prometheus-adapter rules fragment, for whoever assembles the adapter config. */
 export const ADAPTER_FRAGMENT_LABEL = 'golden-signals.dev/prometheus-adapter-rules';
@@ -171,7 +171,8 @@ function adapterConfigMap(scope: Construct, service: ServiceModel, config: Adapt
       namespace: service.namespace,
       labels: { 'app.kubernetes.io/name': service.name, ...labels, [ADAPTER_FRAGMENT_LABEL]: 'true' },
     },
-    data: { 'rules.yaml': Yaml.stringify(config) },
+    // Like every YAML file this library writes: quoted where a YAML 1.1 parser would misread a string.
+    data: { 'rules.yaml': manifestYaml(config) },
   });
 }
 

@@ -1,18 +1,24 @@
 /**
- * The error a definition fails with. A module of its own so that validators outside the model (the routing
- * options) can report into the same error without importing the model's resolver,
- * which imports them.
+ * The error a definition fails with, and the collector that gathers its problems. A module of its own so that
+ * validators outside the model (the routing options) can report into the same error without importing the
+ * model's resolver, which imports them.
  */
+import { parseDuration } from '../spec/duration';
 
 /** One problem with a definition: the field, the value found, and what is allowed. */
 export interface DefinitionProblem {
   readonly field: string;
   readonly value: unknown;
   readonly allowed: string;
+  /**
+   * What the message says was found, when that is not the value itself: `unknown key` for a key the
+   * definition type does not have (its value is beside the point, and under `routing` it may be a secret).
+   */
+  readonly got?: string;
 }
 
 /** Where a validator reports problems, so the caller can list them together with its own. */
-export type ProblemSink = (field: string, value: unknown, allowed: string) => void;
+export type ProblemSink = (field: string, value: unknown, allowed: string, got?: string) => void;
 
 /** Thrown at synth time when a definition is invalid. Lists every problem, not just the first. */
 export class ServiceDefinitionError extends Error {
@@ -22,18 +28,213 @@ export class ServiceDefinitionError extends Error {
   ) {
     super(
       `Invalid service definition "${service}" (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  - ${p.field}: got ${show(p.value)}; ${p.allowed}`).join('\n'),
+        problems.map((p) => `  - ${p.field}: got ${p.got ?? showValue(p.value)}; ${p.allowed}`).join('\n'),
     );
     this.name = 'ServiceDefinitionError';
   }
 }
 
-function show(value: unknown): string {
+/** Longest rendering of a value in a message: a pasted file or a runaway string must not flood the CI log. */
+const MAX_SHOWN = 80;
+
+/**
+ * A value as a message shows it: JSON-like, but with what JSON cannot say (`NaN`, `Infinity`, `99n`,
+ * `undefined` inside objects, functions, cycles) said rather than turned into `null` or dropped, and cut at
+ * {@link MAX_SHOWN} characters with the full length appended.
+ */
+export function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
+  const text = render(value, new Set());
+  return text.length <= MAX_SHOWN ? text : `${text.slice(0, MAX_SHOWN - 1)}… (${text.length} characters)`;
+}
+
+function render(value: unknown, seen: Set<unknown>): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      // JSON.stringify prints NaN and ±Infinity as null, which hides the very mistake being reported.
+      return Object.is(value, -0) ? '-0' : String(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'undefined':
+      return 'undefined';
+    case 'boolean':
+      return String(value);
+    case 'symbol':
+      return value.toString();
+    case 'function':
+      return `[function ${value.name || 'anonymous'}]`;
+    default:
+      break;
   }
+  if (value === null) return 'null';
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return `[${value.map((v) => render(v, seen)).join(',')}]`;
+    return `{${Object.keys(value as object)
+      .map((k) => `${JSON.stringify(k)}:${render((value as Record<string, unknown>)[k], seen)}`)
+      .join(',')}}`;
+  } finally {
+    seen.delete(value);
+  }
+}
+
+/** RFC 1123 DNS label: what Kubernetes requires of namespace and most object names. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Prometheus label name (Prometheus data model). */
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Kubernetes label name part, and label value when not empty (apimachinery validation.IsQualifiedName, IsValidLabelValue). */
+const K8S_LABEL_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A key that a path can show after a dot; any other key is shown in brackets, quoted. */
+const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** The path of a key under `path`: `alerting.labels.tier`, or `metrics.serviceSelector["app.kubernetes.io/name"]`. */
+export function keyPath(path: string, key: string): string {
+  if (PLAIN_KEY.test(key) && key.length <= MAX_SHOWN) return path === '' ? key : `${path}.${key}`;
+  return `${path}[${showValue(key)}]`;
+}
+
+/** Collects problems while resolving, so all of them are reported together. */
+export class Problems {
+  readonly list: DefinitionProblem[] = [];
+  /**
+   * Fields whose value has the wrong shape (a string where an object belongs). The resolver carries on
+   * with an empty stand-in, so anything it would say about the field or what lies under it is noise.
+   */
+  private readonly unusable: string[] = [];
+
+  /** This collector as a {@link ProblemSink}, for validators outside the model. */
+  readonly sink: ProblemSink = (field, value, allowed, got) => this.add(field, value, allowed, got);
+
+  add(field: string, value: unknown, allowed: string, got?: string): void {
+    if (this.unusable.some((u) => field === u || field.startsWith(`${u}.`) || field.startsWith(`${u}[`))) return;
+    this.list.push(got === undefined ? { field, value, allowed } : { field, value, allowed, got });
+  }
+  /** Reports a value of the wrong shape and silences every later problem at or under its field. */
+  shape(field: string, value: unknown, allowed: string): void {
+    this.add(field, value, allowed);
+    this.unusable.push(field);
+  }
+  /** Reports a key the definition type does not have, suggesting the known key it is closest to. */
+  unknownKey(path: string, key: string, known: readonly string[]): void {
+    reportUnknownKey(this.sink, path, key, known);
+  }
+  /**
+   * One Kubernetes label of a selector. The API server would reject a bad key or value only when the object
+   * is applied, or, for a selector inside a custom resource, never: the operator then selects nothing.
+   * A value that is not a string is reported where the map's shape is checked.
+   */
+  kubernetesLabel(field: string, key: string, value: unknown): void {
+    const slash = key.indexOf('/');
+    const prefix = slash === -1 ? undefined : key.slice(0, slash);
+    const name = slash === -1 ? key : key.slice(slash + 1);
+    const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix));
+    if (!prefixOk || name.length > 63 || !K8S_LABEL_PART.test(name)) {
+      this.add(
+        field,
+        key,
+        'must be a Kubernetes label key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters of a-z, A-Z, 0-9, "-", "_" and ".", starting and ending with a letter or digit, e.g. "app.kubernetes.io/name"',
+      );
+    }
+    if (typeof value === 'string' && (value.length > 63 || (value !== '' && !K8S_LABEL_PART.test(value)))) {
+      this.add(field, value, 'must be a Kubernetes label value: empty, or at most 63 characters of a-z, A-Z, 0-9, "-", "_" and ".", starting and ending with a letter or digit');
+    }
+  }
+  dnsLabel(field: string, value: unknown): string {
+    if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL.test(value)) {
+      this.add(field, value, 'must be a DNS label: at most 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit');
+      return '';
+    }
+    return value;
+  }
+  duration(field: string, value: unknown, fallback: string, min = 1): number {
+    const text = value ?? fallback;
+    const ms = typeof text === 'string' ? parseDuration(text) : undefined;
+    if (ms === undefined || ms < min) {
+      this.add(field, value, `must be a positive Prometheus duration such as "300ms", "5m", "1h30m" or "30d"`);
+      return parseDuration(fallback) ?? 1;
+    }
+    return ms;
+  }
+  ratio(field: string, value: unknown, fallback: number): number {
+    const v = value ?? fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 1) {
+      this.add(field, value, 'must be a ratio greater than 0 and at most 1, e.g. 0.9');
+      return fallback;
+    }
+    return v;
+  }
+  positive(field: string, value: unknown): number | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      this.add(field, value, 'must be a finite number greater than 0');
+      return undefined;
+    }
+    return value;
+  }
+  integer(field: string, value: unknown, min: number, max: number): number {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.add(field, value, `must be a whole number from ${min} to ${max}`);
+      return min;
+    }
+    return value;
+  }
+  /** An optional string; reports anything else and returns the fallback in its place. */
+  text(field: string, value: unknown, fallback: string, test: RegExp, allowed: string): string {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || !test.test(value)) {
+      this.add(field, value, allowed);
+      return fallback;
+    }
+    return value;
+  }
+}
+
+/**
+ * Reports a key the definition type does not have, as `<path>: got unknown key; did you mean "<closest>"?`,
+ * or with the allowed keys when none is close. The value under the key is not shown: it is beside the point,
+ * and under `routing` it may be a secret typed into the wrong place.
+ */
+export function reportUnknownKey(report: ProblemSink, path: string, key: string, known: readonly string[], got = 'unknown key'): void {
+  const near = closest(key, known);
+  report(keyPath(path, key), undefined, near === undefined ? `allowed: ${known.map((k) => `"${k}"`).join(', ')}` : `did you mean "${near}"?`, got);
+}
+
+/**
+ * The known key a misspelt one most likely meant: the nearest by edit distance (case ignored), if it is
+ * near enough to be a typo (a third of the key's length, at least 1) rather than a different word.
+ */
+export function closest(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = editDistance(lower, k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  if (bestDistance <= Math.max(1, Math.floor(Math.max(key.length, 3) / 3))) return best;
+  // A key cut short (`stabilizationWindow`) is a typo however many characters are missing.
+  return lower.length < 5 ? undefined : known.find((k) => k.toLowerCase().startsWith(lower));
+}
+
+/** Levenshtein distance with adjacent transpositions (optimal string alignment): `capcaity` is 1 from `capacity`. */
+function editDistance(a: string, b: string): number {
+  // Far apart in length means far apart: no need to fill the table (a key may be a pasted 100 kB string).
+  if (Math.abs(a.length - b.length) > 3) return Math.abs(a.length - b.length);
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+    }
+  }
+  return rows[a.length][b.length];
 }

@@ -1,11 +1,12 @@
 import { validateRouting } from '../routing/resolve';
-import { errorStatusRegex, histogramBuckets, OTEL_DURATION_BUCKETS, routeTemplateProblem } from '../signals/contract';
+import { ALERT_LABELS, errorStatusRegex, histogramBuckets, OTEL_DURATION_BUCKETS, routeTemplateProblem } from '../signals/contract';
 import { minus, times } from '../signals/promql';
 import type { SignalScope } from '../signals/queries';
 import { formatDuration, parseDuration } from '../spec/duration';
 import type { BurnTierOverride, LatencySlo, ServiceDefinition, SloCommon } from '../spec/service';
 import { BURN_TIER_DEFAULTS } from './burn-tiers';
-import { type DefinitionProblem, ServiceDefinitionError } from './problems';
+import { keyPath, LABEL_NAME, Problems, ServiceDefinitionError } from './problems';
+import { checkShape, isRecord, SERVICE_DEFINITION } from './schema';
 import { resolveScaling } from './scaling';
 import { DEFAULT_TIMINGS } from './timings';
 import type { BurnTierModel, ServiceModel, SloKind, SloModel } from './types';
@@ -13,58 +14,9 @@ import { dashboardUid } from './uid';
 
 export { type DefinitionProblem, type ProblemSink, ServiceDefinitionError } from './problems';
 
-/** RFC 1123 DNS label: what Kubernetes requires of namespace and most object names. */
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** Prometheus label name. */
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const MAX_GROUP_INTERVAL_MS = 5 * 60_000;
 const DEFAULT_SLO_WINDOW = '30d';
-
-/** Collects problems while resolving, so all of them are reported together. */
-class Problems {
-  readonly list: DefinitionProblem[] = [];
-  add(field: string, value: unknown, allowed: string): void {
-    this.list.push({ field, value, allowed });
-  }
-  dnsLabel(field: string, value: unknown): string {
-    if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL.test(value)) {
-      this.add(field, value, 'must be a DNS label: at most 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit');
-    }
-    return String(value);
-  }
-  duration(field: string, value: unknown, fallback: string, min = 1): number {
-    const text = value ?? fallback;
-    const ms = typeof text === 'string' ? parseDuration(text) : undefined;
-    if (ms === undefined || ms < min) {
-      this.add(field, value, `must be a positive Prometheus duration such as "300ms", "5m", "1h30m" or "30d"`);
-      return parseDuration(fallback) ?? 1;
-    }
-    return ms;
-  }
-  ratio(field: string, value: unknown, fallback: number): number {
-    const v = value ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 1) {
-      this.add(field, value, 'must be a ratio greater than 0 and at most 1, e.g. 0.9');
-      return fallback;
-    }
-    return v;
-  }
-  positive(field: string, value: unknown): number | undefined {
-    if (value === undefined) return undefined;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      this.add(field, value, 'must be a finite number greater than 0');
-      return undefined;
-    }
-    return value;
-  }
-  integer(field: string, value: unknown, min: number, max: number): number {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.add(field, value, `must be a whole number from ${min} to ${max}`);
-      return min;
-    }
-    return value;
-  }
-}
+const HTTP_URL = /^https?:\/\/[^\s/]+/;
 
 /**
  * Validates a definition and resolves every default, once.
@@ -76,7 +28,14 @@ class Problems {
  */
 export function resolveService(definition: ServiceDefinition): ServiceModel {
   const p = new Problems();
-  const d = definition ?? ({} as ServiceDefinition);
+  if (!isRecord(definition)) {
+    // Nothing else can be said about a definition that is not an object: one problem, not one per field.
+    p.add('definition', definition, `must be a service definition object { ${Object.keys(SERVICE_DEFINITION).join(', ')} }`);
+    throw new ServiceDefinitionError('<unnamed>', p.list);
+  }
+  // From here on the resolver reads the checked copy: unknown keys are reported and left out, and values of
+  // the wrong shape are reported once and replaced by empty stand-ins, so no field access can throw.
+  const d = checkShape(p, '', definition, { kind: 'object', type: 'ServiceDefinition', fields: SERVICE_DEFINITION }) as ServiceDefinition;
   const name = p.dnsLabel('name', d.name);
   const namespace = p.dnsLabel('namespace', d.namespace);
   const team = p.dnsLabel('team', d.team);
@@ -84,7 +43,8 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
   if (kind !== 'http' && kind !== 'worker') p.add('kind', d.kind, 'must be "http" or "worker"');
 
   const metrics = d.metrics ?? ({} as ServiceDefinition['metrics']);
-  if (d.metrics === undefined) p.add('metrics', undefined, 'is required: { port } of the metrics endpoint');
+  // Reported as a shape, so that the port it would have held is not reported again.
+  if (d.metrics === undefined) p.shape('metrics', undefined, 'is required: { port } of the metrics endpoint');
   const port = p.integer('metrics.port', metrics.port, 1, 65535);
   const path = metrics.path ?? '/metrics';
   if (typeof path !== 'string' || !path.startsWith('/')) p.add('metrics.path', metrics.path, 'must be an HTTP path starting with "/"');
@@ -93,6 +53,12 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
     p.add('metrics.portName', metrics.portName, 'must be a Kubernetes port name: at most 15 characters of a-z, 0-9 and "-"');
   }
   const scrapeIntervalMs = p.duration('metrics.scrapeInterval', metrics.scrapeInterval, '30s', 1000);
+  if (metrics.serviceSelector !== undefined) {
+    if (Object.keys(metrics.serviceSelector).length === 0) {
+      p.add('metrics.serviceSelector', metrics.serviceSelector, 'must select by at least one label: an empty selector makes the ServiceMonitor scrape every Service in the namespace');
+    }
+    for (const [key, value] of Object.entries(metrics.serviceSelector)) p.kubernetesLabel(keyPath('metrics.serviceSelector', key), key, value);
+  }
 
   const alerting = d.alerting ?? {};
   const evaluationIntervalMs = p.duration('alerting.evaluationInterval', alerting.evaluationInterval, '1m', 1000);
@@ -103,9 +69,18 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
   if (alerting.clusterLabel !== undefined && (typeof alerting.clusterLabel !== 'string' || !LABEL_NAME.test(alerting.clusterLabel))) {
     p.add('alerting.clusterLabel', alerting.clusterLabel, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
   }
+  const reserved = [...ALERT_LABELS, ...(typeof alerting.clusterLabel === 'string' ? [alerting.clusterLabel] : [])];
   for (const key of Object.keys(alerting.labels ?? {})) {
-    if (!LABEL_NAME.test(key)) p.add(`alerting.labels.${key}`, key, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
+    // Static rule labels override the labels of the expression and of the contract: `severity` would turn
+    // every page into whatever it says, `service` or `namespace` would route the alert to someone else.
+    if (reserved.includes(key) || key.startsWith('__')) {
+      p.add(keyPath('alerting.labels', key), key, `is set by every generated alert (or reserved by Prometheus, "__" names) and must not be overridden; reserved: ${reserved.join(', ')}, __*`);
+    } else if (!LABEL_NAME.test(key)) {
+      p.add(keyPath('alerting.labels', key), key, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
+    }
   }
+  const runbookUrl = p.text('alerting.runbookUrl', alerting.runbookUrl, 'https://runbooks.example.com/golden-signals/{alert}', HTTP_URL, 'must be an http(s) URL pattern, e.g. "https://wiki.example.com/runbooks/{alert}"');
+  const grafanaUrl = p.text('alerting.grafanaUrl', alerting.grafanaUrl, 'https://grafana.example.com', HTTP_URL, 'must be the http(s) base URL of Grafana, e.g. "https://grafana.example.com"');
 
   // The shortest rate window any rule uses must span 4 scrapes, or one missed scrape leaves rate() with
   // too few samples (pint promql/rate; Pyrra's rate[1m] pitfall).
@@ -118,9 +93,6 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
 
   const slos: SloModel[] = [];
   const slosIn = d.slos ?? {};
-  for (const key of Object.keys(slosIn)) {
-    if (key !== 'availability' && key !== 'latency') p.add(`slos.${key}`, key, 'is not an SLO kind; allowed: "availability", "latency"');
-  }
   if (slosIn.availability) slos.push(resolveSlo(p, 'availability', slosIn.availability, checkWindow));
   if (slosIn.latency) slos.push(resolveSlo(p, 'latency', slosIn.latency, checkWindow));
 
@@ -172,14 +144,17 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
 
   let scaling: ServiceModel['scaling'];
   if (d.scaling) {
-    scaling = resolveScaling(d.scaling, { service: name, kind, capacity, container, scrapeIntervalMs }, (f, v, a) => p.add(f, v, a));
+    scaling = resolveScaling(d.scaling, { service: name, kind, capacity, container, scrapeIntervalMs }, p.sink);
   }
 
   // Routing is validated here too, so a definition fails once with every problem (the routing model itself is
   // built where it is used: resolveRouting).
-  validateRouting(d.routing, (f, v, a) => p.add(f, v, a));
+  validateRouting(d.routing, p.sink);
 
-  if (p.list.length > 0) throw new ServiceDefinitionError(typeof d.name === 'string' ? d.name : '<unnamed>', p.list);
+  if (p.list.length > 0) {
+    const shown = typeof d.name !== 'string' ? '<unnamed>' : d.name.length > 63 ? `${d.name.slice(0, 62)}…` : d.name;
+    throw new ServiceDefinitionError(shown, p.list);
+  }
 
   const scope: SignalScope = {
     namespace,
@@ -195,7 +170,8 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
     namespace,
     team,
     kind,
-    definition: d,
+    // The caller's object, not the checked copy (the two are equal once valid): consumers read it as given.
+    definition,
     metrics: {
       port,
       path,
@@ -212,8 +188,8 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
     saturation,
     scaling,
     alerting: {
-      runbookUrlPattern: alerting.runbookUrl ?? 'https://runbooks.example.com/golden-signals/{alert}',
-      grafanaUrl: (alerting.grafanaUrl ?? 'https://grafana.example.com').replace(/\/+$/, ''),
+      runbookUrlPattern: runbookUrl,
+      grafanaUrl: grafanaUrl.replace(/\/+$/, ''),
       evaluationIntervalMs,
       clusterLabel: alerting.clusterLabel,
       labels: alerting.labels ?? {},
@@ -257,9 +233,6 @@ function resolveSlo(
   }
 
   const overrides = slo.burnTiers ?? {};
-  for (const key of Object.keys(overrides)) {
-    if (!BURN_TIER_DEFAULTS.some((t) => t.name === key)) p.add(`${at}.burnTiers.${key}`, key, 'is not a burn tier; allowed: "fast", "medium", "slow", "longterm"');
-  }
   const minEventsIn = slo.minEvents ?? 'auto';
   if (minEventsIn !== 'auto' && (typeof minEventsIn !== 'number' || !Number.isInteger(minEventsIn) || minEventsIn < 0)) {
     p.add(`${at}.minEvents`, minEventsIn, 'must be "auto" or a whole number of events, 0 or more');
@@ -276,13 +249,17 @@ function resolveSlo(
     // The longterm tier alerts when the budget would run out within the window (factor 1). On windows
     // shorter than 30 days 10% over 3 days is a burn below 1×, which never exhausts the budget, so its
     // default share grows to keep the factor at 1.
-    const budgetConsumedPercent =
-      o?.budgetConsumed ??
-      (def.name === 'longterm' ? Math.max(def.budgetConsumedPercent, Number(((longWindowMs / windowMs) * 100).toPrecision(12))) : def.budgetConsumedPercent);
+    const defaultBudgetConsumed =
+      def.name === 'longterm' ? Math.max(def.budgetConsumedPercent, Number(((longWindowMs / windowMs) * 100).toPrecision(12))) : def.budgetConsumedPercent;
+    const budgetConsumedIn: unknown = o?.budgetConsumed ?? defaultBudgetConsumed;
     const severity = o?.severity ?? def.severity;
     if (severity !== 'page' && severity !== 'ticket') p.add(`${f}.severity`, severity, 'must be "page" or "ticket"');
-    if (typeof budgetConsumedPercent !== 'number' || !(budgetConsumedPercent > 0 && budgetConsumedPercent <= 100)) {
-      p.add(`${f}.budgetConsumed`, budgetConsumedPercent, 'must be a percentage of the error budget greater than 0 and at most 100');
+    // An invalid share is reported and replaced, so the arithmetic below never meets a string, a BigInt or a Symbol.
+    let budgetConsumedPercent = defaultBudgetConsumed;
+    if (typeof budgetConsumedIn !== 'number' || !(budgetConsumedIn > 0 && budgetConsumedIn <= 100)) {
+      p.add(`${f}.budgetConsumed`, budgetConsumedIn, 'must be a percentage of the error budget greater than 0 and at most 100');
+    } else {
+      budgetConsumedPercent = budgetConsumedIn;
     }
     checkWindow(`${f}.shortWindow`, o?.shortWindow, shortWindowMs);
     if (shortWindowMs >= longWindowMs) {
@@ -310,7 +287,7 @@ function resolveSlo(
         `gives the ${def.name} tier a burn factor of ${factor} on a ${formatDuration(windowMs)} window; below 1 the budget is never exhausted, so the alert would be noise: disable it with burnTiers: { ${def.name}: false } or raise budgetConsumed to at least ${Number(((longWindowMs / windowMs) * 100).toPrecision(6))}`,
       );
     }
-    const minEvents = minEventsIn === 'auto' ? Math.ceil(Number((1 / errorRatioThreshold).toPrecision(12))) : Number(minEventsIn);
+    const minEvents = typeof minEventsIn === 'number' ? minEventsIn : Math.ceil(Number((1 / errorRatioThreshold).toPrecision(12)));
     tiers.push({ name: def.name, longWindowMs, shortWindowMs, budgetConsumedPercent, factor, errorRatioThreshold, forMs, severity, minEvents });
   }
   return {

@@ -18,6 +18,7 @@ import type {
   VpaMode,
 } from '../spec/scaling';
 import type { ServiceKind } from '../spec/service';
+import { keyPath, LABEL_NAME } from './problems';
 import { BEHAVIOR_PRESET_NAMES, BehaviorModel, KUBERNETES_DEFAULT_BEHAVIOR, presetBehavior, ScalingRulesModel } from '../scaling/presets';
 
 export type { BehaviorModel, ScalingRulesModel } from '../scaling/presets';
@@ -121,7 +122,6 @@ export const MAX_PERIOD_SECONDS = 1800;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Kubernetes quantity in the forms people write for CPU and memory (decimal or binary SI suffix). */
 const QUANTITY = /^(\d+(\.\d+)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 const QUANTITY_FACTOR: Readonly<Record<string, number>> = {
@@ -145,13 +145,20 @@ export function resolveScaling(input: ScalingPolicy, ctx: ScalingContext, report
   const at = (f: string) => `scaling.${f}`;
   const autoscaler = resolveAutoscaler(input.autoscaler, report);
 
-  const maxReplicas = wholeNumber(report, at('maxReplicas'), input.maxReplicas, 1, 10_000) ?? 1;
+  const maxFound = wholeNumber(report, at('maxReplicas'), input.maxReplicas, 1, 10_000);
+  const maxReplicas = maxFound ?? 1;
   let minReplicas = 1;
   if (input.minReplicas !== undefined) {
     // minReplicas 0 on a plain HPA needs the alpha HPAScaleToZero gate (validation.go); KEDA does 0↔1 itself.
     const lowest = autoscaler.kind === 'keda' ? 0 : 1;
-    const found = wholeNumber(report, at('minReplicas'), input.minReplicas, lowest, maxReplicas, lowest === 1 && input.minReplicas === 0 ? ' (0, scale to zero, needs autoscaler: { kind: "keda" })' : '');
+    const found = wholeNumber(report, at('minReplicas'), input.minReplicas, lowest, 10_000, lowest === 1 && input.minReplicas === 0 ? ' (0, scale to zero, needs autoscaler: { kind: "keda" })' : '');
     minReplicas = found ?? 1;
+  }
+  // Either bound may be the wrong one, so the problem names both: it is reported at maxReplicas, the field the
+  // API server names ("must be greater than or equal to `minReplicas`").
+  if (maxFound !== undefined && minReplicas > maxFound) {
+    report(at('maxReplicas'), maxFound, `must be at least scaling.minReplicas (${minReplicas})`);
+    minReplicas = Math.min(minReplicas, maxReplicas);
   }
   const autoscalerName = input.autoscalerName ?? ctx.service;
   if (input.autoscalerName !== undefined && !isDnsLabel(input.autoscalerName)) {
@@ -254,9 +261,9 @@ function resolveMetrics(input: ScalingPolicy, ctx: ScalingContext, headroom: num
       case 'external': {
         if (typeof m.metric !== 'string' || !METRIC_NAME.test(m.metric)) report(`${f}.metric`, m.metric, 'must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)');
         const selector = m.selector ?? {};
-        for (const [k, v] of Object.entries(selector)) {
-          if (!LABEL_NAME.test(k)) report(`${f}.selector.${k}`, k, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
-          if (typeof v !== 'string') report(`${f}.selector.${k}`, v, 'must be a string label value');
+        // Values that are not strings are reported by the shape check (model/schema.ts).
+        for (const k of Object.keys(selector)) {
+          if (!LABEL_NAME.test(k)) report(keyPath(`${f}.selector`, k), k, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
         }
         const hasAvg = m.averageValue !== undefined;
         const hasValue = m.value !== undefined;
@@ -397,10 +404,11 @@ function resolveAutoscaler(input: ScalingPolicy['autoscaler'], report: ReportPro
 const VPA_MODES: readonly VpaMode[] = ['Off', 'Initial', 'Recreate'];
 
 function resolveVpa(input: NonNullable<ScalingPolicy['vpa']>, ctx: ScalingContext, report: ReportProblem): VpaModel {
-  const mode = input.mode ?? 'Off';
+  let mode = input.mode ?? 'Off';
   if (!VPA_MODES.includes(mode)) {
     // Auto is deprecated (an alias of Recreate); InPlaceOrRecreate needs Kubernetes 1.33 (research §5).
     report('scaling.vpa.mode', input.mode, 'must be "Off", "Initial" or "Recreate" (the modes every VPA version accepts)');
+    mode = 'Off'; // reported: the checks below must not quote or compare it
   }
   const given = input.containers ?? [{ container: ctx.container }];
   if (given.length === 0) report('scaling.vpa.containers', given, 'must list at least one container policy, or be left out for the service container');
@@ -412,9 +420,10 @@ function resolveVpa(input: NonNullable<ScalingPolicy['vpa']>, ctx: ScalingContex
     seen.add(c.container);
     const cmode = c.mode ?? 'Auto';
     if (cmode !== 'Auto' && cmode !== 'Off') report(`${f}.mode`, c.mode, 'must be "Auto" or "Off"');
-    const controlledResources = c.controlledResources ?? ['cpu', 'memory'];
+    let controlledResources = c.controlledResources ?? ['cpu', 'memory'];
     if (!Array.isArray(controlledResources) || controlledResources.length === 0 || controlledResources.some((r) => r !== 'cpu' && r !== 'memory')) {
       report(`${f}.controlledResources`, c.controlledResources, 'must be a non-empty list of "cpu" and "memory"');
+      controlledResources = []; // reported: the conflict check must not read it
     }
     const controlledValues = c.controlledValues ?? 'RequestsAndLimits';
     if (controlledValues !== 'RequestsAndLimits' && controlledValues !== 'RequestsOnly') report(`${f}.controlledValues`, c.controlledValues, 'must be "RequestsAndLimits" or "RequestsOnly"');

@@ -5,6 +5,7 @@
  * CR's `spec.secrets` (`/etc/alertmanager/secrets/`), so the file also works inside an operator-run Alertmanager.
  */
 import * as YAML from 'yaml';
+import { quoteAmbiguousScalars } from '../yaml';
 import type { ServiceModel } from '../model/types';
 import { LABEL } from '../signals/contract';
 import { formatDuration } from '../spec/duration';
@@ -133,6 +134,7 @@ export function renderUnits(units: readonly RoutingUnit[], options: Alertmanager
   });
   const ruleNodes = (doc.get('inhibit_rules') as YAML.YAMLSeq).items as YAML.Node[];
   ruleNodes.forEach((n, i) => (n.commentBefore = ` ${rules[i].why}`));
+  quoteAmbiguousScalars(doc);
   return doc.toString({ lineWidth: 0 });
 }
 

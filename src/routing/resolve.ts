@@ -1,4 +1,5 @@
-import { type DefinitionProblem, type ProblemSink, ServiceDefinitionError } from '../model/problems';
+import { type DefinitionProblem, type ProblemSink, reportUnknownKey, ServiceDefinitionError } from '../model/problems';
+import { isRecord, NOTIFICATION_TIMING, RECEIVERS, ROUTING_OPTIONS, ROUTING_TIMING, SECRET_REF, SECRET_REF_SECRET } from '../model/schema';
 import type { ServiceModel } from '../model/types';
 import { formatDuration, parseDuration } from '../spec/duration';
 import type { NotificationTiming, ReceiverDefinition, RoutingOptions } from '../spec/routing';
@@ -28,12 +29,6 @@ const PAGERDUTY_SEVERITY: Readonly<Record<Severity, 'critical' | 'warning'>> = {
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
-const FIELDS: { readonly [K in ReceiverDefinition['kind']]: readonly string[] } = {
-  pagerduty: ['kind', 'routingKey', 'sendResolved'],
-  slack: ['kind', 'apiUrl', 'channel', 'sendResolved'],
-  webhook: ['kind', 'url', 'maxAlerts', 'sendResolved'],
-  email: ['kind', 'to', 'from', 'smarthost', 'authUsername', 'authPassword', 'requireTls', 'sendResolved'],
-};
 
 /**
  * What a problem shows instead of a value that may be a secret: the error message ends up in CI logs, so it
@@ -45,9 +40,6 @@ function redacted(value: unknown): string {
 
 /** How the routing may be cut into AlertmanagerConfigs (RoutingOptions.per). */
 const SCOPES: readonly RoutingScope[] = ['service', 'team'];
-
-/** The options RoutingOptions has: anything else is a typo, or a secret typed into the wrong place. */
-const OPTIONS: readonly string[] = ['page', 'ticket', 'timing', 'per'];
 
 class Collector {
   constructor(readonly add: ProblemSink) {}
@@ -69,9 +61,19 @@ class Collector {
     if (typeof key !== 'string' || key.length > 253 || !SECRET_KEY.test(key)) {
       this.add(`${field}.secret.key`, key, 'must be a Secret key of a-z, A-Z, 0-9, "-", "_" and "."');
     }
-    const extra = Object.keys(value).filter((k) => k !== 'secret');
-    for (const k of extra) this.add(`${field}.${k}`, redacted((value as Record<string, unknown>)[k]), 'is not allowed next to "secret": a reference has only { secret: { name, key } }');
-    return { name: String(name), key: String(key) };
+    this.unknownKeys(field, value, SECRET_REF);
+    this.unknownKeys(`${field}.secret`, ref, SECRET_REF_SECRET);
+    return { name: asText(name), key: asText(key) };
+  }
+
+  /**
+   * Reports the keys of `value` that `table` does not have. The message never shows what is under such a key:
+   * an unknown key in routing is often a secret typed into the wrong place (a Slack `url:`, a `value:` next to
+   * a reference).
+   */
+  unknownKeys(field: string, value: object, table: object): void {
+    const known = Object.keys(table);
+    for (const k of Object.keys(value)) if (!known.includes(k)) reportUnknownKey(this.add, field, k, known, 'unknown key (its value is redacted)');
   }
 
   bool(field: string, value: unknown, fallback: boolean): boolean {
@@ -82,7 +84,7 @@ class Collector {
 
   text(field: string, value: unknown, test: RegExp, allowed: string): string {
     if (typeof value !== 'string' || !test.test(value)) this.add(field, value, allowed);
-    return String(value);
+    return asText(value);
   }
 
   duration(field: string, value: unknown, fallbackMs: number): number {
@@ -97,19 +99,16 @@ class Collector {
 }
 
 function integration(c: Collector, field: string, r: ReceiverDefinition, severity: Severity): Integration | undefined {
-  if (r === null || typeof r !== 'object') {
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) {
     c.add(field, r, 'must be a receiver object with a kind: "pagerduty", "slack", "webhook" or "email"');
     return undefined;
   }
-  const allowed = FIELDS[r.kind as ReceiverDefinition['kind']];
+  const allowed = typeof r.kind === 'string' && Object.hasOwn(RECEIVERS, r.kind) ? RECEIVERS[r.kind] : undefined;
   if (!allowed) {
     c.add(`${field}.kind`, (r as { kind?: unknown }).kind, 'must be "pagerduty", "slack", "webhook" or "email"');
     return undefined;
   }
-  for (const k of Object.keys(r)) {
-    // An unknown field may be a secret typed into the wrong place (e.g. a Slack `url:`): report it, redacted.
-    if (!allowed.includes(k)) c.add(`${field}.${k}`, redacted((r as unknown as Record<string, unknown>)[k]), `is not a field of a ${r.kind} receiver; allowed: ${allowed.join(', ')}`);
-  }
+  c.unknownKeys(field, r, allowed);
   const sendResolved = c.bool(`${field}.sendResolved`, r.sendResolved, true);
   switch (r.kind) {
     case 'pagerduty':
@@ -124,7 +123,7 @@ function integration(c: Collector, field: string, r: ReceiverDefinition, severit
     case 'webhook': {
       const maxAlerts = r.maxAlerts ?? 0;
       if (typeof maxAlerts !== 'number' || !Number.isInteger(maxAlerts) || maxAlerts < 0) c.add(`${field}.maxAlerts`, r.maxAlerts, 'must be a whole number, 0 or more (0 sends all)');
-      return { kind: 'webhook', url: c.secret(`${field}.url`, r.url), maxAlerts: Number(maxAlerts), sendResolved };
+      return { kind: 'webhook', url: c.secret(`${field}.url`, r.url), maxAlerts: typeof maxAlerts === 'number' ? maxAlerts : 0, sendResolved };
     }
     case 'email': {
       const address = /^[^\s@,]+@[^\s@,]+(\s*,\s*[^\s@,]+@[^\s@,]+)*$/;
@@ -134,7 +133,7 @@ function integration(c: Collector, field: string, r: ReceiverDefinition, severit
       let auth: { username: string; password: SecretKey } | undefined;
       if (r.authUsername !== undefined || r.authPassword !== undefined) {
         if (typeof r.authUsername !== 'string' || r.authUsername.length === 0) c.add(`${field}.authUsername`, r.authUsername, 'must be set with authPassword');
-        auth = { username: String(r.authUsername), password: c.secret(`${field}.authPassword`, r.authPassword) };
+        auth = { username: asText(r.authUsername), password: c.secret(`${field}.authPassword`, r.authPassword) };
       }
       return { kind: 'email', to, from, smarthost, auth, requireTls: c.bool(`${field}.requireTls`, r.requireTls, true), sendResolved };
     }
@@ -143,7 +142,10 @@ function integration(c: Collector, field: string, r: ReceiverDefinition, severit
   }
 }
 
-function timing(c: Collector, field: string, t: NotificationTiming | undefined, d: TimingModel): TimingModel {
+function timing(c: Collector, field: string, given: NotificationTiming | undefined, d: TimingModel): TimingModel {
+  const t = given === undefined || isRecord(given) ? given : undefined;
+  if (t !== given) c.add(field, given, 'must be an object { groupWait, groupInterval, repeatInterval }');
+  else if (t !== undefined) c.unknownKeys(field, t, NOTIFICATION_TIMING);
   const out = {
     groupWaitMs: c.duration(`${field}.groupWait`, t?.groupWait, d.groupWaitMs),
     groupIntervalMs: c.duration(`${field}.groupInterval`, t?.groupInterval, d.groupIntervalMs),
@@ -171,14 +173,15 @@ function timing(c: Collector, field: string, t: NotificationTiming | undefined, 
  */
 export function validateRouting(options: RoutingOptions | undefined, report: ProblemSink): RoutingModel | undefined {
   if (options === undefined) return undefined;
-  if (options === null || typeof options !== 'object') {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     report('routing', options, 'must be an object { page, ticket }');
     return undefined;
   }
   const c = new Collector(report);
-  for (const k of Object.keys(options)) {
-    if (!OPTIONS.includes(k)) c.add(`routing.${k}`, redacted((options as unknown as Record<string, unknown>)[k]), `is not a routing option; allowed: ${OPTIONS.join(', ')}`);
-  }
+  c.unknownKeys('routing', options, ROUTING_OPTIONS);
+  const timingIn = options.timing === undefined || isRecord(options.timing) ? options.timing : undefined;
+  if (timingIn !== options.timing) c.add('routing.timing', options.timing, 'must be an object { page, ticket } of notification timings');
+  else if (timingIn !== undefined) c.unknownKeys('routing.timing', timingIn, ROUTING_TIMING);
   const per = options.per ?? 'service';
   if (!SCOPES.includes(per)) c.add('routing.per', options.per, 'must be "service" (one AlertmanagerConfig per service) or "team" (one per team and namespace)');
   const receivers = {} as Record<Severity, Integration[]>;
@@ -189,10 +192,7 @@ export function validateRouting(options: RoutingOptions | undefined, report: Pro
     if (list.length === 0) c.add(`routing.${severity}`, given, 'needs at least one receiver: { kind: "pagerduty" | "slack" | "webhook" | "email", ... }');
     const at = (i: number) => (Array.isArray(given) ? `routing.${severity}[${i}]` : `routing.${severity}`);
     receivers[severity] = list.map((r, i) => integration(c, at(i), r, severity)).filter((x): x is Integration => x !== undefined);
-    timings[severity] = timing(c, `routing.timing.${severity}`, options.timing?.[severity], DEFAULT_TIMING[severity]);
-  }
-  for (const k of Object.keys(options.timing ?? {})) {
-    if (!SEVERITIES.includes(k as Severity)) c.add(`routing.timing.${k}`, k, 'is not a severity; allowed: page, ticket');
+    timings[severity] = timing(c, `routing.timing.${severity}`, timingIn?.[severity], DEFAULT_TIMING[severity]);
   }
   return { per: SCOPES.includes(per) ? per : 'service', receivers, timing: timings };
 }
@@ -208,9 +208,17 @@ export function validateRouting(options: RoutingOptions | undefined, report: Pro
  */
 export function resolveRouting(model: ServiceModel): RoutingModel | undefined {
   const problems: DefinitionProblem[] = [];
-  const routing = validateRouting(model.definition.routing, (field, value, allowed) => problems.push({ field, value, allowed }));
+  const routing = validateRouting(model.definition.routing, (field, value, allowed, got) => problems.push({ field, value, allowed, ...(got === undefined ? {} : { got }) }));
   if (problems.length > 0) throw new ServiceDefinitionError(model.name, problems);
   return routing;
+}
+
+/**
+ * A checked field's text. Only read when the field was valid (the model is discarded otherwise); String() is
+ * not used because it throws on an array holding a Symbol.
+ */
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : 'invalid';
 }
 
 function assertNever(x: never): never {

@@ -91,6 +91,31 @@ export const LABEL = {
   statusClass: 'status_class',
 } as const;
 
+/**
+ * Labels the generated alerts carry: the contract's identity labels (alertingRule, the SLO alerts' `slo` and
+ * `burn_tier`), Prometheus's `alertname`, and the labels the alert expressions keep (their `by (...)`).
+ * A static label of the same name (`alerting.labels`) would override them: `severity` decides page or ticket,
+ * `service`, `namespace` and `team` decide who is notified.
+ */
+export const ALERT_LABELS: readonly string[] = [
+  LABEL.service,
+  LABEL.namespace,
+  LABEL.team,
+  LABEL.signal,
+  LABEL.severity,
+  LABEL.slo,
+  LABEL.burnTier,
+  LABEL.alertName,
+  LABEL.alertState,
+  LABEL.job,
+  LABEL.instance,
+  LABEL.pod,
+  LABEL.container,
+  LABEL.hpa,
+  LABEL.hpaMetricName,
+  LABEL.hpaMetricTargetType,
+];
+
 /** Labels the scrape configuration owns; the shim must never emit them. */
 export const TARGET_LABELS: readonly string[] = [LABEL.namespace, LABEL.job, LABEL.instance, LABEL.service, LABEL.pod];
 

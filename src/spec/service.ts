@@ -240,10 +240,15 @@ export interface AlertingOptions {
  * Declares a service. Returns its argument unchanged, typed: validation happens once, at synth time, in
  * {@link resolveService} (so an app importing the definition at runtime pays nothing).
  *
+ * The parameter is the plain `ServiceDefinition`, not a generic: a generic parameter (`<const T extends
+ * ServiceDefinition>`) turns off TypeScript's excess-property check, so a misspelt optional key (`slo:`,
+ * `capacty:`, `metrics: { scrapeIntervall }`) compiled and was silently ignored. Nothing read the literal
+ * type the generic returned.
+ *
  * @example
  * const worker = defineService({ name: 'mailer', namespace: 'shop', team: 'growth', kind: 'worker',
  *   metrics: { port: 9464 }, slos: { availability: { objective: 99 } } });
  */
-export function defineService<const T extends ServiceDefinition>(definition: T): T {
+export function defineService(definition: ServiceDefinition): ServiceDefinition {
   return definition;
 }

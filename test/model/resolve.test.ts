@@ -18,7 +18,7 @@ function problemsOf(def: ServiceDefinition): string[] {
   try {
     resolveService(def);
   } catch (e) {
-    if (e instanceof ServiceDefinitionError) return e.problems.map((p) => `${p.field}: ${JSON.stringify(p.value)}: ${p.allowed}`);
+    if (e instanceof ServiceDefinitionError) return e.problems.map((p) => `${p.field}: ${p.got ?? JSON.stringify(p.value)}: ${p.allowed}`);
     throw e;
   }
   return [];
@@ -114,8 +114,8 @@ describe('invalid definitions fail with the field, the value and what is allowed
     ['a status code outside 100–599', { errors: { statusCodes: [429, 700] } }, 'errors.statusCodes[1]: 700: must be a status class'],
     ['a saturation ratio above 1', { saturation: { cpuOfLimit: 1.5 } }, 'saturation.cpuOfLimit: 1.5: must be a ratio greater than 0 and at most 1'],
     ['an event-loop delay threshold inside the sampling noise', { saturation: { eventLoopDelayP99: '10ms' } }, 'saturation.eventLoopDelayP99: "10ms": must be at least "50ms"'],
-    ['an unknown SLO kind', { slos: { throughput: { objective: 99 } } }, 'slos.throughput: "throughput": is not an SLO kind'],
-    ['an unknown burn tier', { slos: { availability: { objective: 99.9, burnTiers: { instant: false } } } }, 'slos.availability.burnTiers.instant: "instant": is not a burn tier'],
+    ['an unknown SLO kind', { slos: { throughput: { objective: 99 } } }, 'slos.throughput: unknown key: allowed: "availability", "latency"'],
+    ['an unknown burn tier', { slos: { availability: { objective: 99.9, burnTiers: { instant: false } } } }, 'slos.availability.burnTiers.instant: unknown key: allowed: "fast", "medium", "slow", "longterm"'],
     [
       'a short window longer than its long window',
       { slos: { availability: { objective: 99.9, burnTiers: { fast: { shortWindow: '2h' } } } } },

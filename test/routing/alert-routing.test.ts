@@ -100,7 +100,7 @@ describe('AlertRouting', () => {
   });
 
   test('an inline secret fails the synth with the field named', () => {
-    const bad = { ...checkout, routing: { page: { kind: 'pagerduty', routingKey: 'abc123' }, ticket: checkout.routing.ticket } };
+    const bad = { ...checkout, routing: { page: { kind: 'pagerduty', routingKey: 'abc123' }, ticket: checkout.routing?.ticket } };
     expect(() => synth({}, [resolveService(bad as never)])).toThrow(/routing\.page\.routingKey/);
   });
 });

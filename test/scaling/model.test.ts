@@ -80,7 +80,7 @@ describe('validation mirrors the API server and names every field', () => {
   const base = { maxReplicas: 10 };
   it.each<[string, ScalingPolicy, string, unknown]>([
     ['maxReplicas below 1', { maxReplicas: 0 }, 'scaling.maxReplicas', 0],
-    ['minReplicas above maxReplicas', { minReplicas: 11, maxReplicas: 10 }, 'scaling.minReplicas', 11],
+    ['minReplicas above maxReplicas, named at maxReplicas as the API server does', { minReplicas: 11, maxReplicas: 10 }, 'scaling.maxReplicas', 10],
     ['minReplicas 0 without KEDA', { ...base, minReplicas: 0 }, 'scaling.minReplicas', 0],
     ['a stabilization window over 3600 s', { ...base, behavior: { scaleUp: { stabilizationWindowSeconds: 3601 } } }, 'scaling.behavior.scaleUp.stabilizationWindowSeconds', 3601],
     ['a negative stabilization window', { ...base, behavior: { scaleDown: { stabilizationWindowSeconds: -1 } } }, 'scaling.behavior.scaleDown.stabilizationWindowSeconds', -1],

@@ -1,0 +1,197 @@
+import { checkout, mailer } from '../../examples/services';
+import { resolveService, ServiceDefinitionError } from '../../src/model';
+import { serviceRules } from '../../src/rules';
+import type { ServiceDefinition } from '../../src/spec';
+
+/**
+ * No bad definition produces wrong output, a TypeError or a silently ignored typo: each case below is a
+ * definition that used to do one of those, and now fails with every problem named by field, value and what
+ * is allowed.
+ */
+
+/** The problems of a definition as `field: got …; allowed` lines, as the error message lists them. */
+function problemLines(definition: unknown): string[] {
+  try {
+    resolveService(definition as ServiceDefinition);
+  } catch (e) {
+    if (e instanceof ServiceDefinitionError) return e.message.split('\n').slice(1).map((l) => l.replace(/^ {2}- /, ''));
+    throw e;
+  }
+  return [];
+}
+
+const base = {
+  name: 'checkout',
+  namespace: 'shop',
+  team: 'payments',
+  metrics: { port: 9464 },
+  slos: { availability: { objective: 99.9 } },
+};
+const keda = { kind: 'keda', serverAddress: 'http://prometheus:9090' };
+
+/** `base` with the top-level keys of `patch` replaced (a key set to undefined is removed). */
+function def(patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base, ...patch };
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+describe('alerting.labels cannot override the labels that route and identify an alert', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['severity, which would turn every page into a ticket', { severity: 'info' }, 'alerting.labels.severity: got "severity"; is set by every generated alert'],
+    ['service, which would misroute the alert', { service: 'other' }, 'alerting.labels.service: got "service"; is set by every generated alert'],
+    ['namespace, which would misroute the alert', { namespace: 'other' }, 'alerting.labels.namespace: got "namespace"'],
+    ['team', { team: 'other' }, 'alerting.labels.team: got "team"'],
+    ['signal', { signal: 'x' }, 'alerting.labels.signal: got "signal"'],
+    ['slo', { slo: 'x' }, 'alerting.labels.slo: got "slo"'],
+    ['burn_tier', { burn_tier: 'x' }, 'alerting.labels.burn_tier: got "burn_tier"'],
+    ['alertname', { alertname: 'x' }, 'alerting.labels.alertname: got "alertname"'],
+    ['job', { job: 'x' }, 'alerting.labels.job: got "job"'],
+    ['container, which the saturation alerts keep from their expression', { container: 'x' }, 'alerting.labels.container: got "container"'],
+    ['__name__, a name Prometheus reserves', { __name__: 'x' }, 'alerting.labels.__name__: got "__name__"; is set by every generated alert (or reserved by Prometheus, "__" names)'],
+    ['a __proto__ key, which would reach the YAML', JSON.parse('{"__proto__": "x"}'), 'alerting.labels.__proto__: got "__proto__"'],
+    ['a label name with a dash', { 'cost-center': 'x' }, 'alerting.labels["cost-center"]: got "cost-center"; must be a Prometheus label name'],
+    ['a number as a label value', { tier: 1 }, 'alerting.labels.tier: got 1; must be a string label value'],
+    ['a list as a label value', { tier: ['a'] }, 'alerting.labels.tier: got ["a"]; must be a string label value'],
+  ])('rejects a label named %s', (_title, labels, line) => {
+    expect(problemLines(def({ alerting: { labels } }))).toEqual([expect.stringContaining(line)]);
+  });
+
+  it('rejects the cluster label too, when one is configured', () => {
+    expect(problemLines(def({ alerting: { clusterLabel: 'cluster', labels: { cluster: 'eu-1' } } }))).toEqual([
+      expect.stringContaining('alerting.labels.cluster: got "cluster"; is set by every generated alert'),
+    ]);
+  });
+
+  it('accepts a label of its own and puts it on every alert', () => {
+    const rules = serviceRules(resolveService(def({ alerting: { labels: { tier: 'frontend' } } }) as unknown as ServiceDefinition));
+    const alerts = rules.groups.flatMap((g) => g.rules).filter((r) => 'alert' in r);
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const a of alerts) expect(a.labels).toMatchObject({ tier: 'frontend', severity: expect.stringMatching(/^(page|ticket)$/) });
+  });
+});
+
+describe('an unknown or misspelt key is an error that suggests the key meant', () => {
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['slo for slos, which left the service without SLO alerts', { slos: undefined, slo: { availability: { objective: 99.9 } } }, ['slo: got unknown key; did you mean "slos"?']],
+    ['capacty for capacity', { capacty: { requestsPerSecond: 10 } }, ['capacty: got unknown key; did you mean "capacity"?']],
+    ['scaling.minReplica', { scaling: { minReplica: 2, maxReplicas: 10 } }, ['scaling.minReplica: got unknown key; did you mean "minReplicas"?']],
+    ['metrics.scrapeIntervall', { metrics: { port: 9464, scrapeIntervall: '1m' } }, ['metrics.scrapeIntervall: got unknown key; did you mean "scrapeInterval"?']],
+    ['errors.statusCode', { errors: { statusCode: [429] } }, ['errors.statusCode: got unknown key; did you mean "statusCodes"?']],
+    [
+      'metric for the required metrics: both the typo and the missing key',
+      { metrics: undefined, metric: { port: 9464 } },
+      ['metric: got unknown key; did you mean "metrics"?', 'metrics: got nothing; is required: { port } of the metrics endpoint'],
+    ],
+    ['a key in a burn tier', { slos: { availability: { objective: 99.9, burnTiers: { fast: { longwindow: '2h' } } } } }, ['slos.availability.burnTiers.fast.longwindow: got unknown key; did you mean "longWindow"?']],
+    ['a key of a latency SLO on an availability SLO', { slos: { availability: { objective: 99.9, threshold: '300ms' } } }, ['slos.availability.threshold: got unknown key; allowed: "objective", "window", "burnTiers", "minEvents"']],
+    ['a key of another metric type', { scaling: { maxReplicas: 10, metrics: [{ type: 'cpu', averageUtilisation: 70 }] } }, ['scaling.metrics[0].averageUtilisation: got unknown key; did you mean "averageUtilization"?', 'scaling.metrics[0]: got {"type":"cpu","averageUtilisation":70}; a cpu or memory metric needs exactly one target: averageUtilization (percent of requests) or averageValue (a quantity per pod)']],
+    ['a key in a KEDA schedule', { scaling: { maxReplicas: 10, autoscaler: { ...keda, schedules: [{ timezone: 'UTC', start: '0 8 * * *', end: '0 9 * * *', desiredReplica: 2 }] } } }, ['scaling.autoscaler.schedules[0].desiredReplica: got unknown key; did you mean "desiredReplicas"?', 'scaling.autoscaler.schedules[0].desiredReplicas: got nothing; must be a whole number from 1 to 10000']],
+    ['a key in a VPA container policy', { scaling: { maxReplicas: 10, vpa: { containers: [{ container: 'checkout', maxAllowed: { cpu: '1', memroy: '1Gi' } }] } } }, ['scaling.vpa.containers[0].maxAllowed.memroy: got unknown key; did you mean "memory"?']],
+    ['a key in a behavior direction', { scaling: { maxReplicas: 10, behavior: { scaleUp: { stabilizationWindow: 60 } } } }, ['scaling.behavior.scaleUp.stabilizationWindow: got unknown key; did you mean "stabilizationWindowSeconds"?']],
+    ['a key in a routing timing', { routing: { page: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } }, ticket: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } }, timing: { page: { groupwait: '1m' } } } }, ['routing.timing.page.groupwait: got unknown key (its value is redacted); did you mean "groupWait"?']],
+    ['a key in a Secret reference', { routing: { page: { kind: 'webhook', url: { secret: { name: 'w', key: 'u', namespace: 'x' } } }, ticket: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } } } }, ['routing.page.url.secret.namespace: got unknown key (its value is redacted); allowed: "name", "key"']],
+    ['a word that is no key at all, with the allowed keys', { owner: 'me' }, ['owner: got unknown key; allowed: "name", "namespace", "team", "kind", "metrics", "slos", "errors", "routes", "traffic", "capacity", "saturation", "scaling", "alerting", "routing"']],
+  ])('rejects %s', (_title, patch, lines) => {
+    expect(problemLines(def(patch))).toEqual(lines);
+  });
+});
+
+describe('a value of the wrong type is one definition error, never a TypeError or silently ignored', () => {
+  it.each<[string, unknown, string[]]>([
+    ['routes as a string', def({ routes: '/cart' }), ['routes: got "/cart"; must be a list']],
+    ['routes as an object', def({ routes: {} }), ['routes: got {}; must be a list']],
+    ['scaling.behavior null', def({ scaling: { maxReplicas: 10, behavior: null } }), ['scaling.behavior: got null; must not be null: give a value, or leave an optional key out for its default']],
+    ['scaling.vpa null', def({ scaling: { maxReplicas: 10, vpa: null } }), ['scaling.vpa: got null; must not be null: give a value, or leave an optional key out for its default']],
+    ['a null VPA container policy', def({ scaling: { maxReplicas: 10, vpa: { containers: [null] } } }), ['scaling.vpa.containers[0]: got null; must be an object { container, mode, minAllowed, maxAllowed, controlledResources, controlledValues }']],
+    ['a null KEDA schedule', def({ scaling: { maxReplicas: 10, autoscaler: { ...keda, schedules: [null] } } }), ['scaling.autoscaler.schedules[0]: got null; must be an object { timezone, start, end, desiredReplicas }']],
+    ['an undefined KEDA schedule', def({ scaling: { maxReplicas: 10, autoscaler: { ...keda, schedules: [undefined] } } }), ['scaling.autoscaler.schedules[0]: got nothing; must be an object { timezone, start, end, desiredReplicas }']],
+    [
+      'KEDA schedules as one object instead of a list',
+      def({ scaling: { maxReplicas: 10, autoscaler: { ...keda, schedules: { timezone: 'UTC', start: '0 8 * * *', end: '0 9 * * *', desiredReplicas: 2 } } } }),
+      ['scaling.autoscaler.schedules: got {"timezone":"UTC","start":"0 8 * * *","end":"0 9 * * *","desiredReplicas":2}; must be a list of objects { timezone, start, end, desiredReplicas }'],
+    ],
+    ['a number as a service selector value', def({ metrics: { port: 9464, serviceSelector: { app: 123 } } }), ['metrics.serviceSelector.app: got 123; must be a string label value']],
+    ['slos as a string: one problem, not one per character', def({ slos: 'availability' }), ['slos: got "availability"; must be an object { availability, latency }']],
+    ['a null definition', null, ['definition: got null; must be a service definition object { name, namespace, team, kind, metrics, slos, errors, routes, traffic, capacity, saturation, scaling, alerting, routing }']],
+    ['a list as the definition', [base], [expect.stringMatching(/^definition: got \[\{"name":"checkout",.*; must be a service definition object/)]],
+    ['a number where an object belongs', def({ capacity: 5 }), ['capacity: got 5; must be an object { requestsPerSecond, concurrentRequests }']],
+    ['a Date where an object belongs', def({ traffic: new Date(0) }), ['traffic: got {}; must be an object { noTrafficFor, dropBelowLastWeek, dropMinRequestsPerSecond }']],
+    ['a burn tier turned off with a string', def({ slos: { availability: { objective: 99.9, burnTiers: { fast: 'off' } } } }), ['slos.availability.burnTiers.fast: got "off"; must be false (the tier off) or an object { longWindow, shortWindow, budgetConsumed, for, severity }']],
+    ['a behavior direction given as a preset name', def({ scaling: { maxReplicas: 10, behavior: { scaleUp: 'fast' } } }), ['scaling.behavior.scaleUp: got "fast"; must be an object { stabilizationWindowSeconds, selectPolicy, policies }']],
+    ['a behavior given as a number', def({ scaling: { maxReplicas: 10, behavior: 5 } }), ['scaling.behavior: got 5; must be a preset name or an object { preset, scaleUp, scaleDown }']],
+    ['a metric that is a string', def({ scaling: { maxReplicas: 10, metrics: ['cpu'] } }), ['scaling.metrics[0]: got "cpu"; must be an object with type: "cpu", "memory", "requestsPerSecond", "inFlightRequests", "external"']],
+    ['an autoscaler that is a string', def({ scaling: { maxReplicas: 10, autoscaler: 'keda' } }), ['scaling.autoscaler: got "keda"; must be an object with kind: "hpa", "keda"']],
+    ['a receiver kind given as a list', def({ routing: { page: { kind: ['webhook'], url: { secret: { name: 'w', key: 'u' } } }, ticket: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } } } }), ['routing.page.kind: got ["webhook"]; must be "pagerduty", "slack", "webhook" or "email"']],
+    ['routing timing as a string', def({ routing: { page: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } }, ticket: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } }, timing: 'fast' } }), ['routing.timing: got "fast"; must be an object { page, ticket } of notification timings']],
+    ['a number in an external metric selector, reported once', def({ scaling: { maxReplicas: 10, metrics: [{ type: 'external', metric: 'q', selector: { queue: 1 }, value: 1 }] } }), ['scaling.metrics[0].selector.queue: got 1; must be a string label value']],
+    ['a Grafana URL that is a number', def({ alerting: { grafanaUrl: 5 } }), ['alerting.grafanaUrl: got 5; must be the http(s) base URL of Grafana, e.g. "https://grafana.example.com"']],
+  ])('rejects %s', (_title, definition, lines) => {
+    expect(problemLines(definition)).toEqual(lines);
+  });
+
+  it('reports a wrong shape and the problems elsewhere in the same error', () => {
+    // The key and shape check runs first, over the whole definition; the resolver's problems follow.
+    expect(problemLines(def({ metrics: { port: 0 }, routes: '/cart', capacty: {} }))).toEqual([
+      'routes: got "/cart"; must be a list',
+      'capacty: got unknown key; did you mean "capacity"?',
+      'metrics.port: got 0; must be a whole number from 1 to 65535',
+    ]);
+  });
+});
+
+describe('metrics.serviceSelector selects by valid Kubernetes labels', () => {
+  it.each<[string, unknown, string]>([
+    ['an empty selector, which selects every Service in the namespace', {}, 'metrics.serviceSelector: got {}; must select by at least one label'],
+    ['a string, which became {"0":"c",…}', 'checkout', 'metrics.serviceSelector: got "checkout"; must be an object of label names to string values'],
+    ['a list', ['app'], 'metrics.serviceSelector: got ["app"]; must be an object of label names to string values'],
+    ['a key with a space', { 'my app': 'checkout' }, 'metrics.serviceSelector["my app"]: got "my app"; must be a Kubernetes label key'],
+    ['a key with an upper-case prefix', { 'Example.com/app': 'checkout' }, 'metrics.serviceSelector["Example.com/app"]: got "Example.com/app"; must be a Kubernetes label key'],
+    ['a key with two slashes', { 'a/b/c': 'x' }, 'metrics.serviceSelector["a/b/c"]: got "a/b/c"; must be a Kubernetes label key'],
+    ['a key name of 64 characters', { ['a'.repeat(64)]: 'x' }, `must be a Kubernetes label key`],
+    ['a value with a slash', { app: 'shop/checkout' }, 'metrics.serviceSelector.app: got "shop/checkout"; must be a Kubernetes label value'],
+    ['a value ending in a dash', { app: 'checkout-' }, 'metrics.serviceSelector.app: got "checkout-"; must be a Kubernetes label value'],
+    ['a value of 64 characters', { app: 'a'.repeat(64) }, 'must be a Kubernetes label value'],
+  ])('rejects %s', (_title, serviceSelector, line) => {
+    expect(problemLines(def({ metrics: { port: 9464, serviceSelector } }))).toEqual([expect.stringContaining(line)]);
+  });
+
+  it.each([
+    ['a prefixed key', { 'app.kubernetes.io/name': 'checkout' }],
+    ['an empty value', { canary: '' }],
+    ['63-character names and values with dots and underscores', { [`example.com/${'a'.repeat(61)}_b`]: `v.${'x'.repeat(60)}` }],
+  ])('accepts %s', (_title, serviceSelector) => {
+    expect(problemLines(def({ metrics: { port: 9464, serviceSelector } }))).toEqual([]);
+  });
+});
+
+describe('messages show the value that was found as it was written', () => {
+  it.each<[string, unknown, string]>([
+    ['NaN', NaN, 'metrics.port: got NaN;'],
+    ['Infinity', Infinity, 'metrics.port: got Infinity;'],
+    ['-Infinity', -Infinity, 'metrics.port: got -Infinity;'],
+    ['a BigInt', 99n, 'metrics.port: got 99n;'],
+    ['NaN inside a list', [NaN], 'metrics.port: got [NaN];'],
+    ['a symbol', Symbol('port'), 'metrics.port: got Symbol(port);'],
+  ])('prints %s as such', (_title, port, line) => {
+    expect(problemLines(def({ metrics: { port } }))).toEqual([expect.stringContaining(line)]);
+  });
+
+  it('cuts a huge value at 80 characters and gives its length', () => {
+    const [line] = problemLines(def({ namespace: 'x'.repeat(100_000) }));
+    expect(line).toBe(`namespace: got "${'x'.repeat(78)}… (100002 characters); must be a DNS label: at most 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit`);
+  });
+
+  it('names scaling.maxReplicas when it is below minReplicas', () => {
+    expect(problemLines(def({ scaling: { minReplicas: 5, maxReplicas: 2 } }))).toEqual(['scaling.maxReplicas: got 2; must be at least scaling.minReplicas (5)']);
+  });
+});
+
+describe('the example definitions stay valid', () => {
+  it.each([
+    ['checkout', checkout],
+    ['mailer', mailer],
+  ])('%s resolves without a problem', (_name, definition) => {
+    expect(problemLines(definition)).toEqual([]);
+  });
+});
