@@ -26,7 +26,7 @@ export { renderAlertmanagerConfig } from './routing';
 export { GoldenSignals, type GoldenSignalsProps } from './constructs/golden-signals';
 export { GrafanaDashboards, type GrafanaDashboardsProps, type DashboardDelivery, type DeferredDashboard } from './constructs/dashboards';
 export { FleetOverview, type FleetOverviewProps } from './constructs/fleet-overview';
-export { requoteManifests, writePlainFiles, type WritePlainFilesOptions } from './constructs/plain-files';
+export { writePlainFiles, type WritePlainFilesOptions } from './constructs/plain-files';
 export { ServiceAutoscaling, type ServiceAutoscalingProps } from './constructs/scaling';
 export { AlertRouting, TeamAlertRouting, type AlertRoutingProps, type TeamAlertRoutingProps } from './constructs/alert-routing';
 export { stackLabels, type StackMode } from './constructs/selectors';

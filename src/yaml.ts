@@ -6,10 +6,11 @@
  * `y`, `off` are booleans in 1.1 and strings in 1.2; `1e3` is a number in 1.2 and a string in 1.1; `010` is
  * eight in 1.1; `1:30` is ninety in 1.1; `=` is PyYAML's "value" type, which it cannot even construct, and
  * `<<` its merge key. A stringifier quotes a string only when its own version would misread it, so each
- * version's output trips the other's parsers: cdk8s writes `matchType: =` (it stringifies with the 1.1
- * schema of the `yaml` package, which lacks the value type) and PyYAML rejects the file. Every YAML file
- * this library writes therefore goes through {@link quoteAmbiguousScalars}, which quotes a string wherever
- * any of those parsers would read it as something else.
+ * version's output trips the other's parsers: cdk8s writes `matchType: =` plain (it stringifies with the 1.1
+ * schema of the `yaml` package, which lacks the value type) and PyYAML rejects the file, which is why the
+ * AlertmanagerConfig renderer writes no `=` at all. Every YAML file this library writes itself goes through
+ * {@link quoteAmbiguousScalars}, which quotes a string wherever any of those parsers would read it as
+ * something else.
  */
 import * as YAML from 'yaml';
 
@@ -62,16 +63,11 @@ export function quoteAmbiguousScalars(doc: YAML.Document): void {
  * folding, documents joined by `---`), with {@link quoteAmbiguousScalars} applied.
  */
 export function manifestYaml(...docs: unknown[]): string {
-  return manifestYamlOf(docs.map((d) => ({ value: d, quote: true })));
-}
-
-/** {@link manifestYaml} with quoting per document, for files that hold others' objects too. */
-export function manifestYamlOf(docs: ReadonlyArray<{ readonly value: unknown; readonly quote: boolean }>): string {
   return docs
-    .map(({ value, quote }) => {
+    .map((value) => {
       if (value === undefined) return '\n';
       const doc = new YAML.Document(value, { keepUndefined: true, version: '1.1' });
-      if (quote) quoteAmbiguousScalars(doc);
+      quoteAmbiguousScalars(doc);
       return doc.toString({ lineWidth: 0 });
     })
     .join('---\n');

@@ -48,23 +48,33 @@ export function alertmanagerConfigSpec(unit: RoutingUnit): AlertmanagerConfigSpe
     route: {
       // Alerts of the unit with an unexpected severity still reach someone: the ticket receiver.
       receiver: 'ticket',
-      matchers: unit.matchers.map((m) => ({ name: m.name, value: m.value, matchType: ROUTE_OP[m.op] })),
+      matchers: unit.matchers.map((m) => crdMatcher(m, ROUTE_OP)),
       groupBy: [...unit.groupBy],
       // `routes` is untyped in the CRD import (nested routes are schemaless there), so these are written in the
       // CRD's own field names.
       routes: SEVERITIES.map((s) => ({
         receiver: s,
-        matchers: [{ name: LABEL.severity, value: s, matchType: '=' }],
+        matchers: [crdMatcher({ name: LABEL.severity, op: '=', value: s }, ROUTE_OP)],
         ...timing(unit.routing.timing[s]),
       })),
     },
     receivers: SEVERITIES.map((s) => receiver(s, unit.routing.receivers[s])),
     inhibitRules: unit.inhibitRules.map((r) => ({
-      sourceMatch: r.source.map((m) => ({ name: m.name, value: m.value, matchType: SOURCE_OP[m.op] })),
-      targetMatch: r.target.map((m) => ({ name: m.name, value: m.value, matchType: TARGET_OP[m.op] })),
+      sourceMatch: r.source.map((m) => crdMatcher(m, SOURCE_OP)),
+      targetMatch: r.target.map((m) => crdMatcher(m, TARGET_OP)),
       equal: [...r.equal],
     })),
   };
+}
+
+/**
+ * A matcher in the CRD's form. Equality is written without `matchType`, which the operator reads as equality
+ * when `regex` is false too: cdk8s writes manifests with the yaml package's 1.1 schema, which leaves a bare
+ * `=` unquoted, and PyYAML, which many GitOps and policy tools load manifests with, cannot load
+ * `matchType: =`. With nothing to quote, the files read the same in every YAML parser.
+ */
+function crdMatcher<Op>(m: Matcher, ops: Readonly<Record<Matcher['op'], Op>>): { name: string; value: string; matchType?: Op } {
+  return m.op === '=' ? { name: m.name, value: m.value } : { name: m.name, value: m.value, matchType: ops[m.op] };
 }
 
 function timing(t: TimingModel): { groupWait: string; groupInterval: string; repeatInterval: string } {

@@ -9,6 +9,7 @@ import { serviceRules } from '../../src/rules';
 import { defineService, type RoutingOptions } from '../../src/spec';
 import { checkout as routedCheckout, paymentsRouting, refunds } from '../routing/fixtures';
 import { validateManifest } from '../support/schema';
+import { thrownBy } from '../support/errors';
 
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any };
 
@@ -200,15 +201,6 @@ describe('GoldenSignals routing per team', () => {
 function inOneApp(...ids: string[]): Record<string, Chart> {
   const app: App = Testing.app();
   return Object.fromEntries([...new Set(ids)].map((id) => [id, new Chart(app, id, { namespace: id, disableResourceNameHashes: true })]));
-}
-
-function thrownBy(run: () => unknown): Error {
-  try {
-    run();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
 }
 
 function kinds(manifests: Manifest[], kind: string): Manifest[] {

@@ -1,5 +1,6 @@
 import { resolveService, ServiceDefinitionError } from '../../src/model';
 import { defineService, ServiceDefinition } from '../../src/spec';
+import { thrownBy } from '../support/errors';
 
 const valid = defineService({
   name: 'checkout',
@@ -22,15 +23,6 @@ function problemsOf(def: ServiceDefinition): string[] {
     throw e;
   }
   return [];
-}
-
-function thrownBy(run: () => unknown): Error {
-  try {
-    run();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
 }
 
 describe('resolveService resolves every default once', () => {
