@@ -7,23 +7,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { tree } from '../support/tree';
 
 const ROOT = path.join(__dirname, '..', '..');
 /** References to files a package user does not have. URLs are removed before matching. */
 const REPOSITORY_ONLY = /\bDESIGN\b|\bresearch\/|\bbench\/|(^|[\s(`'"])(src|test|examples|\.\.\/shared)\/|\.ci\//;
-
-function declarations(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.d.ts')) out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe('the documentation that ships in the package', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-dts-'));
@@ -31,7 +19,7 @@ describe('the documentation that ships in the package', () => {
   let files: Record<string, string> = {};
   beforeAll(() => {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--emitDeclarationOnly', '--outDir', out], { stdio: 'pipe' });
-    files = declarations(out);
+    files = tree(out, (name) => name.endsWith('.d.ts'));
   }, 120_000);
 
   it('declares the three entry points the package exports', () => {

@@ -8,22 +8,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { tree } from '../support/tree';
 
 const ROOT = path.join(__dirname, '..', '..');
-
-/** Every file under `dir`, relative path → content. */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  if (fs.existsSync(dir)) walk(dir);
-  return out;
-}
 
 /** Names of the files that differ, are missing or are extra (a readable failure instead of a 1 MB diff). */
 function differences(committed: Record<string, string>, fresh: Record<string, string>): string[] {
