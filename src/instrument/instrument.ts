@@ -420,18 +420,35 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
       // Destroyed — by the app, or its socket closed on a nextTick that ran before this microtask — it will
       // never complete, and its 'close' may be over already.
       if (res.destroyed) return finish(m, 0);
-      // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
-      res.on('close', function (this: ServerResponse) {
-        try {
-          // 'close' after 'finish': complete, with its status; without 'finish' the client went away first.
-          finish(m, this.writableFinished ? this.statusCode : 0);
-        } catch (error) {
-          recordFailed(error);
-        }
-      });
+      // Node 24 marks an ended response finished on a process.nextTick that end() queues (Node 22 does it
+      // within end()). When end() ran in a microtask queued before this one, that tick is still pending, and
+      // ticks queued now run after it: one more look then, before paying for a listener.
+      if (res.writableEnded) return process.nextTick(finishOrListen, res, m);
+      listen(res, m);
     } catch (error) {
       recordFailed(error);
     }
+  };
+  const finishOrListen = (res: ServerResponse, m: Measurement): void => {
+    try {
+      if (res.writableFinished) return finish(m, res.statusCode);
+      if (res.destroyed) return finish(m, 0);
+      listen(res, m);
+    } catch (error) {
+      recordFailed(error);
+    }
+  };
+  /** Called inside the callers' try. */
+  const listen = (res: ServerResponse, m: Measurement): void => {
+    // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
+    res.on('close', function (this: ServerResponse) {
+      try {
+        // 'close' after 'finish': complete, with its status; without 'finish' the client went away first.
+        finish(m, this.writableFinished ? this.statusCode : 0);
+      } catch (error) {
+        recordFailed(error);
+      }
+    });
   };
   /** Records a request: `status` 0 for one whose client went away before the response was complete. */
   const finish = (m: Measurement, status: number): void => {
