@@ -3,8 +3,6 @@
  * text is deterministic (keys sorted, 2-space indent, trailing newline) so a regeneration that changes
  * nothing changes no byte, and a diff shows only what changed.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { DashboardJson } from './types';
 
 /** Recursively sorts object keys; arrays keep their order (panel and target order is meaningful). */
@@ -50,18 +48,4 @@ export function dashboardFiles(dashboards: readonly DashboardJson[]): Record<str
     files[name] = serializeDashboard(d, 'pretty');
   }
   return files;
-}
-
-/**
- * Writes `<uid>.json` for each dashboard into `dir` (created if missing) and returns the paths written.
- *
- * @example writeDashboardFiles('dashboards', [...models.map((m) => serviceDashboard(m)), fleetDashboard(models)]);
- */
-export function writeDashboardFiles(dir: string, dashboards: readonly DashboardJson[]): string[] {
-  fs.mkdirSync(dir, { recursive: true });
-  return Object.entries(dashboardFiles(dashboards)).map(([name, text]) => {
-    const file = path.join(dir, name);
-    fs.writeFileSync(file, text);
-    return file;
-  });
 }

@@ -9,7 +9,7 @@ import { serviceDashboard } from './service';
 import type { DashboardJson } from './types';
 
 export { fleetDashboard, type FleetDashboardOptions } from './fleet';
-export { dashboardFileName, dashboardFiles, serializeDashboard, writeDashboardFiles, type JsonLayout } from './files';
+export { dashboardFileName, dashboardFiles, serializeDashboard, type JsonLayout } from './files';
 export { DEFAULT_FLEET_NAME, fleetDashboardUid, LIBRARY_TAG, namespaceTag, serviceTag } from './identity';
 export { constantValues, dashboardQueries, fleetDashboardQueries, queriesOf, substituteVariables, type DashboardQuery, type QueryValues, type VariableValues } from './queries';
 export { serviceDashboard, type ServiceDashboardOptions } from './service';
@@ -19,7 +19,7 @@ export type { DashboardJson, PanelJson, TargetJson, VariableJson } from './types
 /**
  * Every dashboard of an app: one per service, then the fleet overview linking them.
  *
- * @example writeDashboardFiles('dashboards', appDashboards(fleet.map(resolveService)));
+ * @example dashboardFiles(appDashboards(fleet.map(resolveService))); // { 'gs-shop-checkout-service.json': ..., 'gs-all-services-fleet.json': ... }
  */
 export function appDashboards(models: readonly ServiceModel[], options: FleetDashboardOptions = {}): DashboardJson[] {
   const fleetUid = fleetDashboardUid(options.name);

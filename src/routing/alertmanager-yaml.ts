@@ -68,17 +68,6 @@ export function renderAlertmanagerConfig(models: readonly ServiceModel[], option
   return renderUnits(units, options);
 }
 
-/**
- * The files the example app writes under `alerts/`: the fleet's alertmanager.yml (CI checks it with
- * `amtool check-config`).
- *
- * @example
- * for (const [name, text] of Object.entries(exampleRoutingFiles(models))) fs.writeFileSync(`alerts/${name}`, text);
- */
-export function exampleRoutingFiles(models: readonly ServiceModel[], options: AlertmanagerYamlOptions = {}): Record<string, string> {
-  return { 'alertmanager.yml': renderAlertmanagerConfig(models, options) };
-}
-
 /** Receiver name as prometheus-operator names an AlertmanagerConfig's receivers: `<namespace>/<config>/<receiver>`. */
 export function receiverName(unit: Pick<RoutingUnit, 'namespace' | 'name'>, severity: Severity): string {
   return `${unit.namespace}/${unit.name}/${severity}`;

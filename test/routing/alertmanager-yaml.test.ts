@@ -1,7 +1,6 @@
 import * as YAML from 'yaml';
 import { resolveService, ServiceDefinitionError } from '../../src/model';
 import {
-  exampleRoutingFiles,
   receiverName,
   referencedSecrets,
   renderAlertmanagerConfig,
@@ -150,11 +149,6 @@ describe('renderAlertmanagerConfig', () => {
 
   test('a service listed twice is an error', () => {
     expect(() => routingUnits([checkout, checkout].map(resolveService))).toThrow(/listed twice/);
-  });
-
-  test('exampleRoutingFiles writes alertmanager.yml', () => {
-    expect(Object.keys(exampleRoutingFiles(models()))).toEqual(['alertmanager.yml']);
-    expect(exampleRoutingFiles(models())['alertmanager.yml']).toBe(text);
   });
 });
 
