@@ -18,7 +18,7 @@ describe('the instrument subpath export', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-standalone-'));
     const pkg = path.join(dir, 'node_modules', 'cdk8s-golden-signals');
     const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { exports: Record<string, { default: string }> };
-    const entry = manifest.exports['./instrument'].default; // e.g. ./dist-lib/instrument/index.js
+    const entry = manifest.exports['./instrument'].default; // e.g. ./lib/src/instrument/index.js
     const outDir = path.join(pkg, path.dirname(path.dirname(entry)));
     execFileSync(
       process.execPath,
