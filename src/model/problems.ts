@@ -4,6 +4,7 @@
  * model's resolver, which imports them.
  */
 import { parseDuration } from '../spec/duration';
+import { cronProblem, isTimeZone, TIME_ZONES } from './schedule';
 
 /** One problem with a definition: the field, the value found, and what is allowed. */
 export interface DefinitionProblem {
@@ -182,6 +183,22 @@ export class Problems {
     }
     return value;
   }
+  /**
+   * A start or end of a KEDA cron trigger: five fields as KEDA's cron scaler parses them (robfig/cron v3,
+   * see {@link cronProblem}); KEDA itself only refuses a bad one in the cluster.
+   */
+  cron(field: string, value: unknown, example: string): void {
+    const problem = typeof value === 'string' ? cronProblem(value) : undefined;
+    if (typeof value !== 'string' || problem !== undefined) {
+      this.add(field, value, `must be a cron expression of five fields, minute hour day-of-month month day-of-week, e.g. "${example}"${problem === undefined ? '' : `; ${problem}`}`);
+    }
+  }
+  /** A tz database zone KEDA can load (see {@link isTimeZone}), suggesting the listed zone a misspelt one is closest to. */
+  timeZone(field: string, value: unknown): void {
+    if (typeof value === 'string' && isTimeZone(value)) return;
+    const near = typeof value === 'string' ? closest(value, TIME_ZONES) : undefined;
+    this.add(field, value, `must be an IANA time zone such as "Europe/Berlin" or "UTC"${near === undefined || near === value ? '' : `: did you mean "${near}"?`}`);
+  }
   /** An optional string; reports anything else and returns the fallback in its place. */
   text(field: string, value: unknown, fallback: string, test: RegExp, allowed: string): string {
     if (value === undefined) return fallback;
@@ -209,24 +226,30 @@ export function reportUnknownKey(report: ProblemSink, path: string, key: string,
  */
 export function closest(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
+  const near = Math.max(1, Math.floor(Math.max(key.length, 3) / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
-    const d = editDistance(lower, k.toLowerCase());
+    const d = editDistance(lower, k.toLowerCase(), near);
     if (d < bestDistance) {
       best = k;
       bestDistance = d;
     }
   }
-  if (bestDistance <= Math.max(1, Math.floor(Math.max(key.length, 3) / 3))) return best;
+  if (bestDistance <= near) return best;
   // A key cut short (`stabilizationWindow`) is a typo however many characters are missing.
   return lower.length < 5 ? undefined : known.find((k) => k.toLowerCase().startsWith(lower));
 }
 
-/** Levenshtein distance with adjacent transpositions (optimal string alignment): `capcaity` is 1 from `capacity`. */
-function editDistance(a: string, b: string): number {
-  // Far apart in length means far apart: no need to fill the table (a key may be a pasted 100 kB string).
-  if (Math.abs(a.length - b.length) > 3) return Math.abs(a.length - b.length);
+/**
+ * Levenshtein distance with adjacent transpositions (optimal string alignment): `capcaity` is 1 from
+ * `capacity`; Infinity when it is certainly above `limit`.
+ */
+function editDistance(a: string, b: string, limit: number): number {
+  // Lengths further apart than the limit are further apart than it: no need to fill the table (a key may
+  // be a pasted 100 kB string). Not the length difference itself, which is only a lower bound: it made
+  // "Mars/Olympus_Mons" 4 from "Africa/Asmera".
+  if (Math.abs(a.length - b.length) > limit) return Infinity;
   const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) rows[0][j] = j;
   for (let i = 1; i <= a.length; i++) {

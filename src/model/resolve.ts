@@ -144,7 +144,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
 
   let scaling: ServiceModel['scaling'];
   if (d.scaling) {
-    scaling = resolveScaling(d.scaling, { service: name, kind, capacity, container, scrapeIntervalMs }, p.sink);
+    scaling = resolveScaling(d.scaling, { service: name, kind, capacity, container, scrapeIntervalMs }, p);
   }
 
   // Routing is validated here too, so a definition fails once with every problem (the routing model itself is

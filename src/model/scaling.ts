@@ -18,7 +18,7 @@ import type {
   VpaMode,
 } from '../spec/scaling';
 import type { ServiceKind } from '../spec/service';
-import { keyPath, LABEL_NAME } from './problems';
+import { keyPath, LABEL_NAME, type Problems } from './problems';
 import { BEHAVIOR_PRESET_NAMES, BehaviorModel, KUBERNETES_DEFAULT_BEHAVIOR, presetBehavior, ScalingRulesModel } from '../scaling/presets';
 
 export type { BehaviorModel, ScalingRulesModel } from '../scaling/presets';
@@ -128,8 +128,6 @@ const QUANTITY_FACTOR: Readonly<Record<string, number>> = {
   '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
   Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
 };
-/** Five cron fields (minute hour day-of-month month day-of-week), as KEDA's cron scaler parses them. */
-const CRON = /^\s*\S+(\s+\S+){4}\s*$/;
 
 /**
  * Validates `scaling` and resolves its defaults. Every problem is reported; the returned model is only
@@ -138,12 +136,13 @@ const CRON = /^\s*\S+(\s+\S+){4}\s*$/;
  * @example
  * const model = resolveScaling({ maxReplicas: 30, behavior: 'spiky' },
  *   { service: 'checkout', kind: 'http', capacity: { requestsPerSecond: 250 }, container: 'checkout', scrapeIntervalMs: 30_000 },
- *   (field, value, allowed) => problems.push({ field, value, allowed }));
+ *   problems);
  * model.metrics[0]; // { type: 'requestsPerSecond', averageValue: 200, fromCapacity: true }
  */
-export function resolveScaling(input: ScalingPolicy, ctx: ScalingContext, report: ReportProblem): ScalingModel {
+export function resolveScaling(input: ScalingPolicy, ctx: ScalingContext, p: Problems): ScalingModel {
+  const report: ReportProblem = p.sink;
   const at = (f: string) => `scaling.${f}`;
-  const autoscaler = resolveAutoscaler(input.autoscaler, report);
+  const autoscaler = resolveAutoscaler(input.autoscaler, p);
 
   const maxFound = wholeNumber(report, at('maxReplicas'), input.maxReplicas, 1, 10_000);
   const maxReplicas = maxFound ?? 1;
@@ -369,7 +368,8 @@ function resolvePolicy(report: ReportProblem, at: string, p: ScalingPolicyRule):
   return { type: p?.type, value, periodSeconds };
 }
 
-function resolveAutoscaler(input: ScalingPolicy['autoscaler'], report: ReportProblem): AutoscalerModel {
+function resolveAutoscaler(input: ScalingPolicy['autoscaler'], p: Problems): AutoscalerModel {
+  const report: ReportProblem = p.sink;
   if (input === undefined) return { kind: 'hpa' };
   switch (input.kind) {
     case 'hpa':
@@ -388,9 +388,11 @@ function resolveAutoscaler(input: ScalingPolicy['autoscaler'], report: ReportPro
       const schedules = input.schedules ?? [];
       schedules.forEach((s, i) => {
         const f = `${at}.schedules[${i}]`;
-        if (typeof s.timezone !== 'string' || !/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(s.timezone)) report(`${f}.timezone`, s.timezone, 'must be an IANA time zone such as "Europe/Berlin" or "UTC"');
-        if (typeof s.start !== 'string' || !CRON.test(s.start)) report(`${f}.start`, s.start, 'must be a five-field cron expression, e.g. "45 8 * * 1-5"');
-        if (typeof s.end !== 'string' || !CRON.test(s.end)) report(`${f}.end`, s.end, 'must be a five-field cron expression, e.g. "0 18 * * 1-5"');
+        p.timeZone(`${f}.timezone`, s.timezone);
+        p.cron(`${f}.start`, s.start, '45 8 * * 1-5');
+        p.cron(`${f}.end`, s.end, '0 18 * * 1-5');
+        // KEDA's cronMetadata.Validate: "start and end can not have exactly same time input".
+        if (typeof s.start === 'string' && s.start === s.end) report(`${f}.end`, s.end, 'must differ from start: KEDA refuses a schedule that starts and ends at the same time');
         wholeNumber(report, `${f}.desiredReplicas`, s.desiredReplicas, 1, 10_000);
       });
       return { kind: 'keda', serverAddress: input.serverAddress, pollingIntervalSeconds, cooldownPeriodSeconds, activationThreshold, schedules };

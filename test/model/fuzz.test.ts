@@ -34,6 +34,9 @@ const BAD_VALUES: ReadonlyArray<readonly [string, unknown]> = [
   ['a function', () => 1],
   ['a symbol', Symbol('s')],
   ['a Date', new Date(0)],
+  // Strings that are wrong only for one kind of field: a URL, a cron expression, a zone, a path, a route.
+  ['a cron expression out of range', '61 25 * * *'],
+  ['a misspelt time zone', 'Europe/Berlinn'],
 ];
 
 /**

@@ -195,3 +195,87 @@ describe('the example definitions stay valid', () => {
     expect(problemLines(definition)).toEqual([]);
   });
 });
+
+/** `base` with a KEDA autoscaler holding one schedule, `schedule` patched over a valid one. */
+function withSchedule(schedule: Record<string, unknown>): Record<string, unknown> {
+  const valid = { timezone: 'Europe/Berlin', start: '0 8 * * 1-5', end: '0 18 * * 1-5', desiredReplicas: 5 };
+  return def({ scaling: { maxReplicas: 10, autoscaler: { ...keda, schedules: [{ ...valid, ...schedule }] } } });
+}
+const CRON_START = 'scaling.autoscaler.schedules[0].start';
+const CRON_ALLOWED = 'must be a cron expression of five fields, minute hour day-of-month month day-of-week, e.g. "45 8 * * 1-5"';
+
+describe('KEDA schedules are cron expressions KEDA parses, in time zones KEDA can load', () => {
+  it.each<[string, unknown, string]>([
+    ['a minute and an hour out of range', '61 25 * * *', 'minute "61" goes above 59, the highest minute'],
+    ['an hour out of range', '0 24 * * *', 'hour "24" goes above 23, the highest hour'],
+    ['letters in every field', 'a b c d e', 'minute "a" is not "*", a number, a range "a-b" or a step "/n"'],
+    ['four fields', '0 8 * *', 'has 4 fields, not the 5 of minute hour day-of-month month day-of-week'],
+    ['six fields, with seconds', '0 0 8 * * *', 'has 6 fields, not the 5 of minute hour day-of-month month day-of-week'],
+    ['an empty string', '', 'has 0 fields, not the 5 of minute hour day-of-month month day-of-week'],
+    ['day of week 7, which robfig/cron does not take for Sunday', '0 8 * * 7', 'day of week "7" goes above 6, the highest day of week'],
+    ['day of month 0', '0 8 0 * *', 'day of month "0" starts below 1, the lowest day of month'],
+    ['a range that ends before it starts', '0 18-8 * * *', 'hour "18-8" is a range that ends before it starts'],
+    ['a step of 0', '*/0 * * * *', 'minute "*/0" has step "0": a step must be a whole number greater than 0'],
+    ['two steps', '*/5/2 * * * *', 'minute "*/5/2" has more than one "/"'],
+    ['an unknown month name', '0 8 * FOO *', 'month "FOO" is not "*", a number or a name (JAN, FEB, MAR, APR, MAY, JUN, JUL, AUG, SEP, OCT, NOV, DEC), a range "a-b" or a step "/n"'],
+    ['a day name in the month field', '0 8 * MON *', 'month "MON" is not "*", a number or a name (JAN, FEB, MAR, APR, MAY, JUN, JUL, AUG, SEP, OCT, NOV, DEC), a range "a-b" or a step "/n"'],
+    ['an empty list element', '0,,30 8 * * *', 'minute "" is not "*", a number, a range "a-b" or a step "/n"'],
+    ['the @daily descriptor, which KEDA parses without the Descriptor option', '@daily', '"@daily" is a descriptor, which KEDA\'s cron parser does not accept: write the five fields, e.g. "0 0 * * *" for @daily'],
+    ['a TZ= prefix', 'TZ=UTC 0 8 * * *', 'has a TZ= prefix: give the zone in timezone instead'],
+  ])('rejects a start with %s', (_title, start, reason) => {
+    expect(problemLines(withSchedule({ start }))).toEqual([`${CRON_START}: got ${JSON.stringify(start)}; ${CRON_ALLOWED}; ${reason}`]);
+  });
+
+  it('rejects a start that is not a string, without a parser reason', () => {
+    expect(problemLines(withSchedule({ start: 8 }))).toEqual([`${CRON_START}: got 8; ${CRON_ALLOWED}`]);
+  });
+
+  it('rejects an end equal to the start, as KEDA does', () => {
+    expect(problemLines(withSchedule({ start: '0 8 * * *', end: '0 8 * * *' }))).toEqual([
+      'scaling.autoscaler.schedules[0].end: got "0 8 * * *"; must differ from start: KEDA refuses a schedule that starts and ends at the same time',
+    ]);
+  });
+
+  it.each([
+    ['names, lists, ranges and steps', '*/15 8-18/2 1,15 JAN-jun mon-FRI'],
+    ['? for any value', '0 8 ? * ?'],
+    ['a single value with a step, which runs to the maximum', '5/20 * * * *'],
+    ['every bound', '0,59 0,23 1,31 1,12 0,6'],
+    ['extra whitespace', '  0   8 * * 1-5 '],
+  ])('accepts %s', (_title, start) => {
+    expect(problemLines(withSchedule({ start }))).toEqual([]);
+  });
+
+  const ZONE = 'scaling.autoscaler.schedules[0].timezone';
+  const ZONE_ALLOWED = 'must be an IANA time zone such as "Europe/Berlin" or "UTC"';
+  it.each<[string, unknown, string]>([
+    ['a misspelt zone, with the zone meant', 'Europe/Berlinn', `${ZONE}: got "Europe/Berlinn"; ${ZONE_ALLOWED}: did you mean "Europe/Berlin"?`],
+    ['a zone in the wrong case, which Go does not load', 'europe/berlin', `${ZONE}: got "europe/berlin"; ${ZONE_ALLOWED}: did you mean "Europe/Berlin"?`],
+    ['a zone that does not exist', 'Mars/Olympus_Mons', `${ZONE}: got "Mars/Olympus_Mons"; ${ZONE_ALLOWED}`],
+    ['an offset that is not a zone name', 'GMT+5', `${ZONE}: got "GMT+5"; ${ZONE_ALLOWED}`],
+    ['Local, the operator pod\'s own zone', 'Local', `${ZONE}: got "Local"; ${ZONE_ALLOWED}`],
+    ['a number', 1, `${ZONE}: got 1; ${ZONE_ALLOWED}`],
+  ])('rejects %s', (_title, timezone, line) => {
+    expect(problemLines(withSchedule({ timezone }))).toEqual([line]);
+  });
+
+  it.each(['UTC', 'Etc/UTC', 'Etc/GMT+5', 'Europe/Berlin', 'America/Argentina/Buenos_Aires', 'Asia/Kolkata', 'Asia/Calcutta', 'Europe/Kyiv', 'US/Eastern'])(
+    'accepts the zone %s',
+    (timezone) => {
+      expect(problemLines(withSchedule({ timezone }))).toEqual([]);
+    },
+  );
+
+  it('reports every problem of every schedule at once', () => {
+    const schedules = [
+      { timezone: 'Europe/Berlinn', start: '61 8 * * *', end: '0 18 * * 8', desiredReplicas: 5 },
+      { timezone: 'UTC', start: '@hourly', end: '0 9 * * *', desiredReplicas: 5 },
+    ];
+    expect(problemLines(def({ scaling: { maxReplicas: 10, autoscaler: { ...keda, schedules } } })).map((l) => l.split(';')[0])).toEqual([
+      'scaling.autoscaler.schedules[0].timezone: got "Europe/Berlinn"',
+      'scaling.autoscaler.schedules[0].start: got "61 8 * * *"',
+      'scaling.autoscaler.schedules[0].end: got "0 18 * * 8"',
+      'scaling.autoscaler.schedules[1].start: got "@hourly"',
+    ]);
+  });
+});
