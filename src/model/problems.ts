@@ -89,6 +89,8 @@ export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Kubernetes label name part, and label value when not empty (apimachinery validation.IsQualifiedName, IsValidLabelValue). */
 const K8S_LABEL_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Characters no URL written into a manifest, rule or dashboard may hold: whitespace, controls and "\\" (which WHATWG reads as "/"). */
+const URL_FORBIDDEN = /[\s\p{Cc}\\]/u;
 /** A key that a path can show after a dot; any other key is shown in brackets, quoted. */
 const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -180,6 +182,47 @@ export class Problems {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       this.add(field, value, `must be a whole number from ${min} to ${max}`);
       return min;
+    }
+    return value;
+  }
+  /**
+   * An http(s) URL the generated manifests, rules or dashboards carry in plain text (and that a browser or a
+   * controller follows): only http and https (a `javascript:` or `data:` link in an annotation or dashboard
+   * runs or carries content), and never credentials (`user:password@`), which would be committed with the
+   * manifests; credentials belong in a Kubernetes Secret, which the definition references with a SecretRef.
+   * A value with credentials is shown with them masked. Returns the URL, or `fallback` when it is left out or
+   * wrong. `placeholders` (`{alert}`) are substituted before the URL is parsed.
+   */
+  httpUrl(field: string, value: unknown, allowed: string, options: { readonly fallback?: string; readonly placeholders?: readonly string[] } = {}): string {
+    const fallback = options.fallback ?? '';
+    if (value === undefined && options.fallback !== undefined) return fallback;
+    if (typeof value !== 'string') {
+      this.add(field, value, allowed);
+      return fallback;
+    }
+    // A scheme, unless what follows the colon is a port ("prometheus:9090" is a host without its scheme).
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):(?!\d+(\/|$))/.exec(value)?.[1].toLowerCase();
+    if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
+      this.add(field, value, `${allowed}; a "${scheme}:" URL is not allowed: only http and https links are safe to follow`);
+      return fallback;
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL((options.placeholders ?? []).reduce((text, placeholder) => text.split(placeholder).join('x'), value));
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || url.hostname === '' || !/^https?:\/\/[^/]/.test(value) || URL_FORBIDDEN.test(value)) {
+      this.add(field, value, allowed);
+      return fallback;
+    }
+    if (url.username !== '' || url.password !== '') {
+      this.add(
+        field,
+        value.replace(/^(https?:\/\/)[^/?#]*@/, '$1***@'),
+        'must not contain credentials ("user:password@"): the URL is written in plain text into the generated files; keep credentials in a Kubernetes Secret (a SecretRef), never in the definition',
+      );
+      return fallback;
     }
     return value;
   }

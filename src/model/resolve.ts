@@ -16,7 +16,8 @@ export { type DefinitionProblem, type ProblemSink, ServiceDefinitionError } from
 
 const MAX_GROUP_INTERVAL_MS = 5 * 60_000;
 const DEFAULT_SLO_WINDOW = '30d';
-const HTTP_URL = /^https?:\/\/[^\s/]+/;
+/** What a runbook URL pattern may contain besides the URL (src/rules/alert.ts substitutes them). */
+const RUNBOOK_PLACEHOLDERS = ['{alert}', '{service}', '{namespace}'];
 
 /**
  * Validates a definition and resolves every default, once.
@@ -79,8 +80,13 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
       p.add(keyPath('alerting.labels', key), key, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
     }
   }
-  const runbookUrl = p.text('alerting.runbookUrl', alerting.runbookUrl, 'https://runbooks.example.com/golden-signals/{alert}', HTTP_URL, 'must be an http(s) URL pattern, e.g. "https://wiki.example.com/runbooks/{alert}"');
-  const grafanaUrl = p.text('alerting.grafanaUrl', alerting.grafanaUrl, 'https://grafana.example.com', HTTP_URL, 'must be the http(s) base URL of Grafana, e.g. "https://grafana.example.com"');
+  const runbookUrl = p.httpUrl('alerting.runbookUrl', alerting.runbookUrl, 'must be an http(s) URL pattern, e.g. "https://wiki.example.com/runbooks/{alert}"', {
+    fallback: 'https://runbooks.example.com/golden-signals/{alert}',
+    placeholders: RUNBOOK_PLACEHOLDERS,
+  });
+  const grafanaUrl = p.httpUrl('alerting.grafanaUrl', alerting.grafanaUrl, 'must be the http(s) base URL of Grafana, e.g. "https://grafana.example.com"', {
+    fallback: 'https://grafana.example.com',
+  });
 
   // The shortest rate window any rule uses must span 4 scrapes, or one missed scrape leaves rate() with
   // too few samples (pint promql/rate; Pyrra's rate[1m] pitfall).

@@ -376,9 +376,7 @@ function resolveAutoscaler(input: ScalingPolicy['autoscaler'], p: Problems): Aut
       return { kind: 'hpa' };
     case 'keda': {
       const at = 'scaling.autoscaler';
-      if (typeof input.serverAddress !== 'string' || !/^https?:\/\/[^\s/]+/.test(input.serverAddress)) {
-        report(`${at}.serverAddress`, input.serverAddress, 'must be the Prometheus base URL, e.g. "http://prometheus-operated.monitoring:9090"');
-      }
+      p.httpUrl(`${at}.serverAddress`, input.serverAddress, 'must be the Prometheus base URL, e.g. "http://prometheus-operated.monitoring:9090"');
       const pollingIntervalSeconds = input.pollingIntervalSeconds === undefined ? 30 : wholeNumber(report, `${at}.pollingIntervalSeconds`, input.pollingIntervalSeconds, 1, 3600) ?? 30;
       const cooldownPeriodSeconds = input.cooldownPeriodSeconds === undefined ? 300 : wholeNumber(report, `${at}.cooldownPeriodSeconds`, input.cooldownPeriodSeconds, 0, 86_400) ?? 300;
       const activationThreshold = input.activationThreshold ?? 0;

@@ -35,6 +35,8 @@ const BAD_VALUES: ReadonlyArray<readonly [string, unknown]> = [
   ['a symbol', Symbol('s')],
   ['a Date', new Date(0)],
   // Strings that are wrong only for one kind of field: a URL, a cron expression, a zone, a path, a route.
+  ['a URL with credentials', 'http://user:secret@host:9090'],
+  ['a javascript: URL', 'javascript:alert(1)'],
   ['a cron expression out of range', '61 25 * * *'],
   ['a misspelt time zone', 'Europe/Berlinn'],
 ];

@@ -279,3 +279,51 @@ describe('KEDA schedules are cron expressions KEDA parses, in time zones KEDA ca
     ]);
   });
 });
+
+const CREDENTIALS = 'must not contain credentials ("user:password@"): the URL is written in plain text into the generated files; keep credentials in a Kubernetes Secret (a SecretRef), never in the definition';
+const RUNBOOK_ALLOWED = 'must be an http(s) URL pattern, e.g. "https://wiki.example.com/runbooks/{alert}"';
+const GRAFANA_ALLOWED = 'must be the http(s) base URL of Grafana, e.g. "https://grafana.example.com"';
+const SERVER_ALLOWED = 'must be the Prometheus base URL, e.g. "http://prometheus-operated.monitoring:9090"';
+
+describe('every URL of a definition is an http(s) URL without credentials', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a password in the KEDA server address, masked in the message', { scaling: { maxReplicas: 10, autoscaler: { ...keda, serverAddress: 'http://user:secret@prometheus:9090' } } }, `scaling.autoscaler.serverAddress: got "http://***@prometheus:9090"; ${CREDENTIALS}`],
+    ['a password in the runbook URL', { alerting: { runbookUrl: 'https://bot:hunter2@wiki.example.com/{alert}' } }, `alerting.runbookUrl: got "https://***@wiki.example.com/{alert}"; ${CREDENTIALS}`],
+    ['a user name in the Grafana URL', { alerting: { grafanaUrl: 'https://admin@grafana.example.com' } }, `alerting.grafanaUrl: got "https://***@grafana.example.com"; ${CREDENTIALS}`],
+    ['a javascript: Grafana URL', { alerting: { grafanaUrl: 'javascript:alert(1)' } }, `alerting.grafanaUrl: got "javascript:alert(1)"; ${GRAFANA_ALLOWED}; a "javascript:" URL is not allowed: only http and https links are safe to follow`],
+    ['a data: runbook URL', { alerting: { runbookUrl: 'data:text/html,<b>{alert}</b>' } }, `alerting.runbookUrl: got "data:text/html,<b>{alert}</b>"; ${RUNBOOK_ALLOWED}; a "data:" URL is not allowed: only http and https links are safe to follow`],
+    ['an ftp: runbook URL', { alerting: { runbookUrl: 'ftp://wiki.example.com/{alert}' } }, `alerting.runbookUrl: got "ftp://wiki.example.com/{alert}"; ${RUNBOOK_ALLOWED}; a "ftp:" URL is not allowed: only http and https links are safe to follow`],
+    ['a server address without its scheme', { scaling: { maxReplicas: 10, autoscaler: { ...keda, serverAddress: 'prometheus:9090' } } }, `scaling.autoscaler.serverAddress: got "prometheus:9090"; ${SERVER_ALLOWED}`],
+    ['a server address that is a word', { scaling: { maxReplicas: 10, autoscaler: { ...keda, serverAddress: 'prometheus' } } }, `scaling.autoscaler.serverAddress: got "prometheus"; ${SERVER_ALLOWED}`],
+    ['no server address', { scaling: { maxReplicas: 10, autoscaler: { kind: 'keda' } } }, `scaling.autoscaler.serverAddress: got nothing; ${SERVER_ALLOWED}`],
+    ['a Grafana URL with a space', { alerting: { grafanaUrl: 'https://grafana.example.com/a b' } }, `alerting.grafanaUrl: got "https://grafana.example.com/a b"; ${GRAFANA_ALLOWED}`],
+    ['a Grafana URL with a newline', { alerting: { grafanaUrl: 'https://grafana.example.com\n' } }, `alerting.grafanaUrl: got "https://grafana.example.com\\n"; ${GRAFANA_ALLOWED}`],
+    ['a Grafana URL without a host', { alerting: { grafanaUrl: 'https:///grafana' } }, `alerting.grafanaUrl: got "https:///grafana"; ${GRAFANA_ALLOWED}`],
+    ['a runbook URL with a backslash', { alerting: { runbookUrl: 'https://evil.example.com\\@wiki.example.com/{alert}' } }, `alerting.runbookUrl: got "https://evil.example.com\\\\@wiki.example.com/{alert}"; ${RUNBOOK_ALLOWED}`],
+  ])('rejects %s', (_title, patch, line) => {
+    expect(problemLines(def(patch))).toEqual([line]);
+  });
+
+  it('reports the credentials of all three URLs at once', () => {
+    const lines = problemLines(
+      def({
+        alerting: { runbookUrl: 'https://a:b@wiki.example.com/{alert}', grafanaUrl: 'https://a:b@grafana.example.com' },
+        scaling: { maxReplicas: 10, autoscaler: { ...keda, serverAddress: 'http://a:b@prometheus:9090' } },
+      }),
+    );
+    expect(lines.map((l) => l.split(';')[0])).toEqual([
+      'alerting.runbookUrl: got "https://***@wiki.example.com/{alert}"',
+      'alerting.grafanaUrl: got "https://***@grafana.example.com"',
+      'scaling.autoscaler.serverAddress: got "http://***@prometheus:9090"',
+    ]);
+    expect(lines.join('\n')).not.toMatch(/a:b/);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a runbook URL with every placeholder, one in the host', { alerting: { runbookUrl: 'https://{namespace}.runbooks.example.com/{service}/{alert}' } }],
+    ['a Grafana URL with a sub-path and a port', { alerting: { grafanaUrl: 'https://example.com:3000/grafana/' } }],
+    ['a server address with an IP and a path', { scaling: { maxReplicas: 10, autoscaler: { ...keda, serverAddress: 'http://10.0.0.1:9090/prometheus' } } }],
+  ])('accepts %s', (_title, patch) => {
+    expect(problemLines(def(patch))).toEqual([]);
+  });
+});
