@@ -89,6 +89,18 @@ export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Kubernetes label name part, and label value when not empty (apimachinery validation.IsQualifiedName, IsValidLabelValue). */
 const K8S_LABEL_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/**
+ * Kubernetes port name (apimachinery `validation.IsValidPortName`, IANA_SVC_NAME, RFC 6335): at most 15
+ * characters of a-z, 0-9 and "-", at least one letter, no "--", not starting or ending with "-".
+ */
+const PORT_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * A path Prometheus requests as written: the characters Go's `url.URL.EscapedPath` leaves alone (RFC 3986
+ * unreserved, and `$&+,;=:@/`). Anything else it percent-encodes, and the shim compares the path as sent.
+ */
+const SCRAPE_PATH = /^\/[A-Za-z0-9\-._~$&+,;=:@/]*$/;
+/** Longest metrics path: a path is a name, not data; longer ones are a pasted mistake. */
+const MAX_PATH_LENGTH = 1024;
 /** Characters no URL written into a manifest, rule or dashboard may hold: whitespace, controls and "\\" (which WHATWG reads as "/"). */
 const URL_FORBIDDEN = /[\s\p{Cc}\\]/u;
 /** A key that a path can show after a dot; any other key is shown in brackets, quoted. */
@@ -241,6 +253,32 @@ export class Problems {
     if (typeof value === 'string' && isTimeZone(value)) return;
     const near = typeof value === 'string' ? closest(value, TIME_ZONES) : undefined;
     this.add(field, value, `must be an IANA time zone such as "Europe/Berlin" or "UTC"${near === undefined || near === value ? '' : `: did you mean "${near}"?`}`);
+  }
+  /**
+   * The path the shim serves metrics on and Prometheus scrapes: one Prometheus requests exactly as written
+   * ({@link SCRAPE_PATH}). A query string, a space, a "%" or a control character is encoded or cut by
+   * Prometheus, so the shim would answer 404 to every scrape.
+   */
+  scrapePath(field: string, value: unknown, fallback: string): string {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || value.length > MAX_PATH_LENGTH || !SCRAPE_PATH.test(value)) {
+      this.add(
+        field,
+        value,
+        `must be an HTTP path starting with "/", at most ${MAX_PATH_LENGTH} characters of a-z, A-Z, 0-9 and - . _ ~ $ & + , ; = : @ /, e.g. "/metrics": Prometheus percent-encodes anything else (a space, "%", a control character) and a "?" starts a query string, so the path would never match`,
+      );
+      return fallback;
+    }
+    return value;
+  }
+  /** A Kubernetes port name ({@link PORT_NAME}): the API server refuses any other, and the ServiceMonitor selects the port by it. */
+  portName(field: string, value: unknown, fallback: string): string {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || value.length > 15 || !PORT_NAME.test(value)) {
+      this.add(field, value, 'must be a Kubernetes port name (IANA_SVC_NAME): at most 15 characters of a-z, 0-9 and "-", with at least one letter, no "--", not starting or ending with "-", e.g. "metrics"');
+      return fallback;
+    }
+    return value;
   }
   /** An optional string; reports anything else and returns the fallback in its place. */
   text(field: string, value: unknown, fallback: string, test: RegExp, allowed: string): string {

@@ -47,12 +47,8 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
   // Reported as a shape, so that the port it would have held is not reported again.
   if (d.metrics === undefined) p.shape('metrics', undefined, 'is required: { port } of the metrics endpoint');
   const port = p.integer('metrics.port', metrics.port, 1, 65535);
-  const path = metrics.path ?? '/metrics';
-  if (typeof path !== 'string' || !path.startsWith('/')) p.add('metrics.path', metrics.path, 'must be an HTTP path starting with "/"');
-  const portName = metrics.portName ?? 'metrics';
-  if (typeof portName !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(portName) || portName.length > 15) {
-    p.add('metrics.portName', metrics.portName, 'must be a Kubernetes port name: at most 15 characters of a-z, 0-9 and "-"');
-  }
+  const path = p.scrapePath('metrics.path', metrics.path, '/metrics');
+  const portName = p.portName('metrics.portName', metrics.portName, 'metrics');
   const scrapeIntervalMs = p.duration('metrics.scrapeInterval', metrics.scrapeInterval, '30s', 1000);
   if (metrics.serviceSelector !== undefined) {
     if (Object.keys(metrics.serviceSelector).length === 0) {

@@ -39,6 +39,7 @@ const BAD_VALUES: ReadonlyArray<readonly [string, unknown]> = [
   ['a javascript: URL', 'javascript:alert(1)'],
   ['a cron expression out of range', '61 25 * * *'],
   ['a misspelt time zone', 'Europe/Berlinn'],
+  ['a path with a query string', '/metrics?x'],
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { checkout, mailer } from '../../examples/services';
 import { resolveService, ServiceDefinitionError } from '../../src/model';
 import { serviceRules } from '../../src/rules';
+import { horizontalPodAutoscaler } from '../../src/scaling/manifests';
 import type { ServiceDefinition } from '../../src/spec';
 
 /**
@@ -325,5 +326,79 @@ describe('every URL of a definition is an http(s) URL without credentials', () =
     ['a server address with an IP and a path', { scaling: { maxReplicas: 10, autoscaler: { ...keda, serverAddress: 'http://10.0.0.1:9090/prometheus' } } }],
   ])('accepts %s', (_title, patch) => {
     expect(problemLines(def(patch))).toEqual([]);
+  });
+});
+
+const PATH_ALLOWED =
+  'must be an HTTP path starting with "/", at most 1024 characters of a-z, A-Z, 0-9 and - . _ ~ $ & + , ; = : @ /, e.g. "/metrics": Prometheus percent-encodes anything else (a space, "%", a control character) and a "?" starts a query string, so the path would never match';
+const PORT_NAME_ALLOWED = 'must be a Kubernetes port name (IANA_SVC_NAME): at most 15 characters of a-z, 0-9 and "-", with at least one letter, no "--", not starting or ending with "-", e.g. "metrics"';
+
+describe('the metrics endpoint is one the shim can serve and Kubernetes can name', () => {
+  it.each<[string, unknown, string]>([
+    ['a query string', '/metrics?x', `metrics.path: got "/metrics?x"; ${PATH_ALLOWED}`],
+    ['a space', '/my metrics', `metrics.path: got "/my metrics"; ${PATH_ALLOWED}`],
+    ['a control character', '/metrics\u0000', `metrics.path: got "/metrics\\u0000"; ${PATH_ALLOWED}`],
+    ['a percent-encoded character', '/metrics%20', `metrics.path: got "/metrics%20"; ${PATH_ALLOWED}`],
+    ['a fragment', '/metrics#x', `metrics.path: got "/metrics#x"; ${PATH_ALLOWED}`],
+    ['no leading slash', 'metrics', `metrics.path: got "metrics"; ${PATH_ALLOWED}`],
+    ['1,025 characters', `/${'a'.repeat(1024)}`, `metrics.path: got "/${'a'.repeat(77)}… (1027 characters); ${PATH_ALLOWED}`],
+  ])('rejects a path with %s', (_title, path, line) => {
+    expect(problemLines(def({ metrics: { port: 9464, path } }))).toEqual([line]);
+  });
+
+  it.each([
+    ['the default', '/metrics'],
+    ['a Spring Boot actuator path', '/actuator/prometheus'],
+    ['reserved characters Prometheus sends as they are', '/-/metrics;format=text'],
+    ['1,024 characters', `/${'a'.repeat(1023)}`],
+  ])('accepts a path with %s', (_title, path) => {
+    expect(problemLines(def({ metrics: { port: 9464, path } }))).toEqual([]);
+  });
+
+  it.each<[string, unknown]>([
+    ['digits only, which Kubernetes takes for a port number', '123'],
+    ['a double dash', 'http--metrics'],
+    ['a leading dash', '-metrics'],
+    ['a trailing dash', 'metrics-'],
+    ['an upper-case letter', 'Metrics'],
+    ['16 characters', 'a'.repeat(16)],
+    ['an underscore', 'http_metrics'],
+  ])('rejects a port name with %s', (_title, portName) => {
+    expect(problemLines(def({ metrics: { port: 9464, portName } }))).toEqual([`metrics.portName: got ${JSON.stringify(portName)}; ${PORT_NAME_ALLOWED}`]);
+  });
+
+  it.each(['metrics', 'http-metrics', '9464-m', 'a'.repeat(15)])('accepts the port name %s', (portName) => {
+    expect(problemLines(def({ metrics: { port: 9464, portName } }))).toEqual([]);
+  });
+});
+
+describe('a scaling target is never written as 0', () => {
+  const tiny = (capacity: number) =>
+    `capacity.requestsPerSecond: got ${capacity}; gives a per-pod scaling target of ${capacity} × (1 − headroom 0.2), below 0.001, the finest target the HPA is written with (milli-units): declare the capacity in larger units of work, lower scaling.headroom, or scale on another metric`;
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a capacity of 0.001 requests per second, derived without metrics', { capacity: { requestsPerSecond: 0.001 }, scaling: { maxReplicas: 10 } }, tiny(0.001)],
+    ['a capacity of 0.0005, derived for a requestsPerSecond metric', { capacity: { requestsPerSecond: 0.0005 }, scaling: { maxReplicas: 10, metrics: [{ type: 'requestsPerSecond' }] } }, tiny(0.0005)],
+    [
+      'a tiny concurrency, derived without metrics',
+      { capacity: { concurrentRequests: 0.001 }, scaling: { maxReplicas: 10 } },
+      'capacity.concurrentRequests: got 0.001; gives a per-pod scaling target of 0.001 × (1 − headroom 0.2), below 0.001, the finest target the HPA is written with (milli-units): declare the capacity in larger units of work, lower scaling.headroom, or scale on another metric',
+    ],
+    [
+      'an explicit target of 0.0004',
+      { scaling: { maxReplicas: 10, metrics: [{ type: 'requestsPerSecond', averageValue: 0.0004 }] } },
+      'scaling.metrics[0].averageValue: got 0.0004; must be a finite number of at least 0.001 (targets are written in milli-units; a smaller one would be "0m")',
+    ],
+    [
+      'an external value of 0.0001',
+      { scaling: { maxReplicas: 10, metrics: [{ type: 'external', metric: 'queue_depth', value: 0.0001 }] } },
+      'scaling.metrics[0].value: got 0.0001; must be a finite number of at least 0.001 (targets are written in milli-units; a smaller one would be "0m")',
+    ],
+  ])('rejects %s', (_title, patch, line) => {
+    expect(problemLines(def(patch))).toEqual([line]);
+  });
+
+  it('writes the smallest derived target as 1m', () => {
+    const model = resolveService(def({ capacity: { requestsPerSecond: 0.00125 }, scaling: { maxReplicas: 10 } }) as unknown as ServiceDefinition);
+    expect(horizontalPodAutoscaler(model).spec.metrics).toEqual([expect.objectContaining({ pods: expect.objectContaining({ target: { type: 'AverageValue', averageValue: '1m' } }) })]);
   });
 });
