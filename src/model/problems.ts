@@ -3,6 +3,7 @@
  * validators outside the model (the routing options) can report into the same error without importing the
  * model's resolver, which imports them.
  */
+import { DEFAULT_MAX_SERIES_PER_METRIC, MAX_ROUTES, routeShape, routeTemplateProblem, SERIES_PER_ROUTE } from '../signals/contract';
 import { parseDuration } from '../spec/duration';
 import { cronProblem, isTimeZone, TIME_ZONES } from './schedule';
 
@@ -279,6 +280,39 @@ export class Problems {
       return fallback;
     }
     return value;
+  }
+  /**
+   * The route templates of an HTTP service: each one valid ({@link routeTemplateProblem}), no two matching
+   * the same requests ({@link routeShape}: the first listed would win and the other's series stay 0), and no
+   * more than {@link MAX_ROUTES}, which the shim's series cap holds.
+   */
+  routes(field: string, routes: readonly unknown[]): void {
+    const firstOfShape = new Map<string, number>();
+    routes.forEach((route, i) => {
+      const problem = routeTemplateProblem(route);
+      if (problem !== undefined) {
+        this.add(`${field}[${i}]`, route, problem);
+        return;
+      }
+      const shape = routeShape(route as string);
+      const first = firstOfShape.get(shape);
+      if (first === undefined) firstOfShape.set(shape, i);
+      else {
+        this.add(
+          `${field}[${i}]`,
+          route,
+          `matches the same requests as ${field}[${first}] (${showValue(routes[first])}), so one of them never matches and its series stay 0: list each route once (a trailing slash and the names of parameters do not make another route)`,
+        );
+      }
+    });
+    if (routes.length > MAX_ROUTES) {
+      this.add(
+        field,
+        routes,
+        `must list at most ${MAX_ROUTES} routes: the shim holds ${DEFAULT_MAX_SERIES_PER_METRIC} series per histogram by default, 5% of them kept for "_OTHER", which leaves ${SERIES_PER_ROUTE} series (methods × status codes) to each of ${MAX_ROUTES} routes; past that, requests are counted as "_OTHER", not by route. List the routes that matter and group the rest under a wildcard ("/admin/*")`,
+        `${routes.length} routes`,
+      );
+    }
   }
   /** An optional string; reports anything else and returns the fallback in its place. */
   text(field: string, value: unknown, fallback: string, test: RegExp, allowed: string): string {

@@ -1,5 +1,5 @@
 import { validateRouting } from '../routing/resolve';
-import { ALERT_LABELS, errorStatusRegex, histogramBuckets, OTEL_DURATION_BUCKETS, routeTemplateProblem } from '../signals/contract';
+import { ALERT_LABELS, errorStatusRegex, histogramBuckets, OTEL_DURATION_BUCKETS } from '../signals/contract';
 import { minus, times } from '../signals/promql';
 import type { SignalScope } from '../signals/queries';
 import { formatDuration, parseDuration } from '../spec/duration';
@@ -109,11 +109,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
   }
 
   const routes = d.routes ?? [];
-  routes.forEach((r, i) => {
-    const problem = routeTemplateProblem(r);
-    if (problem !== undefined) p.add(`routes[${i}]`, r, problem);
-  });
-  if (new Set(routes).size !== routes.length) p.add('routes', routes, 'must not list a route twice');
+  p.routes('routes', routes);
 
   const traffic = d.traffic ?? {};
   const noTrafficForMs = traffic.noTrafficFor === false ? undefined : p.duration('traffic.noTrafficFor', traffic.noTrafficFor, '10m');

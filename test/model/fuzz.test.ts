@@ -40,6 +40,7 @@ const BAD_VALUES: ReadonlyArray<readonly [string, unknown]> = [
   ['a cron expression out of range', '61 25 * * *'],
   ['a misspelt time zone', 'Europe/Berlinn'],
   ['a path with a query string', '/metrics?x'],
+  ['routes of one shape', ['/orders/:id', '/orders/:key/']],
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { checkout, mailer } from '../../examples/services';
 import { resolveService, ServiceDefinitionError } from '../../src/model';
+import { compileRoutes } from '../../src/instrument/routes';
 import { serviceRules } from '../../src/rules';
 import { horizontalPodAutoscaler } from '../../src/scaling/manifests';
 import type { ServiceDefinition } from '../../src/spec';
@@ -400,5 +401,49 @@ describe('a scaling target is never written as 0', () => {
   it('writes the smallest derived target as 1m', () => {
     const model = resolveService(def({ capacity: { requestsPerSecond: 0.00125 }, scaling: { maxReplicas: 10 } }) as unknown as ServiceDefinition);
     expect(horizontalPodAutoscaler(model).spec.metrics).toEqual([expect.objectContaining({ pods: expect.objectContaining({ target: { type: 'AverageValue', averageValue: '1m' } }) })]);
+  });
+});
+
+describe('routes are paths, each matching requests no other route matches, and few enough to measure', () => {
+  const SAME = (first: number, firstRoute: string) =>
+    `matches the same requests as routes[${first}] (${JSON.stringify(firstRoute)}), so one of them never matches and its series stay 0: list each route once (a trailing slash and the names of parameters do not make another route)`;
+  it.each<[string, unknown[], string[]]>([
+    ['a route listed twice', ['/a', '/a'], [`routes[1]: got "/a"; ${SAME(0, '/a')}`]],
+    ['a route and the same with a trailing slash', ['/a', '/a/'], [`routes[1]: got "/a/"; ${SAME(0, '/a')}`]],
+    ['two templates that differ in a parameter name', ['/orders/:id', '/orders/:key'], [`routes[1]: got "/orders/:key"; ${SAME(0, '/orders/:id')}`]],
+    ['two wildcards that differ in name', ['/files/*', '/cart', '/files/*rest'], [`routes[2]: got "/files/*rest"; ${SAME(0, '/files/*')}`]],
+    [
+      'a query string',
+      ['/search?q=:q'],
+      ['routes[0]: got "/search?q=:q"; must be a path without a query string or fragment: requests are matched on their path alone, so a template with "?" or "#" never matches; e.g. "/search"'],
+    ],
+    [
+      'a fragment',
+      ['/docs#intro'],
+      ['routes[0]: got "/docs#intro"; must be a path without a query string or fragment: requests are matched on their path alone, so a template with "?" or "#" never matches; e.g. "/search"'],
+    ],
+    [
+      '191 routes',
+      Array.from({ length: 191 }, (_, i) => `/r${i}`),
+      [
+        'routes: got 191 routes; must list at most 190 routes: the shim holds 2000 series per histogram by default, 5% of them kept for "_OTHER", which leaves 10 series (methods × status codes) to each of 190 routes; past that, requests are counted as "_OTHER", not by route. List the routes that matter and group the rest under a wildcard ("/admin/*")',
+      ],
+    ],
+  ])('rejects %s', (_title, routes, lines) => {
+    expect(problemLines(def({ routes }))).toEqual(lines);
+  });
+
+  it.each<[string, unknown[]]>([
+    ['a literal beside a parameter at the same place', ['/orders/:id', '/orders/new', '/orders/:id/items']],
+    ['the root and a wildcard', ['/', '/*']],
+    ['190 routes', Array.from({ length: 190 }, (_, i) => `/r${i}`)],
+  ])('accepts %s', (_title, routes) => {
+    expect(problemLines(def({ routes }))).toEqual([]);
+  });
+
+  it('makes the shim refuse a query-string template too', () => {
+    expect(() => compileRoutes(['/search?q=:q'])).toThrow(
+      'compileRoutes(): route template "/search?q=:q" must be a path without a query string or fragment',
+    );
   });
 });
