@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { resolveService } from '../model/resolve';
 import type { ServiceModel } from '../model/types';
-import { DEFAULT_ERROR_STATUS_CODES, LABEL, METRIC, OTHER, OUTCOME } from '../signals/contract';
+import { DEFAULT_ERROR_STATUS_CODES, DEFAULT_MAX_SERIES_PER_METRIC, LABEL, METRIC, OTHER, OUTCOME } from '../signals/contract';
 import type { ServiceDefinition } from '../spec/service';
 import { ExpositionFormat, metricsHandler, MetricSource, MetricsServer, renderExposition } from './exposition';
 import { compileRoutes, RouteMatcher } from './routes';
@@ -229,7 +229,7 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
   const model = resolveService(definition);
   const env = options.env ?? process.env;
   const port = positiveInteger('port', options.port, model.metrics.port, 0, 65535);
-  const maxSeries = positiveInteger('maxSeriesPerMetric', options.maxSeriesPerMetric, 2000, 1);
+  const maxSeries = positiveInteger('maxSeriesPerMetric', options.maxSeriesPerMetric, DEFAULT_MAX_SERIES_PER_METRIC, 1);
   const maxLabelLength = positiveInteger('maxLabelLength', options.maxLabelLength, 128, 1);
   const exemplarIntervalMs = positiveInteger('exemplarIntervalMs', options.exemplarIntervalMs, 1000, 0);
   for (const [i, op] of (options.operations ?? []).entries()) {

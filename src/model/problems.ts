@@ -3,7 +3,9 @@
  * validators outside the model (the routing options) can report into the same error without importing the
  * model's resolver, which imports them.
  */
+import { DEFAULT_MAX_SERIES_PER_METRIC, MAX_ROUTES, routeShape, routeTemplateProblem, SERIES_PER_ROUTE } from '../signals/contract';
 import { parseDuration } from '../spec/duration';
+import { cronProblem, isTimeZone, TIME_ZONES } from './schedule';
 
 /** One problem with a definition: the field, the value found, and what is allowed. */
 export interface DefinitionProblem {
@@ -88,6 +90,20 @@ export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Kubernetes label name part, and label value when not empty (apimachinery validation.IsQualifiedName, IsValidLabelValue). */
 const K8S_LABEL_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/**
+ * Kubernetes port name (apimachinery `validation.IsValidPortName`, IANA_SVC_NAME, RFC 6335): at most 15
+ * characters of a-z, 0-9 and "-", at least one letter, no "--", not starting or ending with "-".
+ */
+const PORT_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * A path Prometheus requests as written: the characters Go's `url.URL.EscapedPath` leaves alone (RFC 3986
+ * unreserved, and `$&+,;=:@/`). Anything else it percent-encodes, and the shim compares the path as sent.
+ */
+const SCRAPE_PATH = /^\/[A-Za-z0-9\-._~$&+,;=:@/]*$/;
+/** Longest metrics path: a path is a name, not data; longer ones are a pasted mistake. */
+const MAX_PATH_LENGTH = 1024;
+/** Characters no URL written into a manifest, rule or dashboard may hold: whitespace, controls and "\\" (which WHATWG reads as "/"). */
+const URL_FORBIDDEN = /[\s\p{Cc}\\]/u;
 /** A key that a path can show after a dot; any other key is shown in brackets, quoted. */
 const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -182,6 +198,122 @@ export class Problems {
     }
     return value;
   }
+  /**
+   * An http(s) URL the generated manifests, rules or dashboards carry in plain text (and that a browser or a
+   * controller follows): only http and https (a `javascript:` or `data:` link in an annotation or dashboard
+   * runs or carries content), and never credentials (`user:password@`), which would be committed with the
+   * manifests; credentials belong in a Kubernetes Secret, which the definition references with a SecretRef.
+   * A value with credentials is shown with them masked. Returns the URL, or `fallback` when it is left out or
+   * wrong. `placeholders` (`{alert}`) are substituted before the URL is parsed.
+   */
+  httpUrl(field: string, value: unknown, allowed: string, options: { readonly fallback?: string; readonly placeholders?: readonly string[] } = {}): string {
+    const fallback = options.fallback ?? '';
+    if (value === undefined && options.fallback !== undefined) return fallback;
+    if (typeof value !== 'string') {
+      this.add(field, value, allowed);
+      return fallback;
+    }
+    // A scheme, unless what follows the colon is a port ("prometheus:9090" is a host without its scheme).
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):(?!\d+(\/|$))/.exec(value)?.[1].toLowerCase();
+    if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
+      this.add(field, value, `${allowed}; a "${scheme}:" URL is not allowed: only http and https links are safe to follow`);
+      return fallback;
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL((options.placeholders ?? []).reduce((text, placeholder) => text.split(placeholder).join('x'), value));
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || url.hostname === '' || !/^https?:\/\/[^/]/.test(value) || URL_FORBIDDEN.test(value)) {
+      this.add(field, value, allowed);
+      return fallback;
+    }
+    if (url.username !== '' || url.password !== '') {
+      this.add(
+        field,
+        value.replace(/^(https?:\/\/)[^/?#]*@/, '$1***@'),
+        'must not contain credentials ("user:password@"): the URL is written in plain text into the generated files; keep credentials in a Kubernetes Secret (a SecretRef), never in the definition',
+      );
+      return fallback;
+    }
+    return value;
+  }
+  /**
+   * A start or end of a KEDA cron trigger: five fields as KEDA's cron scaler parses them (robfig/cron v3,
+   * see {@link cronProblem}); KEDA itself only refuses a bad one in the cluster.
+   */
+  cron(field: string, value: unknown, example: string): void {
+    const problem = typeof value === 'string' ? cronProblem(value) : undefined;
+    if (typeof value !== 'string' || problem !== undefined) {
+      this.add(field, value, `must be a cron expression of five fields, minute hour day-of-month month day-of-week, e.g. "${example}"${problem === undefined ? '' : `; ${problem}`}`);
+    }
+  }
+  /** A tz database zone KEDA can load (see {@link isTimeZone}), suggesting the listed zone a misspelt one is closest to. */
+  timeZone(field: string, value: unknown): void {
+    if (typeof value === 'string' && isTimeZone(value)) return;
+    const near = typeof value === 'string' ? closest(value, TIME_ZONES) : undefined;
+    this.add(field, value, `must be an IANA time zone such as "Europe/Berlin" or "UTC"${near === undefined || near === value ? '' : `: did you mean "${near}"?`}`);
+  }
+  /**
+   * The path the shim serves metrics on and Prometheus scrapes: one Prometheus requests exactly as written
+   * ({@link SCRAPE_PATH}). A query string, a space, a "%" or a control character is encoded or cut by
+   * Prometheus, so the shim would answer 404 to every scrape.
+   */
+  scrapePath(field: string, value: unknown, fallback: string): string {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || value.length > MAX_PATH_LENGTH || !SCRAPE_PATH.test(value)) {
+      this.add(
+        field,
+        value,
+        `must be an HTTP path starting with "/", at most ${MAX_PATH_LENGTH} characters of a-z, A-Z, 0-9 and - . _ ~ $ & + , ; = : @ /, e.g. "/metrics": Prometheus percent-encodes anything else (a space, "%", a control character) and a "?" starts a query string, so the path would never match`,
+      );
+      return fallback;
+    }
+    return value;
+  }
+  /** A Kubernetes port name ({@link PORT_NAME}): the API server refuses any other, and the ServiceMonitor selects the port by it. */
+  portName(field: string, value: unknown, fallback: string): string {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || value.length > 15 || !PORT_NAME.test(value)) {
+      this.add(field, value, 'must be a Kubernetes port name (IANA_SVC_NAME): at most 15 characters of a-z, 0-9 and "-", with at least one letter, no "--", not starting or ending with "-", e.g. "metrics"');
+      return fallback;
+    }
+    return value;
+  }
+  /**
+   * The route templates of an HTTP service: each one valid ({@link routeTemplateProblem}), no two matching
+   * the same requests ({@link routeShape}: the first listed would win and the other's series stay 0), and no
+   * more than {@link MAX_ROUTES}, which the shim's series cap holds.
+   */
+  routes(field: string, routes: readonly unknown[]): void {
+    const firstOfShape = new Map<string, number>();
+    routes.forEach((route, i) => {
+      const problem = routeTemplateProblem(route);
+      if (problem !== undefined) {
+        this.add(`${field}[${i}]`, route, problem);
+        return;
+      }
+      const shape = routeShape(route as string);
+      const first = firstOfShape.get(shape);
+      if (first === undefined) firstOfShape.set(shape, i);
+      else {
+        this.add(
+          `${field}[${i}]`,
+          route,
+          `matches the same requests as ${field}[${first}] (${showValue(routes[first])}), so one of them never matches and its series stay 0: list each route once (a trailing slash and the names of parameters do not make another route)`,
+        );
+      }
+    });
+    if (routes.length > MAX_ROUTES) {
+      this.add(
+        field,
+        routes,
+        `must list at most ${MAX_ROUTES} routes: the shim holds ${DEFAULT_MAX_SERIES_PER_METRIC} series per histogram by default, 5% of them kept for "_OTHER", which leaves ${SERIES_PER_ROUTE} series (methods × status codes) to each of ${MAX_ROUTES} routes; past that, requests are counted as "_OTHER", not by route. List the routes that matter and group the rest under a wildcard ("/admin/*")`,
+        `${routes.length} routes`,
+      );
+    }
+  }
   /** An optional string; reports anything else and returns the fallback in its place. */
   text(field: string, value: unknown, fallback: string, test: RegExp, allowed: string): string {
     if (value === undefined) return fallback;
@@ -209,24 +341,30 @@ export function reportUnknownKey(report: ProblemSink, path: string, key: string,
  */
 export function closest(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
+  const near = Math.max(1, Math.floor(Math.max(key.length, 3) / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
-    const d = editDistance(lower, k.toLowerCase());
+    const d = editDistance(lower, k.toLowerCase(), near);
     if (d < bestDistance) {
       best = k;
       bestDistance = d;
     }
   }
-  if (bestDistance <= Math.max(1, Math.floor(Math.max(key.length, 3) / 3))) return best;
+  if (bestDistance <= near) return best;
   // A key cut short (`stabilizationWindow`) is a typo however many characters are missing.
   return lower.length < 5 ? undefined : known.find((k) => k.toLowerCase().startsWith(lower));
 }
 
-/** Levenshtein distance with adjacent transpositions (optimal string alignment): `capcaity` is 1 from `capacity`. */
-function editDistance(a: string, b: string): number {
-  // Far apart in length means far apart: no need to fill the table (a key may be a pasted 100 kB string).
-  if (Math.abs(a.length - b.length) > 3) return Math.abs(a.length - b.length);
+/**
+ * Levenshtein distance with adjacent transpositions (optimal string alignment): `capcaity` is 1 from
+ * `capacity`; Infinity when it is certainly above `limit`.
+ */
+function editDistance(a: string, b: string, limit: number): number {
+  // Lengths further apart than the limit are further apart than it: no need to fill the table (a key may
+  // be a pasted 100 kB string). Not the length difference itself, which is only a lower bound: it made
+  // "Mars/Olympus_Mons" 4 from "Africa/Asmera".
+  if (Math.abs(a.length - b.length) > limit) return Infinity;
   const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) rows[0][j] = j;
   for (let i = 1; i <= a.length; i++) {

@@ -1,5 +1,5 @@
 import { validateRouting } from '../routing/resolve';
-import { ALERT_LABELS, errorStatusRegex, histogramBuckets, OTEL_DURATION_BUCKETS, routeTemplateProblem } from '../signals/contract';
+import { ALERT_LABELS, errorStatusRegex, histogramBuckets, OTEL_DURATION_BUCKETS } from '../signals/contract';
 import { minus, times } from '../signals/promql';
 import type { SignalScope } from '../signals/queries';
 import { formatDuration, parseDuration } from '../spec/duration';
@@ -16,7 +16,8 @@ export { type DefinitionProblem, type ProblemSink, ServiceDefinitionError } from
 
 const MAX_GROUP_INTERVAL_MS = 5 * 60_000;
 const DEFAULT_SLO_WINDOW = '30d';
-const HTTP_URL = /^https?:\/\/[^\s/]+/;
+/** What a runbook URL pattern may contain besides the URL (src/rules/alert.ts substitutes them). */
+const RUNBOOK_PLACEHOLDERS = ['{alert}', '{service}', '{namespace}'];
 
 /**
  * Validates a definition and resolves every default, once.
@@ -46,12 +47,8 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
   // Reported as a shape, so that the port it would have held is not reported again.
   if (d.metrics === undefined) p.shape('metrics', undefined, 'is required: { port } of the metrics endpoint');
   const port = p.integer('metrics.port', metrics.port, 1, 65535);
-  const path = metrics.path ?? '/metrics';
-  if (typeof path !== 'string' || !path.startsWith('/')) p.add('metrics.path', metrics.path, 'must be an HTTP path starting with "/"');
-  const portName = metrics.portName ?? 'metrics';
-  if (typeof portName !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(portName) || portName.length > 15) {
-    p.add('metrics.portName', metrics.portName, 'must be a Kubernetes port name: at most 15 characters of a-z, 0-9 and "-"');
-  }
+  const path = p.scrapePath('metrics.path', metrics.path, '/metrics');
+  const portName = p.portName('metrics.portName', metrics.portName, 'metrics');
   const scrapeIntervalMs = p.duration('metrics.scrapeInterval', metrics.scrapeInterval, '30s', 1000);
   if (metrics.serviceSelector !== undefined) {
     if (Object.keys(metrics.serviceSelector).length === 0) {
@@ -79,8 +76,13 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
       p.add(keyPath('alerting.labels', key), key, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
     }
   }
-  const runbookUrl = p.text('alerting.runbookUrl', alerting.runbookUrl, 'https://runbooks.example.com/golden-signals/{alert}', HTTP_URL, 'must be an http(s) URL pattern, e.g. "https://wiki.example.com/runbooks/{alert}"');
-  const grafanaUrl = p.text('alerting.grafanaUrl', alerting.grafanaUrl, 'https://grafana.example.com', HTTP_URL, 'must be the http(s) base URL of Grafana, e.g. "https://grafana.example.com"');
+  const runbookUrl = p.httpUrl('alerting.runbookUrl', alerting.runbookUrl, 'must be an http(s) URL pattern, e.g. "https://wiki.example.com/runbooks/{alert}"', {
+    fallback: 'https://runbooks.example.com/golden-signals/{alert}',
+    placeholders: RUNBOOK_PLACEHOLDERS,
+  });
+  const grafanaUrl = p.httpUrl('alerting.grafanaUrl', alerting.grafanaUrl, 'must be the http(s) base URL of Grafana, e.g. "https://grafana.example.com"', {
+    fallback: 'https://grafana.example.com',
+  });
 
   // The shortest rate window any rule uses must span 4 scrapes, or one missed scrape leaves rate() with
   // too few samples (pint promql/rate; Pyrra's rate[1m] pitfall).
@@ -107,11 +109,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
   }
 
   const routes = d.routes ?? [];
-  routes.forEach((r, i) => {
-    const problem = routeTemplateProblem(r);
-    if (problem !== undefined) p.add(`routes[${i}]`, r, problem);
-  });
-  if (new Set(routes).size !== routes.length) p.add('routes', routes, 'must not list a route twice');
+  p.routes('routes', routes);
 
   const traffic = d.traffic ?? {};
   const noTrafficForMs = traffic.noTrafficFor === false ? undefined : p.duration('traffic.noTrafficFor', traffic.noTrafficFor, '10m');
@@ -144,7 +142,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
 
   let scaling: ServiceModel['scaling'];
   if (d.scaling) {
-    scaling = resolveScaling(d.scaling, { service: name, kind, capacity, container, scrapeIntervalMs }, p.sink);
+    scaling = resolveScaling(d.scaling, { service: name, kind, capacity, container, scrapeIntervalMs }, p);
   }
 
   // Routing is validated here too, so a definition fails once with every problem (the routing model itself is

@@ -18,7 +18,7 @@ import type {
   VpaMode,
 } from '../spec/scaling';
 import type { ServiceKind } from '../spec/service';
-import { keyPath, LABEL_NAME } from './problems';
+import { keyPath, LABEL_NAME, type Problems } from './problems';
 import { BEHAVIOR_PRESET_NAMES, BehaviorModel, KUBERNETES_DEFAULT_BEHAVIOR, presetBehavior, ScalingRulesModel } from '../scaling/presets';
 
 export type { BehaviorModel, ScalingRulesModel } from '../scaling/presets';
@@ -128,8 +128,12 @@ const QUANTITY_FACTOR: Readonly<Record<string, number>> = {
   '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
   Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
 };
-/** Five cron fields (minute hour day-of-month month day-of-week), as KEDA's cron scaler parses them. */
-const CRON = /^\s*\S+(\s+\S+){4}\s*$/;
+/**
+ * Smallest per-pod target: the HPA's targets are rendered in milli-units (the scaling manifests' `quantity`),
+ * so anything smaller would be written as "0m", a target every pod always exceeds: the HPA would run at
+ * maxReplicas.
+ */
+export const MIN_PER_POD_TARGET = 0.001;
 
 /**
  * Validates `scaling` and resolves its defaults. Every problem is reported; the returned model is only
@@ -138,12 +142,13 @@ const CRON = /^\s*\S+(\s+\S+){4}\s*$/;
  * @example
  * const model = resolveScaling({ maxReplicas: 30, behavior: 'spiky' },
  *   { service: 'checkout', kind: 'http', capacity: { requestsPerSecond: 250 }, container: 'checkout', scrapeIntervalMs: 30_000 },
- *   (field, value, allowed) => problems.push({ field, value, allowed }));
+ *   problems);
  * model.metrics[0]; // { type: 'requestsPerSecond', averageValue: 200, fromCapacity: true }
  */
-export function resolveScaling(input: ScalingPolicy, ctx: ScalingContext, report: ReportProblem): ScalingModel {
+export function resolveScaling(input: ScalingPolicy, ctx: ScalingContext, p: Problems): ScalingModel {
+  const report: ReportProblem = p.sink;
   const at = (f: string) => `scaling.${f}`;
-  const autoscaler = resolveAutoscaler(input.autoscaler, report);
+  const autoscaler = resolveAutoscaler(input.autoscaler, p);
 
   const maxFound = wholeNumber(report, at('maxReplicas'), input.maxReplicas, 1, 10_000);
   const maxReplicas = maxFound ?? 1;
@@ -216,9 +221,13 @@ function resolveMetrics(input: ScalingPolicy, ctx: ScalingContext, headroom: num
   const derive = (capacity: number) => Math.round(capacity * (1 - headroom) * 1000) / 1000;
   const given = input.metrics;
   if (given === undefined) {
-    if (ctx.capacity.requestsPerSecond !== undefined) return [{ type: 'requestsPerSecond', averageValue: derive(ctx.capacity.requestsPerSecond), fromCapacity: true }];
+    if (ctx.capacity.requestsPerSecond !== undefined) {
+      const v = derivedTarget(report, ctx.capacity.requestsPerSecond, 'capacity.requestsPerSecond', headroom, derive);
+      return v === undefined ? [] : [{ type: 'requestsPerSecond', ...v }];
+    }
     if (ctx.capacity.concurrentRequests !== undefined && ctx.kind === 'http') {
-      return [{ type: 'inFlightRequests', averageValue: derive(ctx.capacity.concurrentRequests), fromCapacity: true }];
+      const v = derivedTarget(report, ctx.capacity.concurrentRequests, 'capacity.concurrentRequests', headroom, derive);
+      return v === undefined ? [] : [{ type: 'inFlightRequests', ...v }];
     }
     return [{ type: 'cpu', target: { type: 'Utilization', averageUtilization: DEFAULT_CPU_UTILIZATION } }];
   }
@@ -245,7 +254,7 @@ function resolveMetrics(input: ScalingPolicy, ctx: ScalingContext, headroom: num
         break;
       }
       case 'requestsPerSecond': {
-        const v = perPodTarget(report, `${f}.averageValue`, m.averageValue, ctx.capacity.requestsPerSecond, 'capacity.requestsPerSecond', derive);
+        const v = perPodTarget(report, `${f}.averageValue`, m.averageValue, ctx.capacity.requestsPerSecond, 'capacity.requestsPerSecond', headroom, derive);
         if (v) out.push({ type: 'requestsPerSecond', ...v });
         break;
       }
@@ -254,7 +263,7 @@ function resolveMetrics(input: ScalingPolicy, ctx: ScalingContext, headroom: num
           report(`${f}.type`, m.type, 'inFlightRequests needs an HTTP service: workers have no in-flight gauge; use requestsPerSecond or an external queue metric');
           break;
         }
-        const v = perPodTarget(report, `${f}.averageValue`, m.averageValue, ctx.capacity.concurrentRequests, 'capacity.concurrentRequests', derive);
+        const v = perPodTarget(report, `${f}.averageValue`, m.averageValue, ctx.capacity.concurrentRequests, 'capacity.concurrentRequests', headroom, derive);
         if (v) out.push({ type: 'inFlightRequests', ...v });
         break;
       }
@@ -271,7 +280,7 @@ function resolveMetrics(input: ScalingPolicy, ctx: ScalingContext, headroom: num
           report(f, m, 'an external metric needs exactly one target: averageValue (per pod) or value (for the whole sum)');
           break;
         }
-        const n = positive(report, hasAvg ? `${f}.averageValue` : `${f}.value`, hasAvg ? m.averageValue : m.value);
+        const n = targetValue(report, hasAvg ? `${f}.averageValue` : `${f}.value`, hasAvg ? m.averageValue : m.value);
         if (n === undefined) break;
         out.push({
           type: 'external',
@@ -294,22 +303,41 @@ function perPodTarget(
   explicit: number | undefined,
   capacity: number | undefined,
   capacityField: string,
+  headroom: number,
   derive: (capacity: number) => number,
 ): { averageValue: number; fromCapacity: boolean } | undefined {
   if (explicit !== undefined) {
-    const n = positive(report, field, explicit);
+    const n = targetValue(report, field, explicit);
     return n === undefined ? undefined : { averageValue: n, fromCapacity: false };
   }
   if (capacity === undefined) {
     report(field, undefined, `is required unless ${capacityField} is declared (the target is then derived from it with the headroom)`);
     return undefined;
   }
-  const derived = derive(capacity);
-  if (derived <= 0) {
-    report(field, derived, `the target derived from ${capacityField} (${capacity}) rounds to 0: declare a larger capacity or a smaller headroom`);
+  return derivedTarget(report, capacity, capacityField, headroom, derive);
+}
+
+/**
+ * The per-pod target derived from a declared capacity, or undefined (reported at the capacity, the number
+ * to change) when it rounds below {@link MIN_PER_POD_TARGET}.
+ */
+function derivedTarget(
+  report: ReportProblem,
+  capacity: number,
+  capacityField: string,
+  headroom: number,
+  derive: (capacity: number) => number,
+): { averageValue: number; fromCapacity: true } | undefined {
+  // Checked before rounding: 0.001 × 0.8 would round up to 0.001, a target 25% above the one meant.
+  if (capacity * (1 - headroom) < MIN_PER_POD_TARGET) {
+    report(
+      capacityField,
+      capacity,
+      `gives a per-pod scaling target of ${capacity} × (1 − headroom ${headroom}), below ${MIN_PER_POD_TARGET}, the finest target the HPA is written with (milli-units): declare the capacity in larger units of work, lower scaling.headroom, or scale on another metric`,
+    );
     return undefined;
   }
-  return { averageValue: derived, fromCapacity: true };
+  return { averageValue: derive(capacity), fromCapacity: true };
 }
 
 function resolveBehavior(input: BehaviorPresetName | ScalingBehavior | undefined, report: ReportProblem): { preset: BehaviorPresetName; behavior?: BehaviorModel } {
@@ -369,16 +397,15 @@ function resolvePolicy(report: ReportProblem, at: string, p: ScalingPolicyRule):
   return { type: p?.type, value, periodSeconds };
 }
 
-function resolveAutoscaler(input: ScalingPolicy['autoscaler'], report: ReportProblem): AutoscalerModel {
+function resolveAutoscaler(input: ScalingPolicy['autoscaler'], p: Problems): AutoscalerModel {
+  const report: ReportProblem = p.sink;
   if (input === undefined) return { kind: 'hpa' };
   switch (input.kind) {
     case 'hpa':
       return { kind: 'hpa' };
     case 'keda': {
       const at = 'scaling.autoscaler';
-      if (typeof input.serverAddress !== 'string' || !/^https?:\/\/[^\s/]+/.test(input.serverAddress)) {
-        report(`${at}.serverAddress`, input.serverAddress, 'must be the Prometheus base URL, e.g. "http://prometheus-operated.monitoring:9090"');
-      }
+      p.httpUrl(`${at}.serverAddress`, input.serverAddress, 'must be the Prometheus base URL, e.g. "http://prometheus-operated.monitoring:9090"');
       const pollingIntervalSeconds = input.pollingIntervalSeconds === undefined ? 30 : wholeNumber(report, `${at}.pollingIntervalSeconds`, input.pollingIntervalSeconds, 1, 3600) ?? 30;
       const cooldownPeriodSeconds = input.cooldownPeriodSeconds === undefined ? 300 : wholeNumber(report, `${at}.cooldownPeriodSeconds`, input.cooldownPeriodSeconds, 0, 86_400) ?? 300;
       const activationThreshold = input.activationThreshold ?? 0;
@@ -388,9 +415,11 @@ function resolveAutoscaler(input: ScalingPolicy['autoscaler'], report: ReportPro
       const schedules = input.schedules ?? [];
       schedules.forEach((s, i) => {
         const f = `${at}.schedules[${i}]`;
-        if (typeof s.timezone !== 'string' || !/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(s.timezone)) report(`${f}.timezone`, s.timezone, 'must be an IANA time zone such as "Europe/Berlin" or "UTC"');
-        if (typeof s.start !== 'string' || !CRON.test(s.start)) report(`${f}.start`, s.start, 'must be a five-field cron expression, e.g. "45 8 * * 1-5"');
-        if (typeof s.end !== 'string' || !CRON.test(s.end)) report(`${f}.end`, s.end, 'must be a five-field cron expression, e.g. "0 18 * * 1-5"');
+        p.timeZone(`${f}.timezone`, s.timezone);
+        p.cron(`${f}.start`, s.start, '45 8 * * 1-5');
+        p.cron(`${f}.end`, s.end, '0 18 * * 1-5');
+        // KEDA's cronMetadata.Validate: "start and end can not have exactly same time input".
+        if (typeof s.start === 'string' && s.start === s.end) report(`${f}.end`, s.end, 'must differ from start: KEDA refuses a schedule that starts and ends at the same time');
         wholeNumber(report, `${f}.desiredReplicas`, s.desiredReplicas, 1, 10_000);
       });
       return { kind: 'keda', serverAddress: input.serverAddress, pollingIntervalSeconds, cooldownPeriodSeconds, activationThreshold, schedules };
@@ -473,9 +502,10 @@ function wholeNumber(report: ReportProblem, field: string, value: unknown, min: 
   return value;
 }
 
-function positive(report: ReportProblem, field: string, value: unknown): number | undefined {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    report(field, value, 'must be a finite number greater than 0');
+/** A per-pod or total target, at least {@link MIN_PER_POD_TARGET} (a smaller one would be written as "0m"). */
+function targetValue(report: ReportProblem, field: string, value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < MIN_PER_POD_TARGET) {
+    report(field, value, `must be a finite number of at least ${MIN_PER_POD_TARGET} (targets are written in milli-units; a smaller one would be "0m")`);
     return undefined;
   }
   return value;

@@ -134,13 +134,47 @@ export const OTHER = '_OTHER';
 /**
  * What is wrong with a route template (the `http_route` values of node:http services), or undefined. One rule
  * for the definition's validation and the shim's matcher: a template starts with "/", and a `*` segment
- * takes the rest of the path, as in Fastify's router (find-my-way), so it must come last.
+ * takes the rest of the path, as in Fastify's router (find-my-way), so it must come last. The matcher
+ * ignores the query string and fragment of a request, so a template with `?` or `#` never matches.
  */
 export function routeTemplateProblem(template: unknown): string | undefined {
   if (typeof template !== 'string' || !template.startsWith('/')) return 'must be a route template starting with "/", e.g. "/orders/:id"';
   if (/\/\*[^/]*\/./.test(template)) return 'may use "*" only as the last segment, e.g. "/files/*"';
+  if (/[?#]/.test(template)) {
+    return 'must be a path without a query string or fragment: requests are matched on their path alone, so a template with "?" or "#" never matches; e.g. "/search"';
+  }
   return undefined;
 }
+
+/**
+ * The paths a template matches, as a key: two templates with the same key match the same requests, and the
+ * matcher answers the first, so the other's series stay 0. A trailing slash is ignored (the matcher ignores
+ * it in the request too) and parameter names do not count: `/orders/:id` and `/orders/:key/` are one shape,
+ * `/orders/:` (and `/files/*`, `*rest` alike `*`).
+ */
+export function routeShape(template: string): string {
+  const path = template.length > 1 && template.endsWith('/') ? template.slice(0, -1) : template;
+  return path
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? ':' : segment.startsWith('*') ? '*' : segment))
+    .join('/');
+}
+
+/** The shim's default cap on series per histogram (`maxSeriesPerMetric`): the OTel SDK's default cardinality limit. */
+export const DEFAULT_MAX_SERIES_PER_METRIC = 2000;
+/**
+ * Series a route is budgeted in the duration histogram: the method × status-code pairs it sees in practice
+ * (GET and POST, each with a few of 200, 201, 204, 400, 404, 409, 429, 500, 503). The shim pre-creates two
+ * per route (GET 200 and GET with an error status) before any request.
+ */
+export const SERIES_PER_ROUTE = 10;
+/**
+ * Most routes a definition may list: the shim keeps 5% of its default cap for `_OTHER` series, which leaves
+ * 1,900, and {@link SERIES_PER_ROUTE} each of those fits 190 routes. Past that, real traffic folds into
+ * `_OTHER` and routes stop being measured on their own; a service with more routes is better measured
+ * per router (or per route prefix) than per template.
+ */
+export const MAX_ROUTES = Math.floor((DEFAULT_MAX_SERIES_PER_METRIC * 0.95) / SERIES_PER_ROUTE);
 
 /**
  * OpenTelemetry's advised boundaries for `http.server.request.duration` (semantic conventions, HTTP

@@ -34,6 +34,13 @@ const BAD_VALUES: ReadonlyArray<readonly [string, unknown]> = [
   ['a function', () => 1],
   ['a symbol', Symbol('s')],
   ['a Date', new Date(0)],
+  // Strings that are wrong only for one kind of field: a URL, a cron expression, a zone, a path, a route.
+  ['a URL with credentials', 'http://user:secret@host:9090'],
+  ['a javascript: URL', 'javascript:alert(1)'],
+  ['a cron expression out of range', '61 25 * * *'],
+  ['a misspelt time zone', 'Europe/Berlinn'],
+  ['a path with a query string', '/metrics?x'],
+  ['routes of one shape', ['/orders/:id', '/orders/:key/']],
 ];
 
 /**

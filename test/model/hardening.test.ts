@@ -1,6 +1,8 @@
 import { checkout, mailer } from '../../examples/services';
 import { resolveService, ServiceDefinitionError } from '../../src/model';
+import { compileRoutes } from '../../src/instrument/routes';
 import { serviceRules } from '../../src/rules';
+import { horizontalPodAutoscaler } from '../../src/scaling/manifests';
 import type { ServiceDefinition } from '../../src/spec';
 
 /**
@@ -193,5 +195,255 @@ describe('the example definitions stay valid', () => {
     ['mailer', mailer],
   ])('%s resolves without a problem', (_name, definition) => {
     expect(problemLines(definition)).toEqual([]);
+  });
+});
+
+/** `base` with a KEDA autoscaler holding one schedule, `schedule` patched over a valid one. */
+function withSchedule(schedule: Record<string, unknown>): Record<string, unknown> {
+  const valid = { timezone: 'Europe/Berlin', start: '0 8 * * 1-5', end: '0 18 * * 1-5', desiredReplicas: 5 };
+  return def({ scaling: { maxReplicas: 10, autoscaler: { ...keda, schedules: [{ ...valid, ...schedule }] } } });
+}
+const CRON_START = 'scaling.autoscaler.schedules[0].start';
+const CRON_ALLOWED = 'must be a cron expression of five fields, minute hour day-of-month month day-of-week, e.g. "45 8 * * 1-5"';
+
+describe('KEDA schedules are cron expressions KEDA parses, in time zones KEDA can load', () => {
+  it.each<[string, unknown, string]>([
+    ['a minute and an hour out of range', '61 25 * * *', 'minute "61" goes above 59, the highest minute'],
+    ['an hour out of range', '0 24 * * *', 'hour "24" goes above 23, the highest hour'],
+    ['letters in every field', 'a b c d e', 'minute "a" is not "*", a number, a range "a-b" or a step "/n"'],
+    ['four fields', '0 8 * *', 'has 4 fields, not the 5 of minute hour day-of-month month day-of-week'],
+    ['six fields, with seconds', '0 0 8 * * *', 'has 6 fields, not the 5 of minute hour day-of-month month day-of-week'],
+    ['an empty string', '', 'has 0 fields, not the 5 of minute hour day-of-month month day-of-week'],
+    ['day of week 7, which robfig/cron does not take for Sunday', '0 8 * * 7', 'day of week "7" goes above 6, the highest day of week'],
+    ['day of month 0', '0 8 0 * *', 'day of month "0" starts below 1, the lowest day of month'],
+    ['a range that ends before it starts', '0 18-8 * * *', 'hour "18-8" is a range that ends before it starts'],
+    ['a step of 0', '*/0 * * * *', 'minute "*/0" has step "0": a step must be a whole number greater than 0'],
+    ['two steps', '*/5/2 * * * *', 'minute "*/5/2" has more than one "/"'],
+    ['an unknown month name', '0 8 * FOO *', 'month "FOO" is not "*", a number or a name (JAN, FEB, MAR, APR, MAY, JUN, JUL, AUG, SEP, OCT, NOV, DEC), a range "a-b" or a step "/n"'],
+    ['a day name in the month field', '0 8 * MON *', 'month "MON" is not "*", a number or a name (JAN, FEB, MAR, APR, MAY, JUN, JUL, AUG, SEP, OCT, NOV, DEC), a range "a-b" or a step "/n"'],
+    ['an empty list element', '0,,30 8 * * *', 'minute "" is not "*", a number, a range "a-b" or a step "/n"'],
+    ['the @daily descriptor, which KEDA parses without the Descriptor option', '@daily', '"@daily" is a descriptor, which KEDA\'s cron parser does not accept: write the five fields, e.g. "0 0 * * *" for @daily'],
+    ['a TZ= prefix', 'TZ=UTC 0 8 * * *', 'has a TZ= prefix: give the zone in timezone instead'],
+  ])('rejects a start with %s', (_title, start, reason) => {
+    expect(problemLines(withSchedule({ start }))).toEqual([`${CRON_START}: got ${JSON.stringify(start)}; ${CRON_ALLOWED}; ${reason}`]);
+  });
+
+  it('rejects a start that is not a string, without a parser reason', () => {
+    expect(problemLines(withSchedule({ start: 8 }))).toEqual([`${CRON_START}: got 8; ${CRON_ALLOWED}`]);
+  });
+
+  it('rejects an end equal to the start, as KEDA does', () => {
+    expect(problemLines(withSchedule({ start: '0 8 * * *', end: '0 8 * * *' }))).toEqual([
+      'scaling.autoscaler.schedules[0].end: got "0 8 * * *"; must differ from start: KEDA refuses a schedule that starts and ends at the same time',
+    ]);
+  });
+
+  it.each([
+    ['names, lists, ranges and steps', '*/15 8-18/2 1,15 JAN-jun mon-FRI'],
+    ['? for any value', '0 8 ? * ?'],
+    ['a single value with a step, which runs to the maximum', '5/20 * * * *'],
+    ['every bound', '0,59 0,23 1,31 1,12 0,6'],
+    ['extra whitespace', '  0   8 * * 1-5 '],
+  ])('accepts %s', (_title, start) => {
+    expect(problemLines(withSchedule({ start }))).toEqual([]);
+  });
+
+  const ZONE = 'scaling.autoscaler.schedules[0].timezone';
+  const ZONE_ALLOWED = 'must be an IANA time zone such as "Europe/Berlin" or "UTC"';
+  it.each<[string, unknown, string]>([
+    ['a misspelt zone, with the zone meant', 'Europe/Berlinn', `${ZONE}: got "Europe/Berlinn"; ${ZONE_ALLOWED}: did you mean "Europe/Berlin"?`],
+    ['a zone in the wrong case, which Go does not load', 'europe/berlin', `${ZONE}: got "europe/berlin"; ${ZONE_ALLOWED}: did you mean "Europe/Berlin"?`],
+    ['a zone that does not exist', 'Mars/Olympus_Mons', `${ZONE}: got "Mars/Olympus_Mons"; ${ZONE_ALLOWED}`],
+    ['an offset that is not a zone name', 'GMT+5', `${ZONE}: got "GMT+5"; ${ZONE_ALLOWED}`],
+    ['Local, the operator pod\'s own zone', 'Local', `${ZONE}: got "Local"; ${ZONE_ALLOWED}`],
+    ['a number', 1, `${ZONE}: got 1; ${ZONE_ALLOWED}`],
+  ])('rejects %s', (_title, timezone, line) => {
+    expect(problemLines(withSchedule({ timezone }))).toEqual([line]);
+  });
+
+  it.each(['UTC', 'Etc/UTC', 'Etc/GMT+5', 'Europe/Berlin', 'America/Argentina/Buenos_Aires', 'Asia/Kolkata', 'Asia/Calcutta', 'Europe/Kyiv', 'US/Eastern'])(
+    'accepts the zone %s',
+    (timezone) => {
+      expect(problemLines(withSchedule({ timezone }))).toEqual([]);
+    },
+  );
+
+  it('reports every problem of every schedule at once', () => {
+    const schedules = [
+      { timezone: 'Europe/Berlinn', start: '61 8 * * *', end: '0 18 * * 8', desiredReplicas: 5 },
+      { timezone: 'UTC', start: '@hourly', end: '0 9 * * *', desiredReplicas: 5 },
+    ];
+    expect(problemLines(def({ scaling: { maxReplicas: 10, autoscaler: { ...keda, schedules } } })).map((l) => l.split(';')[0])).toEqual([
+      'scaling.autoscaler.schedules[0].timezone: got "Europe/Berlinn"',
+      'scaling.autoscaler.schedules[0].start: got "61 8 * * *"',
+      'scaling.autoscaler.schedules[0].end: got "0 18 * * 8"',
+      'scaling.autoscaler.schedules[1].start: got "@hourly"',
+    ]);
+  });
+});
+
+const CREDENTIALS = 'must not contain credentials ("user:password@"): the URL is written in plain text into the generated files; keep credentials in a Kubernetes Secret (a SecretRef), never in the definition';
+const RUNBOOK_ALLOWED = 'must be an http(s) URL pattern, e.g. "https://wiki.example.com/runbooks/{alert}"';
+const GRAFANA_ALLOWED = 'must be the http(s) base URL of Grafana, e.g. "https://grafana.example.com"';
+const SERVER_ALLOWED = 'must be the Prometheus base URL, e.g. "http://prometheus-operated.monitoring:9090"';
+
+describe('every URL of a definition is an http(s) URL without credentials', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a password in the KEDA server address, masked in the message', { scaling: { maxReplicas: 10, autoscaler: { ...keda, serverAddress: 'http://user:secret@prometheus:9090' } } }, `scaling.autoscaler.serverAddress: got "http://***@prometheus:9090"; ${CREDENTIALS}`],
+    ['a password in the runbook URL', { alerting: { runbookUrl: 'https://bot:hunter2@wiki.example.com/{alert}' } }, `alerting.runbookUrl: got "https://***@wiki.example.com/{alert}"; ${CREDENTIALS}`],
+    ['a user name in the Grafana URL', { alerting: { grafanaUrl: 'https://admin@grafana.example.com' } }, `alerting.grafanaUrl: got "https://***@grafana.example.com"; ${CREDENTIALS}`],
+    ['a javascript: Grafana URL', { alerting: { grafanaUrl: 'javascript:alert(1)' } }, `alerting.grafanaUrl: got "javascript:alert(1)"; ${GRAFANA_ALLOWED}; a "javascript:" URL is not allowed: only http and https links are safe to follow`],
+    ['a data: runbook URL', { alerting: { runbookUrl: 'data:text/html,<b>{alert}</b>' } }, `alerting.runbookUrl: got "data:text/html,<b>{alert}</b>"; ${RUNBOOK_ALLOWED}; a "data:" URL is not allowed: only http and https links are safe to follow`],
+    ['an ftp: runbook URL', { alerting: { runbookUrl: 'ftp://wiki.example.com/{alert}' } }, `alerting.runbookUrl: got "ftp://wiki.example.com/{alert}"; ${RUNBOOK_ALLOWED}; a "ftp:" URL is not allowed: only http and https links are safe to follow`],
+    ['a server address without its scheme', { scaling: { maxReplicas: 10, autoscaler: { ...keda, serverAddress: 'prometheus:9090' } } }, `scaling.autoscaler.serverAddress: got "prometheus:9090"; ${SERVER_ALLOWED}`],
+    ['a server address that is a word', { scaling: { maxReplicas: 10, autoscaler: { ...keda, serverAddress: 'prometheus' } } }, `scaling.autoscaler.serverAddress: got "prometheus"; ${SERVER_ALLOWED}`],
+    ['no server address', { scaling: { maxReplicas: 10, autoscaler: { kind: 'keda' } } }, `scaling.autoscaler.serverAddress: got nothing; ${SERVER_ALLOWED}`],
+    ['a Grafana URL with a space', { alerting: { grafanaUrl: 'https://grafana.example.com/a b' } }, `alerting.grafanaUrl: got "https://grafana.example.com/a b"; ${GRAFANA_ALLOWED}`],
+    ['a Grafana URL with a newline', { alerting: { grafanaUrl: 'https://grafana.example.com\n' } }, `alerting.grafanaUrl: got "https://grafana.example.com\\n"; ${GRAFANA_ALLOWED}`],
+    ['a Grafana URL without a host', { alerting: { grafanaUrl: 'https:///grafana' } }, `alerting.grafanaUrl: got "https:///grafana"; ${GRAFANA_ALLOWED}`],
+    ['a runbook URL with a backslash', { alerting: { runbookUrl: 'https://evil.example.com\\@wiki.example.com/{alert}' } }, `alerting.runbookUrl: got "https://evil.example.com\\\\@wiki.example.com/{alert}"; ${RUNBOOK_ALLOWED}`],
+  ])('rejects %s', (_title, patch, line) => {
+    expect(problemLines(def(patch))).toEqual([line]);
+  });
+
+  it('reports the credentials of all three URLs at once', () => {
+    const lines = problemLines(
+      def({
+        alerting: { runbookUrl: 'https://a:b@wiki.example.com/{alert}', grafanaUrl: 'https://a:b@grafana.example.com' },
+        scaling: { maxReplicas: 10, autoscaler: { ...keda, serverAddress: 'http://a:b@prometheus:9090' } },
+      }),
+    );
+    expect(lines.map((l) => l.split(';')[0])).toEqual([
+      'alerting.runbookUrl: got "https://***@wiki.example.com/{alert}"',
+      'alerting.grafanaUrl: got "https://***@grafana.example.com"',
+      'scaling.autoscaler.serverAddress: got "http://***@prometheus:9090"',
+    ]);
+    expect(lines.join('\n')).not.toMatch(/a:b/);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a runbook URL with every placeholder, one in the host', { alerting: { runbookUrl: 'https://{namespace}.runbooks.example.com/{service}/{alert}' } }],
+    ['a Grafana URL with a sub-path and a port', { alerting: { grafanaUrl: 'https://example.com:3000/grafana/' } }],
+    ['a server address with an IP and a path', { scaling: { maxReplicas: 10, autoscaler: { ...keda, serverAddress: 'http://10.0.0.1:9090/prometheus' } } }],
+  ])('accepts %s', (_title, patch) => {
+    expect(problemLines(def(patch))).toEqual([]);
+  });
+});
+
+const PATH_ALLOWED =
+  'must be an HTTP path starting with "/", at most 1024 characters of a-z, A-Z, 0-9 and - . _ ~ $ & + , ; = : @ /, e.g. "/metrics": Prometheus percent-encodes anything else (a space, "%", a control character) and a "?" starts a query string, so the path would never match';
+const PORT_NAME_ALLOWED = 'must be a Kubernetes port name (IANA_SVC_NAME): at most 15 characters of a-z, 0-9 and "-", with at least one letter, no "--", not starting or ending with "-", e.g. "metrics"';
+
+describe('the metrics endpoint is one the shim can serve and Kubernetes can name', () => {
+  it.each<[string, unknown, string]>([
+    ['a query string', '/metrics?x', `metrics.path: got "/metrics?x"; ${PATH_ALLOWED}`],
+    ['a space', '/my metrics', `metrics.path: got "/my metrics"; ${PATH_ALLOWED}`],
+    ['a control character', '/metrics\u0000', `metrics.path: got "/metrics\\u0000"; ${PATH_ALLOWED}`],
+    ['a percent-encoded character', '/metrics%20', `metrics.path: got "/metrics%20"; ${PATH_ALLOWED}`],
+    ['a fragment', '/metrics#x', `metrics.path: got "/metrics#x"; ${PATH_ALLOWED}`],
+    ['no leading slash', 'metrics', `metrics.path: got "metrics"; ${PATH_ALLOWED}`],
+    ['1,025 characters', `/${'a'.repeat(1024)}`, `metrics.path: got "/${'a'.repeat(77)}… (1027 characters); ${PATH_ALLOWED}`],
+  ])('rejects a path with %s', (_title, path, line) => {
+    expect(problemLines(def({ metrics: { port: 9464, path } }))).toEqual([line]);
+  });
+
+  it.each([
+    ['the default', '/metrics'],
+    ['a Spring Boot actuator path', '/actuator/prometheus'],
+    ['reserved characters Prometheus sends as they are', '/-/metrics;format=text'],
+    ['1,024 characters', `/${'a'.repeat(1023)}`],
+  ])('accepts a path with %s', (_title, path) => {
+    expect(problemLines(def({ metrics: { port: 9464, path } }))).toEqual([]);
+  });
+
+  it.each<[string, unknown]>([
+    ['digits only, which Kubernetes takes for a port number', '123'],
+    ['a double dash', 'http--metrics'],
+    ['a leading dash', '-metrics'],
+    ['a trailing dash', 'metrics-'],
+    ['an upper-case letter', 'Metrics'],
+    ['16 characters', 'a'.repeat(16)],
+    ['an underscore', 'http_metrics'],
+  ])('rejects a port name with %s', (_title, portName) => {
+    expect(problemLines(def({ metrics: { port: 9464, portName } }))).toEqual([`metrics.portName: got ${JSON.stringify(portName)}; ${PORT_NAME_ALLOWED}`]);
+  });
+
+  it.each(['metrics', 'http-metrics', '9464-m', 'a'.repeat(15)])('accepts the port name %s', (portName) => {
+    expect(problemLines(def({ metrics: { port: 9464, portName } }))).toEqual([]);
+  });
+});
+
+describe('a scaling target is never written as 0', () => {
+  const tiny = (capacity: number) =>
+    `capacity.requestsPerSecond: got ${capacity}; gives a per-pod scaling target of ${capacity} × (1 − headroom 0.2), below 0.001, the finest target the HPA is written with (milli-units): declare the capacity in larger units of work, lower scaling.headroom, or scale on another metric`;
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a capacity of 0.001 requests per second, derived without metrics', { capacity: { requestsPerSecond: 0.001 }, scaling: { maxReplicas: 10 } }, tiny(0.001)],
+    ['a capacity of 0.0005, derived for a requestsPerSecond metric', { capacity: { requestsPerSecond: 0.0005 }, scaling: { maxReplicas: 10, metrics: [{ type: 'requestsPerSecond' }] } }, tiny(0.0005)],
+    [
+      'a tiny concurrency, derived without metrics',
+      { capacity: { concurrentRequests: 0.001 }, scaling: { maxReplicas: 10 } },
+      'capacity.concurrentRequests: got 0.001; gives a per-pod scaling target of 0.001 × (1 − headroom 0.2), below 0.001, the finest target the HPA is written with (milli-units): declare the capacity in larger units of work, lower scaling.headroom, or scale on another metric',
+    ],
+    [
+      'an explicit target of 0.0004',
+      { scaling: { maxReplicas: 10, metrics: [{ type: 'requestsPerSecond', averageValue: 0.0004 }] } },
+      'scaling.metrics[0].averageValue: got 0.0004; must be a finite number of at least 0.001 (targets are written in milli-units; a smaller one would be "0m")',
+    ],
+    [
+      'an external value of 0.0001',
+      { scaling: { maxReplicas: 10, metrics: [{ type: 'external', metric: 'queue_depth', value: 0.0001 }] } },
+      'scaling.metrics[0].value: got 0.0001; must be a finite number of at least 0.001 (targets are written in milli-units; a smaller one would be "0m")',
+    ],
+  ])('rejects %s', (_title, patch, line) => {
+    expect(problemLines(def(patch))).toEqual([line]);
+  });
+
+  it('writes the smallest derived target as 1m', () => {
+    const model = resolveService(def({ capacity: { requestsPerSecond: 0.00125 }, scaling: { maxReplicas: 10 } }) as unknown as ServiceDefinition);
+    expect(horizontalPodAutoscaler(model).spec.metrics).toEqual([expect.objectContaining({ pods: expect.objectContaining({ target: { type: 'AverageValue', averageValue: '1m' } }) })]);
+  });
+});
+
+describe('routes are paths, each matching requests no other route matches, and few enough to measure', () => {
+  const SAME = (first: number, firstRoute: string) =>
+    `matches the same requests as routes[${first}] (${JSON.stringify(firstRoute)}), so one of them never matches and its series stay 0: list each route once (a trailing slash and the names of parameters do not make another route)`;
+  it.each<[string, unknown[], string[]]>([
+    ['a route listed twice', ['/a', '/a'], [`routes[1]: got "/a"; ${SAME(0, '/a')}`]],
+    ['a route and the same with a trailing slash', ['/a', '/a/'], [`routes[1]: got "/a/"; ${SAME(0, '/a')}`]],
+    ['two templates that differ in a parameter name', ['/orders/:id', '/orders/:key'], [`routes[1]: got "/orders/:key"; ${SAME(0, '/orders/:id')}`]],
+    ['two wildcards that differ in name', ['/files/*', '/cart', '/files/*rest'], [`routes[2]: got "/files/*rest"; ${SAME(0, '/files/*')}`]],
+    [
+      'a query string',
+      ['/search?q=:q'],
+      ['routes[0]: got "/search?q=:q"; must be a path without a query string or fragment: requests are matched on their path alone, so a template with "?" or "#" never matches; e.g. "/search"'],
+    ],
+    [
+      'a fragment',
+      ['/docs#intro'],
+      ['routes[0]: got "/docs#intro"; must be a path without a query string or fragment: requests are matched on their path alone, so a template with "?" or "#" never matches; e.g. "/search"'],
+    ],
+    [
+      '191 routes',
+      Array.from({ length: 191 }, (_, i) => `/r${i}`),
+      [
+        'routes: got 191 routes; must list at most 190 routes: the shim holds 2000 series per histogram by default, 5% of them kept for "_OTHER", which leaves 10 series (methods × status codes) to each of 190 routes; past that, requests are counted as "_OTHER", not by route. List the routes that matter and group the rest under a wildcard ("/admin/*")',
+      ],
+    ],
+  ])('rejects %s', (_title, routes, lines) => {
+    expect(problemLines(def({ routes }))).toEqual(lines);
+  });
+
+  it.each<[string, unknown[]]>([
+    ['a literal beside a parameter at the same place', ['/orders/:id', '/orders/new', '/orders/:id/items']],
+    ['the root and a wildcard', ['/', '/*']],
+    ['190 routes', Array.from({ length: 190 }, (_, i) => `/r${i}`)],
+  ])('accepts %s', (_title, routes) => {
+    expect(problemLines(def({ routes }))).toEqual([]);
+  });
+
+  it('makes the shim refuse a query-string template too', () => {
+    expect(() => compileRoutes(['/search?q=:q'])).toThrow(
+      'compileRoutes(): route template "/search?q=:q" must be a path without a query string or fragment',
+    );
   });
 });

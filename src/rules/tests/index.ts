@@ -30,8 +30,25 @@ import { firingTiersAt, predictBurnAlerts } from './predict';
 import { cluster, counterSamples, counterValues, gaugeValues, histogramBucket, histogramCount, InputSeries, runtime, Segment } from './series';
 
 const MINUTE = 60_000;
-/** Healthy traffic in every scenario: 10 requests per second, enough to clear any low-traffic guard. */
+/**
+ * Healthy traffic in every scenario: 10 requests per second. That clears the low-traffic guard of usual
+ * objectives, not of every one: see {@link burnTrafficPerMinute}.
+ */
 const HEALTHY_PER_MINUTE = 600;
+/** How far above a burn tier's low-traffic guard its scenario's traffic stays, so the guard never decides it. */
+const GUARD_MARGIN = 2;
+
+/**
+ * Requests per minute of an SLO's burn scenarios: {@link HEALTHY_PER_MINUTE}, or more when a tier's guard needs
+ * it. The guard (`minEvents`, by default `1 / threshold`) asks for that many events in the tier's long window,
+ * and the threshold shrinks with the budget: at 99.9999% the fast tier's auto guard is 69,445 events per hour,
+ * twice what 10 req/s gives, so at 10 req/s the rule is right not to fire. A service with such an objective
+ * has the traffic to judge it, so the scenario gets it too: {@link GUARD_MARGIN} times every guard's rate.
+ */
+function burnTrafficPerMinute(slo: SloModel): number {
+  const needed = Math.max(...slo.tiers.map((t) => (GUARD_MARGIN * t.minEvents) / (t.longWindowMs / MINUTE)));
+  return needed <= HEALTHY_PER_MINUTE ? HEALTHY_PER_MINUTE : Math.ceil(needed / HEALTHY_PER_MINUTE) * HEALTHY_PER_MINUTE;
+}
 
 export interface ExpectedAlert {
   readonly exp_labels: Readonly<Record<string, string>>;
@@ -253,13 +270,14 @@ function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
   // How far past the bound to look for a settled state: ten evaluations, at least ten minutes.
   const horizon = Math.max(10 * MINUTE, 10 * step);
   const minutes = (mustFireBy + Math.max(30 * MINUTE, horizon)) / MINUTE;
+  const perMinute = burnTrafficPerMinute(slo);
   const events: Segment[] = [
-    { minutes: historyMin, perMinute: HEALTHY_PER_MINUTE },
-    { minutes: minutes - historyMin, perMinute: HEALTHY_PER_MINUTE },
+    { minutes: historyMin, perMinute },
+    { minutes: minutes - historyMin, perMinute },
   ];
   const bad: Segment[] = [
     { minutes: historyMin, perMinute: 0 },
-    { minutes: minutes - historyMin, perMinute: HEALTHY_PER_MINUTE * r },
+    { minutes: minutes - historyMin, perMinute: perMinute * r },
   ];
   const timelines = predictBurnAlerts(slo, { events: counterSamples(events), bad: counterSamples(bad) }, ctx.base, mustFireBy + horizon, step);
   const checks: AlertRuleTest[] = [];
@@ -280,7 +298,7 @@ function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
   const share = r === 1 ? 'a 100% outage' : `${exact(r * 100)}% bad ${slo.kind === 'latency' ? 'latency' : 'responses'}`;
   return {
     name:
-      `${slo.name} ${tier.name} burn: after ${formatDuration(tier.longWindowMs)} of healthy traffic, ${share} fires the ${tier.severity} ` +
+      `${slo.name} ${tier.name} burn: after ${formatDuration(tier.longWindowMs)} of healthy traffic${perMinute === HEALTHY_PER_MINUTE ? '' : ` at ${exact(perMinute / 60)} req/s (the guard's minEvents needs it)`}, ${share} fires the ${tier.severity} ` +
       `by ${formatDuration(at - historyMin * MINUTE)} (workbook ${formatDuration(Math.ceil(detectionMs / 1000) * 1000)} + ${formatDuration(ctx.base)} rate window + for ${formatDuration(tier.forMs)} + one ${formatDuration(step)} evaluation)` +
       (early && !early.includes(tier) ? `, and not before its for (${formatDuration(notBefore - historyMin * MINUTE)})` : ''),
     minutes,
