@@ -493,17 +493,32 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
       record(1);
       throw error;
     }
-    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-      return (result as unknown as PromiseLike<unknown>).then(
-        (value) => {
-          record(0);
-          return value;
-        },
-        (error: unknown) => {
-          record(1);
-          throw error;
-        },
-      ) as T;
+    // A thenable whose `then` (or its getter) throws fails whoever awaits it, with that error: the operation
+    // failed, and the caller gets the thenable untouched, as it would without the shim. Never the shim's throw.
+    let then: unknown;
+    try {
+      then = result !== null && (typeof result === 'object' || typeof result === 'function') ? (result as { then?: unknown }).then : undefined;
+    } catch {
+      record(1);
+      return result;
+    }
+    if (typeof then === 'function') {
+      try {
+        return (then as PromiseLike<unknown>['then']).call(
+          result,
+          (value) => {
+            record(0);
+            return value;
+          },
+          (error: unknown) => {
+            record(1);
+            throw error;
+          },
+        ) as T;
+      } catch {
+        record(1);
+        return result;
+      }
     }
     record(0);
     return result;

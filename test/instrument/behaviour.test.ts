@@ -311,6 +311,20 @@ describe('measure()', () => {
     await gs.shutdown();
   });
 
+  it.each<readonly [string, () => object]>([
+    ['a thenable whose then throws', () => ({ then: () => { throw new Error('broken then'); } })],
+    ['a thenable whose then getter throws', () => Object.defineProperty({}, 'then', { get: () => { throw new Error('broken getter'); } })],
+    ['a function whose then throws', () => Object.assign(() => undefined, { then: () => { throw new Error('broken then'); } })],
+  ])('never throws into the caller when the work returns %s: it gives the value back untouched and counts a failure', async (_what, make) => {
+    const gs = instrument(checkout, { ...quiet, serve: false, operations: ['charge'] });
+    const value = make();
+    expect(gs.measure('charge', () => value)).toBe(value);
+    const samples = parseExposition(await gs.metrics());
+    const count = (outcome: string) => select(samples, `${METRIC.operationDuration}_count`, { [LABEL.operation]: 'charge', [LABEL.outcome]: outcome })[0].value;
+    expect([count(OUTCOME.success), count(OUTCOME.error)]).toEqual([0, 1]);
+    await gs.shutdown();
+  });
+
   it('pre-creates the series of a worker that has not worked yet, so the missing-signals alert stays quiet', async () => {
     const worker = defineService({ name: 'mailer', namespace: 'shop', team: 'growth', kind: 'worker', metrics: { port: 9464 } });
     const gs = instrument(worker, { ...quiet, serve: false });
