@@ -21,11 +21,13 @@ export interface LoadOptions {
   readonly timeoutMs?: number;
 }
 
-/** What the driver saw, by status code (0 = failed or timed out). */
+/** What the driver saw, by status code (0 = failed or timed out), and the failures by error code. */
 export interface LoadResult {
   readonly sent: number;
   readonly skipped: number;
   readonly byStatus: Readonly<Record<number, number>>;
+  /** `ECONNRESET` (a connection the server dropped under a request), `ECONNREFUSED`, `timeout`, ... */
+  readonly byError: Readonly<Record<string, number>>;
 }
 
 const TARGETS: ReadonlyArray<{ method: string; path: () => string }> = [
@@ -48,6 +50,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const total = Math.round(rate * seconds);
   const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight });
   const byStatus: Record<number, number> = {};
+  const byError: Record<string, number> = {};
   let inFlight = 0;
   let sent = 0;
   let skipped = 0;
@@ -75,15 +78,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           res.resume();
           res.on('end', () => done(res.statusCode ?? 0));
         });
-        req.on('timeout', () => req.destroy(new Error('timeout')));
-        req.on('error', () => done(0));
+        req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
+        req.on('error', (error: NodeJS.ErrnoException) => {
+          byError[error.code ?? error.message] = (byError[error.code ?? error.message] ?? 0) + 1;
+          done(0);
+        });
         req.end();
       }),
     );
   }
   await Promise.all(settled);
   agent.destroy();
-  return { sent, skipped, byStatus };
+  return { sent, skipped, byStatus, byError };
 }
 
 if (require.main === module) {

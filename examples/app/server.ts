@@ -3,7 +3,8 @@
  * on Express, instrumented from the same definition the cdk8s app synthesizes rules and dashboards from.
  *
  * Environment: APP_PORT (default 8080), METRICS_PORT (default: the definition's metrics port), HOST
- * (default all interfaces).
+ * (default all interfaces), DRAIN_DELAY_MS (default 5000) and DRAIN_DEADLINE_MS (default 25000): see
+ * {@link drainOnSigterm}.
  *
  * Fault injection, on the app port, so a test can make each golden signal move:
  * - `POST /admin/faults` with JSON `{ "errorRatio"?: 0..1, "extraLatencyMs"?: ms }` — share of checkout
@@ -32,6 +33,39 @@ function portFrom(value: string | undefined, fallback: number, name: string): nu
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`${name} must be a port number from 0 to 65535; got ${JSON.stringify(value)}`);
   return port;
+}
+
+function durationFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 120_000) throw new RangeError(`${name} must be a whole number of ms from 0 to 120000; got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+/**
+ * A shutdown a Kubernetes rollout does not notice. On SIGTERM the pod is taken out of the Service's endpoints
+ * at the same time as it is told to stop, and kube-proxy, ingress controllers and clients' connection pools
+ * learn of it seconds later (Kubernetes docs, "Termination of Pods"; the usual remedy is a preStop sleep), so
+ * requests keep arriving for a while. Closing at once resets them. Instead the app:
+ * 1. keeps serving for `delayMs`, answering with `Connection: close`, so each keep-alive client opens its
+ *    next connection elsewhere instead of reusing one that is about to go;
+ * 2. then stops accepting and closes idle connections, and lets the requests in flight finish;
+ * 3. closes whatever is still open at `deadlineMs`, which must stay under the pod's
+ *    terminationGracePeriodSeconds (30 s by default), after which the kubelet kills the process.
+ */
+export function drainOnSigterm(server: http.Server, options: { readonly delayMs: number; readonly deadlineMs: number }): void {
+  let draining = false;
+  server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (draining) res.setHeader('connection', 'close');
+  });
+  process.once('SIGTERM', () => {
+    draining = true;
+    setTimeout(() => {
+      server.close();
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), Math.max(0, options.deadlineMs - options.delayMs)).unref();
+    }, options.delayMs);
+  });
 }
 
 /** Parses a faults body, rejecting anything outside the documented ranges. */
@@ -92,7 +126,10 @@ if (require.main === module) {
     // One line a test harness can wait for and parse.
     console.log(JSON.stringify({ ready: true, appPort: address.port, metricsPort: metrics ?? null }));
   });
-  // The shim flushes spans and closes the metrics server on SIGTERM; the app closes its own server, and
-  // the process exits once both are done.
-  process.once('SIGTERM', () => server.close());
+  // The shim flushes spans and closes the metrics server on SIGTERM; the app drains its own server, and the
+  // process exits once both are done.
+  drainOnSigterm(server, {
+    delayMs: durationFrom(process.env.DRAIN_DELAY_MS, 5_000, 'DRAIN_DELAY_MS'),
+    deadlineMs: durationFrom(process.env.DRAIN_DEADLINE_MS, 25_000, 'DRAIN_DEADLINE_MS'),
+  });
 }

@@ -187,7 +187,8 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
     // port Prometheus scrapes.
     const app: Child = procs.start('app', process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('examples', 'app', 'server.ts')], {
       cwd: path.join(__dirname, '..', '..'),
-      env: { APP_PORT: String(appPort), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', OTEL_SDK_DISABLED: 'true' },
+      // No drain delay: at teardown nothing routes to it any more, and stopAll allows 5 s.
+      env: { APP_PORT: String(appPort), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', OTEL_SDK_DISABLED: 'true', DRAIN_DELAY_MS: '0' },
     });
     await app.line((l) => l.includes('"ready":true'), 60_000);
 

@@ -1,6 +1,7 @@
 /**
  * The example app the end-to-end test drives, run as a real process: fault injection moves the error and
- * latency signals, the metrics endpoint can be switched off and on, and SIGTERM ends the process cleanly.
+ * latency signals, the metrics endpoint can be switched off and on, and SIGTERM drains it the way a
+ * Kubernetes rollout needs.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -22,7 +23,7 @@ describe('the example app (examples/app/server.ts)', () => {
   beforeAll(async () => {
     child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'examples/app/server.ts'], {
       cwd: root,
-      env: { ...process.env, APP_PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', TS_NODE_PROJECT: path.join(root, 'tsconfig.json') },
+      env: { ...process.env, APP_PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', DRAIN_DELAY_MS: '1000', TS_NODE_PROJECT: path.join(root, 'tsconfig.json') },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const ready = await new Promise<{ appPort: number; metricsPort: number }>((resolve, reject) => {
@@ -82,9 +83,17 @@ describe('the example app (examples/app/server.ts)', () => {
     expect(await count({ [LABEL.route]: '/cart', [LABEL.statusCode]: '200' })).toBeGreaterThan(0);
   });
 
-  it('exits on SIGTERM after closing its servers', async () => {
+  it('drains on SIGTERM under keep-alive load: serves through its drain delay, resets no request, and exits 0', async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // 100 requests a second for 3 s over keep-alive connections; SIGTERM after 1 s; the app serves 1 s more,
+    // then stops accepting. Requests after that are refused, as they would be routed elsewhere in a cluster.
+    const load = runLoad({ port: appPort, rate: 100, seconds: 3 });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     child.kill('SIGTERM');
+    const result = await load;
+    const served = Object.entries(result.byStatus).reduce((n, [status, count]) => (status === '0' ? n : n + count), 0);
+    expect(Object.keys(result.byError).filter((code) => code !== 'ECONNREFUSED')).toEqual([]);
+    expect(served).toBeGreaterThanOrEqual(150);
     await expect(exited).resolves.toBe(0);
   });
 });
