@@ -5,6 +5,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as zlib from 'node:zlib';
 import { Registry } from 'prom-client';
 import type { HistogramStore } from './store';
 import { describe, warnOnce } from './warn';
@@ -123,11 +124,36 @@ export async function renderExposition(
 /** What the endpoint serves. */
 export type RenderFn = (format: ExpositionFormat) => Promise<string>;
 
+/** Whether an `Accept-Encoding` header takes gzip (Prometheus sends `gzip` on every scrape). */
+export function acceptsGzip(acceptEncoding: string | undefined): boolean {
+  if (acceptEncoding === undefined) return false;
+  return acceptEncoding.split(',').some((entry) => {
+    const [coding, ...params] = entry.split(';').map((p) => p.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    return (coding === 'gzip' || coding === '*') && (q === undefined || Number(q.slice(2)) > 0);
+  });
+}
+
 /**
- * A request handler for the metrics path: GET/HEAD with content negotiation; 404 elsewhere. Never throws:
- * a failed render answers 500 and warns once.
+ * A request handler for the metrics path: GET/HEAD with content negotiation and gzip when the scraper takes
+ * it; 404 elsewhere. Never throws: a failed render answers 500 and warns once.
+ *
+ * Scrapes that arrive while a rendering is in progress (two Prometheus replicas, a flood of curls) share it,
+ * and its compression, per format: a scrape at the series cap is megabytes, and fifty concurrent renderings
+ * cost fifty times the CPU of one. A scrape that arrives after it renders afresh, so every scrape shows the
+ * state at or after its arrival.
  */
 export function metricsHandler(path: string, render: RenderFn): http.RequestListener {
+  const rendering = new Map<string, Promise<Buffer>>();
+  const body = (format: ExpositionFormat, gzip: boolean): Promise<Buffer> => {
+    const key = `${format}${gzip ? '+gzip' : ''}`;
+    let pending = rendering.get(key);
+    if (pending === undefined) {
+      pending = (gzip ? body(format, false).then(gzipped) : render(format).then((text) => Buffer.from(text, 'utf8'))).finally(() => rendering.delete(key));
+      rendering.set(key, pending);
+    }
+    return pending;
+  };
   return (req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -137,10 +163,11 @@ export function metricsHandler(path: string, render: RenderFn): http.RequestList
       return;
     }
     const format = negotiate(req.headers.accept);
-    render(format).then(
-      (body) => {
-        res.writeHead(200, { 'Content-Type': CONTENT_TYPE[format], 'Content-Length': Buffer.byteLength(body) });
-        res.end(req.method === 'HEAD' ? undefined : body);
+    const gzip = acceptsGzip(req.headers['accept-encoding']);
+    body(format, gzip).then(
+      (bytes) => {
+        res.writeHead(200, { 'Content-Type': CONTENT_TYPE[format], 'Content-Length': bytes.length, ...(gzip ? { 'Content-Encoding': 'gzip' } : {}), Vary: 'Accept, Accept-Encoding' });
+        res.end(req.method === 'HEAD' ? undefined : bytes);
       },
       (error: unknown) => {
         warnOnce('render', `golden-signals: rendering metrics failed: ${describe(error)}`);
@@ -149,6 +176,10 @@ export function metricsHandler(path: string, render: RenderFn): http.RequestList
       },
     );
   };
+}
+
+function gzipped(bytes: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => zlib.gzip(bytes, (error, result) => (error ? reject(error) : resolve(result))));
 }
 
 /**
