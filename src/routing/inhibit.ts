@@ -1,14 +1,14 @@
 /**
- * Inhibit rules that remove the duplicate notifications burn-rate generators leave in (Sloth pages and
- * tickets for the same burn; pyrra-dev/pyrra#1883 asks for a tier label to inhibit on; research
- * slo-alerting.md §9 item 7, §12 item 2).
+ * Inhibit rules that remove duplicate notifications (research slo-alerting.md §9 item 7, §12 item 2). The
+ * duplicates burn-rate generators leave in (Sloth pages and tickets for the same burn; pyrra-dev/pyrra#1883
+ * asks for a tier label to inhibit on) are removed in the burn rules instead, where nothing is orphaned.
  *
  * Alertmanager semantics these rules rely on (Alertmanager docs, "inhibit_rule"): a target is muted while a
  * source fires whose `equal` labels have the same values, and a label missing on both sides counts as equal.
  * That is why every rule also lists the cluster label(s): without it a page in one cluster would mute a ticket
  * in another.
  */
-import { ALERT, type AlertName, BURN_TIER_ORDER } from '../signals/recorded';
+import { ALERT, type AlertName } from '../signals/recorded';
 import { LABEL } from '../signals/contract';
 import type { InhibitRuleModel, Matcher } from './types';
 
@@ -67,10 +67,12 @@ function oneOf(name: string, values: readonly string[]): Matcher {
 /**
  * The inhibit rules for golden-signals alerts, each restricted by `scope` (added to source and target).
  *
- * 1. A page mutes the ticket of the same service, signal and SLO (the workbook's ticket tiers repeat what the
- *    page tiers already said).
- * 2. A faster burn tier mutes the slower tiers of the same SLO: one rule per tier, fast > medium > slow > longterm.
- * 3. ServiceTargetsDown mutes the symptom alerts of the same service ({@link TARGETS_DOWN_EFFECT}).
+ * 1. A page mutes the ticket of the same service and signal (the ticket repeats what the page already said),
+ *    except the burn tiers of an SLO: those coordinate in the rules themselves (a slower tier stays quiet for
+ *    a while after a faster one fired, rules/slo.ts), because an inhibited alert that resolves gets no resolved
+ *    notification (prometheus/alertmanager#2754) and an inhibited slower tier became a fresh notification
+ *    when the page resolved (issue 17). A burn ticket that fired before the page keeps its own lifecycle.
+ * 2. ServiceTargetsDown mutes the symptom alerts of the same service ({@link TARGETS_DOWN_EFFECT}).
  *
  * @example
  * inhibitRules([{ name: 'signal', op: '=~', value: 'errors|latency|saturation|traffic' }], []);
@@ -79,21 +81,12 @@ export function inhibitRules(scope: readonly Matcher[], clusterLabels: readonly 
   const service = [LABEL.namespace, LABEL.service];
   const rules: InhibitRuleModel[] = [
     {
-      why: 'A page mutes the ticket of the same service, signal and SLO.',
+      why: `A page mutes the ticket of the same service and signal; ${ALERT.errorBudgetBurn} tiers coordinate in their rules instead.`,
       source: [...scope, { name: LABEL.severity, op: '=', value: 'page' }],
-      target: [...scope, { name: LABEL.severity, op: '=', value: 'ticket' }],
+      target: [...scope, { name: LABEL.severity, op: '=', value: 'ticket' }, { name: ALERTNAME, op: '!=', value: ALERT.errorBudgetBurn }],
       equal: [...service, LABEL.signal, LABEL.slo, ...clusterLabels],
     },
   ];
-  BURN_TIER_ORDER.slice(0, -1).forEach((tier, i) => {
-    const slower = BURN_TIER_ORDER.slice(i + 1);
-    rules.push({
-      why: `A ${tier} burn mutes the slower tiers (${slower.join(', ')}) of the same SLO.`,
-      source: [...scope, { name: ALERTNAME, op: '=', value: ALERT.errorBudgetBurn }, { name: LABEL.burnTier, op: '=', value: tier }],
-      target: [...scope, { name: ALERTNAME, op: '=', value: ALERT.errorBudgetBurn }, oneOf(LABEL.burnTier, slower)],
-      equal: [...service, LABEL.slo, ...clusterLabels],
-    });
-  });
   const symptoms = targetsDownSymptoms();
   rules.push({
     why: `${ALERT.targetsDown} mutes the alerts that missing series make fire (${symptoms.join(', ')}) for the same service; alerts computed from its series can only stop firing and keep their resolved notifications; CPU, memory and autoscaler alerts come from the cluster and may be the cause.`,

@@ -10,14 +10,14 @@
  * is what made Pyrra's `increase[4w]` slow (pyrra-dev/pyrra#1440).
  */
 import type { BurnTierModel, ServiceModel, SloModel } from '../model/types';
-import { LABEL } from '../signals/contract';
-import { eq, exact, Matcher, on, selector } from '../signals/promql';
+import { CLUSTER_METRIC, LABEL } from '../signals/contract';
+import { aggregate, eq, exact, Matcher, on, re, selector } from '../signals/promql';
 import { errorRate, fastRequestRate, requestRate, serviceLabels, targetMatchers } from '../signals/queries';
 import { ALERT, RECORD } from '../signals/recorded';
 import { formatDuration } from '../spec/duration';
 import { alertingRule } from './alert';
 import type { AlertingRule, RecordingRule } from './types';
-import { baseWindow, ratioWindowsMs, recordedRange } from './windows';
+import { baseWindow, baseWindowMs, ratioWindowsMs, recordedRange, recordedSpacingMs } from './windows';
 
 function sloMatchers(model: ServiceModel, slo: SloModel): Matcher[] {
   return [...targetMatchers(model.scope), eq(LABEL.slo, slo.name)];
@@ -73,19 +73,82 @@ export function sloRecordingRules(model: ServiceModel, slo: SloModel): Recording
     { record: RECORD.objective, expr: `vector(${exact(slo.objective)})`, labels: { [LABEL.namespace]: model.namespace, [LABEL.job]: model.name, ...labels } },
     {
       record: RECORD.budgetRemaining,
-      expr: `1 - ${selector(RECORD.errorRatio(windowName), m)} / ${exact(slo.errorBudget)}`,
+      expr: `1 - ${selector(RECORD.errorRatio(windowName), m)} * ${windowCoverage(model, events, slo.windowMs)} / ${exact(slo.errorBudget)}`,
       labels,
     },
   );
   return rules;
 }
 
-/** Events the low-traffic guard requires in a tier's long window, as a PromQL condition (empty when off). */
+/**
+ * The share of a window that holds data, in (0, 1]: samples in the window ÷ the samples a full window holds.
+ *
+ * Why the budget needs it: the budget is a share of the requests the *whole* window will serve, not of the
+ * requests seen so far. An hour-old service with a 12-minute full outage has a 20% error ratio over its one
+ * hour of data; over a 30d window at 99.9% that ratio reads as a budget remaining of −199 (issue 17 saw
+ * −417), while the outage really spent 12 min of the 43.2 min that 0.1% of 30 days allows, 28%. Scaling the
+ * ratio by the coverage counts the bad events that happened against the traffic the window is expected to
+ * hold at the rate seen so far; once the window is full it is exactly the traffic-weighted ratio.
+ */
+function windowCoverage(model: ServiceModel, events: string, windowMs: number): string {
+  const samples = `count_over_time(${events}${recordedRange(model, windowMs)})`;
+  return `clamp_max(${samples} / ${exact(windowMs / recordedSpacingMs(model, windowMs))}, 1)`;
+}
+
+/**
+ * The low-traffic guard of a tier, as a PromQL condition (undefined when off): at least `minEvents` events
+ * *happened* in the tier's long window. Each recorded sample is the per-second rate of the base window before
+ * it, one per evaluation (or per subquery step), so their sum times that spacing counts the events the window
+ * really saw. Averaging the rate and multiplying by the whole window instead extrapolates a young series (a
+ * new service, a new Prometheus, a scrape gap) over time in which nothing was measured: at 3 requests a
+ * minute with one failure, it let the medium tier page 18 minutes after deployment, on 55 requests, while its
+ * description said "Silent below 334 requests per 6h" (issue 17).
+ */
 function lowTrafficGuard(model: ServiceModel, slo: SloModel, tier: BurnTierModel): string | undefined {
   if (tier.minEvents <= 0) return undefined;
   const events = selector(RECORD.sliEvents(baseWindow(model)), sloMatchers(model, slo));
-  // avg rate × window length = events in the window, independent of the evaluation interval.
-  return `avg_over_time(${events}${recordedRange(model, tier.longWindowMs)}) * ${tier.longWindowMs / 1000} >= ${tier.minEvents}`;
+  const spacingSeconds = recordedSpacingMs(model, tier.longWindowMs) / 1000;
+  return `sum_over_time(${events}${recordedRange(model, tier.longWindowMs)}) * ${exact(spacingSeconds)} >= ${tier.minEvents}`;
+}
+
+/**
+ * How long a tier stays silent after a faster tier of the same SLO fired: its short window plus the base
+ * rate window. That is how long the incident the faster tier paged for stays in this tier's short window
+ * (the base rates recorded in the first base window after recovery still carry it), so within it this tier
+ * could only repeat that incident, and with the page resolved it would arrive as a fresh notification after
+ * recovery (issue 17 saw the medium tier fire 7 min after a fast page resolved). A burn that keeps this
+ * tier's condition true past it is one the faster tier no longer covers, and it notifies after its `for`.
+ */
+export function quietAfterFasterTierMs(model: ServiceModel, tier: BurnTierModel): number {
+  return tier.shortWindowMs + baseWindowMs(model);
+}
+
+/**
+ * The quiet clause of a slower tier (undefined for the fastest): "a faster tier of this SLO fired
+ * within {@link quietAfterFasterTierMs}, and this tier is not already firing". Done in the rule, not by an
+ * Alertmanager inhibition, so no alert is muted: Alertmanager sends no resolved notification for an alert that
+ * resolves while inhibited (prometheus/alertmanager#2754), and an inhibited slower tier took over, as a new
+ * notification, when the faster one resolved. A tier that fired first (a slow-burn ticket, then an escalation
+ * to a page) keeps firing until its own burn ends, so its ticket is resolved by the data, not by the page.
+ * It reads `ALERTS`, which Prometheus writes for every rule; the faster tiers come first in the group, so this
+ * evaluation's state of them is already written.
+ */
+function quietAfterFasterTier(model: ServiceModel, slo: SloModel, tier: BurnTierModel): string | undefined {
+  const faster = slo.tiers.slice(0, slo.tiers.indexOf(tier)).map((t) => t.name);
+  if (faster.length === 0) return undefined;
+  // Joined without `job`: alerts are the service's by their `service` label (see alertState in signals/queries).
+  const by = [...serviceLabels(model.scope).filter((l) => l !== LABEL.job), LABEL.slo];
+  const alerts = (tiers: Matcher) =>
+    selector(CLUSTER_METRIC.alerts, [
+      eq(LABEL.alertName, ALERT.errorBudgetBurn),
+      eq(LABEL.alertState, 'firing'),
+      eq(LABEL.namespace, model.namespace),
+      eq(LABEL.service, model.name),
+      eq(LABEL.slo, slo.name),
+      tiers,
+    ]);
+  const fired = aggregate('max', by, `max_over_time(${alerts(re(LABEL.burnTier, faster.join('|')))}[${formatDuration(quietAfterFasterTierMs(model, tier))}])`);
+  return `unless ${on(by)}\n(\n  ${fired}\n  unless ${on(by)}\n  ${alerts(eq(LABEL.burnTier, tier.name))}\n)`;
 }
 
 /** One alert per enabled tier: long AND short window above `factor × budget`, and enough events. */
@@ -97,11 +160,13 @@ export function sloAlertingRules(model: ServiceModel, slo: SloModel): AlertingRu
     const long = formatDuration(tier.longWindowMs);
     const short = formatDuration(tier.shortWindowMs);
     const guard = lowTrafficGuard(model, slo, tier);
+    const quiet = quietAfterFasterTier(model, slo, tier);
     const expr = [
       `${selector(RECORD.errorRatio(long), m)} > ${threshold}`,
       join,
       `${selector(RECORD.errorRatio(short), m)} > ${threshold}`,
       ...(guard ? [join, guard] : []),
+      ...(quiet ? [quiet] : []),
     ].join('\n');
     const what = slo.kind === 'availability' ? 'requests failed' : `requests were slower than ${formatDuration(slo.thresholdSeconds! * 1000)}`;
     const window = formatDuration(slo.windowMs);
@@ -118,7 +183,8 @@ export function sloAlertingRules(model: ServiceModel, slo: SloModel): AlertingRu
         `More than ${exact(tier.errorRatioThreshold * 100)}% of ${model.name} ${what} over both the last ${long} and ${short} ` +
         `(objective ${exact(slo.objectivePercent)}% over ${window}). At this rate ${exact(tier.budgetConsumedPercent)}% of the ` +
         `${window} error budget is gone within ${long}, and all of it within ${exhaustion}.` +
-        (guard ? ` Silent below ${tier.minEvents} requests per ${long} (low-traffic guard).` : ''),
+        (guard ? ` Silent below ${tier.minEvents} requests per ${long} (low-traffic guard).` : '') +
+        (quiet ? ` Silent for ${formatDuration(quietAfterFasterTierMs(model, tier))} after a faster tier of this SLO fired: that notification covers the incident.` : ''),
     });
   });
 }

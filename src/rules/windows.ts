@@ -37,13 +37,23 @@ export function ratioWindowsMs(model: ServiceModel, slo: SloModel): number[] {
 const MAX_SAMPLES_PER_RANGE = 9000;
 
 /**
+ * How far apart the samples are that a range over `windowMs` of a recorded series reads: the evaluation
+ * interval, or the resolution of the tiling subquery {@link recordedRange} switches to for long windows.
+ * `sum_over_time` of a per-second rate times this spacing is the number of events the window saw.
+ */
+export function recordedSpacingMs(model: ServiceModel, windowMs: number): number {
+  const interval = model.alerting.evaluationIntervalMs;
+  if (windowMs / interval <= MAX_SAMPLES_PER_RANGE) return interval;
+  const base = baseWindowMs(model);
+  return Math.max(base, Math.ceil(windowMs / MAX_SAMPLES_PER_RANGE / base) * base);
+}
+
+/**
  * The range selector suffix for reading a recorded series over `windowMs`: `[1h]` when the window holds few
  * enough evaluations, otherwise a tiling subquery such as `[30d:5m]`.
  */
 export function recordedRange(model: ServiceModel, windowMs: number): string {
   const win = formatDuration(windowMs);
-  if (windowMs / model.alerting.evaluationIntervalMs <= MAX_SAMPLES_PER_RANGE) return `[${win}]`;
-  const base = baseWindowMs(model);
-  const resolution = Math.max(base, Math.ceil(windowMs / MAX_SAMPLES_PER_RANGE / base) * base);
-  return `[${win}:${formatDuration(resolution)}]`;
+  const spacing = recordedSpacingMs(model, windowMs);
+  return spacing === model.alerting.evaluationIntervalMs ? `[${win}]` : `[${win}:${formatDuration(spacing)}]`;
 }

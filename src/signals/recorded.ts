@@ -6,7 +6,6 @@
  * the SLO ones keep Sloth's names (`slo:sli_error:ratio_rate<W>`, `slo:objective:ratio`,
  * `slo:period_error_budget_remaining:ratio`) so Sloth's Grafana dashboard 14348 works unchanged.
  */
-import type { BurnTierName } from '../spec/service';
 
 export const RECORD = {
   /** Requests (operations) per second of a service, `{namespace, job}`. */
@@ -49,6 +48,3 @@ export type AlertName = (typeof ALERT)[keyof typeof ALERT];
 
 /** The golden signal an alert is about (`signal` label). */
 export type Signal = 'latency' | 'traffic' | 'errors' | 'saturation';
-
-/** Burn tiers, fastest first: a faster tier inhibits the slower ones of the same SLO. */
-export const BURN_TIER_ORDER: readonly BurnTierName[] = ['fast', 'medium', 'slow', 'longterm'];

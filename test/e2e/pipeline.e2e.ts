@@ -310,25 +310,20 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
     });
   }, 180_000);
 
-  it('pages on an error burst with the contract labels and annotations, and inhibits the ticket of the same SLO', async () => {
+  it('pages on an error burst with the contract labels and annotations, and the slower tiers of the SLO stay quiet in the rules', async () => {
     await phase('2. error burst', async () => {
       await fault('errors', { errorRatio: ERROR_RATIO });
       const isAvailabilityPage = (l: Readonly<Record<string, string>>) => l.alertname === ALERT.errorBudgetBurn && l.slo === 'availability' && l.severity === 'page';
       const page = await until('the availability page to reach the webhook', 60_000, () => notified('firing', isAvailabilityPage, faultAt.errors));
       timeline.add('check', `availability page after ${((page.atMs - faultAt.errors) / 1000).toFixed(1)}s`);
       expectContract(page, ruleOf(page.alert.labels), unit);
-
-      const isAvailabilityTicket = (l: Readonly<Record<string, string>>) => l.alertname === ALERT.errorBudgetBurn && l.slo === 'availability' && l.severity === 'ticket';
-      const ticket = await until('the availability ticket to be active in Alertmanager and inhibited', 90_000, async () => {
-        const all = await amAlerts();
-        const t = all.find((a) => isAvailabilityTicket(a.labels) && a.status.inhibitedBy.length > 0);
-        return t ? { t, all } : undefined;
-      });
-      timeline.add('check', `${describeAlert(ticket.t.labels)} inhibited by ${ticket.t.status.inhibitedBy.length} alert(s)`);
-      const sources = ticket.all.filter((a) => ticket.t.status.inhibitedBy.includes(a.fingerprint));
-      // Inhibited by a page of the same SLO (the page-mutes-ticket rule), not by something unrelated.
-      expect(sources.map((s) => [s.labels.alertname, s.labels.slo, s.labels.severity])).toContainEqual([ALERT.errorBudgetBurn, 'availability', 'page']);
-      expect(notified('firing', isAvailabilityTicket, faultAt.errors)).toBeUndefined();
+      expect(page.alert.labels.burn_tier).toBe('fast');
+      // The slower tiers' conditions hold too (they were pending until the page fired), but the page keeps them
+      // quiet in their rules: Prometheus never sends them, so Alertmanager has nothing to mute or orphan.
+      await sleep(3 * EVALUATION_MS);
+      const slower = (await promAlerts()).filter((a) => a.labels.alertname === ALERT.errorBudgetBurn && a.labels.slo === 'availability' && a.labels.burn_tier !== 'fast');
+      expect(slower.map((a) => `${a.state} ${describeAlert(a.labels)}`)).toEqual([]);
+      timeline.add('check', 'no slower availability tier pending or firing while the page fires');
       await fault('errors cleared', {});
     });
   }, 180_000);
@@ -409,6 +404,17 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
       });
       if (resolvedWhileInhibited.length > 0) {
         timeline.add('check', `resolved while inhibited by ${ALERT.targetsDown}, so never notified resolved (alertmanager#2754): ${resolvedWhileInhibited.map((r) => describeAlert(r.alert.labels)).join(', ')}`);
+      }
+      // README "What a responder receives": a short full outage of an SLO gives one page stream, the fast
+      // tier's firing (repeats and group updates allowed) and its resolved, and nothing from a slower tier,
+      // neither while it lasts nor after recovery.
+      for (const slo of ['availability', 'latency']) {
+        const stream = local.received
+          .filter((r) => r.alert.labels.alertname === ALERT.errorBudgetBurn && r.alert.labels.slo === slo)
+          .map((r) => `${r.alert.status} ${r.alert.labels.burn_tier}`)
+          .filter((n, i, all) => i === 0 || n !== all[i - 1]);
+        timeline.add('check', `${slo} burn notifications: ${stream.join(', ')}`);
+        expect(stream).toEqual(['firing fast', 'resolved fast']);
       }
       await load.stop();
     });

@@ -26,7 +26,7 @@ import { formatDuration } from '../../spec/duration';
 import { serviceRules } from '../index';
 import { AlertingRule, isAlertingRule } from '../types';
 import { baseWindowMs } from '../windows';
-import { firingTiersAt, predictBurnAlerts } from './predict';
+import { firingTiersAt, predictBurnAlerts, type TierTimeline } from './predict';
 import { cluster, counterSamples, counterValues, gaugeValues, histogramBucket, histogramCount, InputSeries, runtime, Segment } from './series';
 
 const MINUTE = 60_000;
@@ -44,9 +44,13 @@ const GUARD_MARGIN = 2;
  * and the threshold shrinks with the budget: at 99.9999% the fast tier's auto guard is 69,445 events per hour,
  * twice what 10 req/s gives, so at 10 req/s the rule is right not to fire. A service with such an objective
  * has the traffic to judge it, so the scenario gets it too: {@link GUARD_MARGIN} times every guard's rate.
+ * A scenario evaluated every `step` records one base-rate sample per step where production records one per
+ * evaluation interval, and the guard counts samples × interval, so it sees `interval / step` of the traffic:
+ * the scenario's traffic is raised by that factor too.
  */
-function burnTrafficPerMinute(slo: SloModel): number {
-  const needed = Math.max(...slo.tiers.map((t) => (GUARD_MARGIN * t.minEvents) / (t.longWindowMs / MINUTE)));
+function burnTrafficPerMinute(ctx: Ctx, slo: SloModel, step: number): number {
+  const sparse = step / ctx.step;
+  const needed = Math.max(...slo.tiers.map((t) => (GUARD_MARGIN * sparse * t.minEvents) / (t.longWindowMs / MINUTE)));
   return needed <= HEALTHY_PER_MINUTE ? HEALTHY_PER_MINUTE : Math.ceil(needed / HEALTHY_PER_MINUTE) * HEALTHY_PER_MINUTE;
 }
 
@@ -122,12 +126,12 @@ function expectedAlert(rule: AlertingRule, outputLabels: Record<string, string>)
  * @param ruleFile path of the rule file, relative to the test files, e.g. `shop-checkout.rules.yaml`
  */
 export function ruleTests(model: ServiceModel, ruleFile: string): PromtoolTestFile[] {
-  const rules = serviceRules(model).groups.flatMap((g) => g.rules).filter(isAlertingRule);
-  const ctx: Ctx = { model, rules, step: model.alerting.evaluationIntervalMs, base: baseWindowMs(model) };
+  const ctx = context(model);
   const scenarios: Scenario[] = [
     healthy(ctx),
     ...model.slos.flatMap((slo) => slo.tiers.map((tier) => burn(ctx, slo, tier))),
     ...model.slos.flatMap((slo) => slo.tiers.flatMap((tier) => lowTraffic(ctx, slo, tier) ?? [])),
+    ...model.slos.flatMap((slo) => slo.tiers.flatMap((tier) => (['young', 'gap'] as const).flatMap((shape) => sparseHistory(ctx, slo, tier, shape) ?? []))),
     ...simpleAlertScenarios(ctx),
   ];
   const steps = [...new Set(scenarios.map((s) => s.step))].sort((a, b) => a - b);
@@ -143,6 +147,11 @@ interface Ctx {
   readonly rules: readonly AlertingRule[];
   readonly step: number;
   readonly base: number;
+}
+
+function context(model: ServiceModel): Ctx {
+  const rules = serviceRules(model).groups.flatMap((g) => g.rules).filter(isAlertingRule);
+  return { model, rules, step: model.alerting.evaluationIntervalMs, base: baseWindowMs(model) };
 }
 
 function outputLabels(model: ServiceModel, by: 'service' | 'container' | 'autoscaler', slo?: string): Record<string, string> {
@@ -246,8 +255,9 @@ function histogram(model: ServiceModel, outcome: 'ok' | 'error', total: string, 
 /** Input series for an SLO scenario: events and bad events per segment. */
 function sloSeries(ctx: Ctx, slo: SloModel, minutes: number, events: readonly Segment[], bad: readonly Segment[]): InputSeries[] {
   const { model } = ctx;
-  const good = counterValues(events.map((e, i) => ({ minutes: e.minutes, perMinute: e.perMinute - bad[i].perMinute })));
-  const none = counterValues([{ minutes, perMinute: 0 }]);
+  const good = counterValues(events.map((e, i) => ({ ...e, perMinute: e.perMinute - bad[i].perMinute })));
+  // Unscraped where the events are: a gap is a gap in every series of the histogram.
+  const none = counterValues(events.map((e) => ({ ...e, perMinute: 0 })));
   switch (slo.kind) {
     case 'availability':
       // Failed requests are fast: they must not burn the latency SLO too.
@@ -258,53 +268,244 @@ function sloSeries(ctx: Ctx, slo: SloModel, minutes: number, events: readonly Se
   }
 }
 
-function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
-  const { model } = ctx;
+/**
+ * How long a burn incident lasts at least: 12 minutes, the full outage of the real-time run in issue 17, so a
+ * fast page has fired well before recovery. A slower tier's incident lasts until its tier has fired.
+ */
+const INCIDENT_MIN_MS = 12 * MINUTE;
+
+/**
+ * A burn incident of one tier (see {@link burn}): the series, when it starts and recovers, and the predicted
+ * state of every tier of the SLO. Exported for the README's incident table and the detection benchmark.
+ */
+export interface BurnIncident {
+  readonly slo: SloModel;
+  readonly tier: BurnTierModel;
+  /** Bad-event share during the incident. */
+  readonly badShare: number;
+  readonly perMinute: number;
+  readonly step: number;
+  readonly startMs: number;
+  readonly recoveryMs: number;
+  readonly endMs: number;
+  /** The evaluation at which the tier must be firing (the workbook's detection bound), and a state there. */
+  readonly fireBy: number;
+  readonly notBefore: number;
+  readonly events: readonly Segment[];
+  readonly bad: readonly Segment[];
+  readonly timelines: readonly TierTimeline[];
+}
+
+/**
+ * The incident a tier exists for, start to quiet: healthy traffic ({@link healthyHistoryMs}), then a bad-event
+ * share only this tier (and slower ones) can detect ({@link outageRatio}) until the tier has fired and at least
+ * {@link INCIDENT_MIN_MS}, then healthy again until no tier of the SLO can speak of it any more: every short
+ * window (and the base rates it sums) has forgotten the incident, so no condition can hold again.
+ */
+export function burnIncident(model: ServiceModel, slo: SloModel, tier: BurnTierModel): BurnIncident {
+  const ctx = context(model);
   const step = scenarioStep(ctx, tier.shortWindowMs, tier.forMs);
   const r = outageRatio(slo, tier);
-  const historyMin = tier.longWindowMs / MINUTE;
+  const startMs = healthyHistoryMs(slo, tier, step);
   // SRE Workbook: time to fire = threshold / error ratio × alerting window.
   const detectionMs = (tier.errorRatioThreshold / r) * tier.longWindowMs;
-  const mustFireBy = roundUp(historyMin * MINUTE + detectionMs + ctx.base + tier.forMs + step, step);
-  const notBefore = roundUp(historyMin * MINUTE + tier.forMs, step) - step;
-  // How far past the bound to look for a settled state: ten evaluations, at least ten minutes.
-  const horizon = Math.max(10 * MINUTE, 10 * step);
-  const minutes = (mustFireBy + Math.max(30 * MINUTE, horizon)) / MINUTE;
-  const perMinute = burnTrafficPerMinute(slo);
-  const events: Segment[] = [
-    { minutes: historyMin, perMinute },
-    { minutes: minutes - historyMin, perMinute },
-  ];
-  const bad: Segment[] = [
-    { minutes: historyMin, perMinute: 0 },
-    { minutes: minutes - historyMin, perMinute: perMinute * r },
-  ];
-  const timelines = predictBurnAlerts(slo, { events: counterSamples(events), bad: counterSamples(bad) }, ctx.base, mustFireBy + horizon, step);
+  const fireBy = roundUp(startMs + detectionMs + ctx.base + tier.forMs + step, step);
+  const notBefore = roundUp(startMs + tier.forMs, step) - step;
+  // Past every short window (and the base rates feeding it) after recovery, no tier's condition can hold again.
+  const longestShortWindow = Math.max(...slo.tiers.map((t) => t.shortWindowMs));
+  const perMinute = burnTrafficPerMinute(ctx, slo, step);
+  const simulate = (recoveryMs: number) => {
+    const endMs = roundUp(recoveryMs + longestShortWindow + 2 * ctx.base + 2 * step, step);
+    const stretch = (fromMs: number, toMs: number, bad: number) => ({ events: { minutes: (toMs - fromMs) / MINUTE, perMinute }, bad: { minutes: (toMs - fromMs) / MINUTE, perMinute: perMinute * bad } });
+    const parts = [stretch(0, startMs, 0), stretch(startMs, recoveryMs, r), stretch(recoveryMs, endMs, 0)];
+    const events = parts.map((p) => p.events);
+    const bad = parts.map((p) => p.bad);
+    const timelines = predictBurnAlerts(model, slo, { events: counterSamples(events), bad: counterSamples(bad) }, endMs, step);
+    return { slo, tier, badShare: r, perMinute, step, startMs, recoveryMs, endMs, fireBy, notBefore, events, bad, timelines };
+  };
+  // Find when the tier settles firing with the incident still on, then end the incident right after that
+  // (or after INCIDENT_MIN_MS): the data up to there, and so the onset, stays the same.
+  const open = simulate(fireBy + onsetHorizonMs(step) + 2 * step);
+  const fired = settledFiring(open, tier);
+  return simulate(roundUp(Math.max((fired?.at ?? fireBy) + 3 * step, startMs + INCIDENT_MIN_MS), step));
+}
+
+/** Most evaluations a burn scenario spends on healthy history before its incident. */
+const MAX_HISTORY_EVALUATIONS = 300;
+
+/**
+ * Healthy history before a burn incident: the longest long window of the SLO's tiers that fits in
+ * {@link MAX_HISTORY_EVALUATIONS} at the scenario's step, at least the tier's own. A mature service has days of
+ * history, so its slower tiers read the incident diluted over their whole window; with only an hour, they would
+ * read it as a young series does and race the faster tier. The fast tier's 1m scenarios keep one hour: there the
+ * slower tiers racing harder only makes the quiet clause's proof stricter.
+ */
+function healthyHistoryMs(slo: SloModel, tier: BurnTierModel, step: number): number {
+  return Math.max(tier.longWindowMs, ...slo.tiers.map((t) => t.longWindowMs).filter((w) => w / step <= MAX_HISTORY_EVALUATIONS));
+}
+
+/** How far past the fire-by bound to look for a settled state: ten evaluations, at least ten minutes. */
+function onsetHorizonMs(step: number): number {
+  return Math.max(10 * MINUTE, 10 * step);
+}
+
+/** The first evaluation from the fire-by bound at which the tiers' states are settled, and those states. */
+function settledFiring(incident: BurnIncident, tier: BurnTierModel): { at: number; firing: BurnTierModel[] } | undefined {
+  const { timelines, step, fireBy } = incident;
+  for (let at = fireBy; at < fireBy + onsetHorizonMs(step) - 2 * step; at += step) {
+    const firing = firingTiersAt(timelines, at, 2 * step, step);
+    if (firing !== undefined) return firing.includes(tier) ? { at, firing } : undefined;
+  }
+  return undefined;
+}
+
+/** One firing stretch of a tier in an incident: a firing notification, then a resolved one. */
+export interface Notification {
+  readonly tier: BurnTierModel;
+  readonly firingMs: number;
+  readonly resolvedMs: number;
+}
+
+/** The notifications an incident produces, in order of firing: one per stretch a tier fires. */
+export function incidentNotifications(incident: BurnIncident): Notification[] {
+  const out: Notification[] = [];
+  for (const tl of incident.timelines) {
+    let from: number | undefined;
+    for (let t = 0; t <= incident.endMs + incident.step; t += incident.step) {
+      const firing = tl.firingAt.has(t);
+      if (firing && from === undefined) from = t;
+      if (!firing && from !== undefined) {
+        out.push({ tier: tl.tier, firingMs: from, resolvedMs: t });
+        from = undefined;
+      }
+    }
+  }
+  return out.sort((a, b) => a.firingMs - b.firingMs);
+}
+
+/**
+ * The scenario of {@link burnIncident}: the tier fires by the workbook bound and not before its `for`; then
+ * what every tier of the SLO does is checked at each state change the predictor expects (a little after, so
+ * no check lands on an edge) and every {@link quietCheckMs} up to the end, so a notification the incident
+ * should not produce (a slower tier taking over after recovery, a ticket after the page) fails the test.
+ */
+function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
+  const { model } = ctx;
+  const incident = burnIncident(model, slo, tier);
+  const { step, timelines, startMs, fireBy, notBefore, badShare: r, perMinute } = incident;
   const checks: AlertRuleTest[] = [];
   const margin = 2 * step;
+  const check = (at: number, firing: readonly BurnTierModel[]) =>
+    checks.push({ eval_time: formatDuration(at), alertname: ALERT.errorBudgetBurn, exp_alerts: burnExpectation(ctx, slo, firing) });
   const early = firingTiersAt(timelines, notBefore, margin, step);
-  if (early && !early.includes(tier)) {
-    checks.push({ eval_time: formatDuration(notBefore), alertname: ALERT.errorBudgetBurn, exp_alerts: burnExpectation(ctx, slo, early) });
-  }
-  let at = mustFireBy;
-  let firing = firingTiersAt(timelines, at, margin, step);
-  while (firing === undefined && at < mustFireBy + horizon - margin) firing = firingTiersAt(timelines, (at += step), margin, step);
-  if (!firing || !firing.includes(tier)) {
+  if (early && !early.includes(tier)) check(notBefore, early);
+  const onset = settledFiring(incident, tier);
+  if (!onset) {
     throw new Error(
-      `rule tests: ${model.name} ${slo.name} ${tier.name} tier is not predicted to fire by ${formatDuration(at)} at a ${exact(r * 100)}% bad-event share: the rules or the scenario are wrong`,
+      `rule tests: ${model.name} ${slo.name} ${tier.name} tier is not predicted to fire by ${formatDuration(fireBy + onsetHorizonMs(step))} at a ${exact(r * 100)}% bad-event share: the rules or the scenario are wrong`,
     );
   }
-  checks.push({ eval_time: formatDuration(at), alertname: ALERT.errorBudgetBurn, exp_alerts: burnExpectation(ctx, slo, firing) });
+  const { at } = onset;
+  check(at, onset.firing);
+  const checked = new Set([at]);
+  const changes = incidentNotifications(incident).flatMap((n) => [n.firingMs, n.resolvedMs]);
+  const every = quietCheckMs(slo, tier, step);
+  const later = [...changes.map((c) => roundUp(c + margin + step, step)), ...Array.from({ length: Math.floor((incident.endMs - at) / every) }, (_, i) => at + (i + 1) * every)];
+  for (const t of [...new Set(later)].sort((a, b) => a - b)) {
+    if (t <= at || t > incident.endMs - margin || checked.has(t)) continue;
+    const state = firingTiersAt(timelines, t, margin, step);
+    if (state === undefined) continue;
+    check(t, state);
+    checked.add(t);
+  }
   const share = r === 1 ? 'a 100% outage' : `${exact(r * 100)}% bad ${slo.kind === 'latency' ? 'latency' : 'responses'}`;
+  const resolved = incidentNotifications(incident).find((n) => n.tier === tier);
   return {
     name:
-      `${slo.name} ${tier.name} burn: after ${formatDuration(tier.longWindowMs)} of healthy traffic${perMinute === HEALTHY_PER_MINUTE ? '' : ` at ${exact(perMinute / 60)} req/s (the guard's minEvents needs it)`}, ${share} fires the ${tier.severity} ` +
-      `by ${formatDuration(at - historyMin * MINUTE)} (workbook ${formatDuration(Math.ceil(detectionMs / 1000) * 1000)} + ${formatDuration(ctx.base)} rate window + for ${formatDuration(tier.forMs)} + one ${formatDuration(step)} evaluation)` +
-      (early && !early.includes(tier) ? `, and not before its for (${formatDuration(notBefore - historyMin * MINUTE)})` : ''),
+      `${slo.name} ${tier.name} burn: after ${formatDuration(startMs)} of healthy traffic${perMinute === HEALTHY_PER_MINUTE ? '' : ` at ${exact(perMinute / 60)} req/s (the guard's minEvents needs it)`}, ${share} fires the ${tier.severity} ` +
+      `by ${formatDuration(at - startMs)} (workbook ${formatDuration(Math.ceil(((tier.errorRatioThreshold / r) * tier.longWindowMs) / 1000) * 1000)} + ${formatDuration(ctx.base)} rate window + for ${formatDuration(tier.forMs)} + one ${formatDuration(step)} evaluation)` +
+      (early && !early.includes(tier) ? `, and not before its for (${formatDuration(notBefore - startMs)})` : '') +
+      `; after recovery at ${formatDuration(incident.recoveryMs - startMs)}` +
+      (resolved ? ` it resolves by ${formatDuration(resolved.resolvedMs - incident.recoveryMs)}` : '') +
+      `, and the SLO's alerts are checked until ${formatDuration(incident.endMs - incident.recoveryMs)} after it`,
+    minutes: incident.endMs / MINUTE,
+    step,
+    series: sloSeries(ctx, slo, incident.endMs / MINUTE, incident.events, incident.bad),
+    checks,
+  };
+}
+
+/**
+ * Spacing of the quiet checks after an incident: the shortest `for` of the SLO's slower tiers (those that
+ * could take over after the incident's tier), at least one step. An alert that fires stays firing for at least
+ * the stretch its condition held, which past the quiet window is longer than the gap between two checks.
+ */
+function quietCheckMs(slo: SloModel, tier: BurnTierModel, step: number): number {
+  const slower = slo.tiers.slice(slo.tiers.indexOf(tier) + 1);
+  return Math.max(step, roundUp(Math.min(...(slower.length > 0 ? slower : [tier]).map((t) => t.forMs)), step));
+}
+
+/** Longest window a gap scenario runs over: 6h, 360 evaluations at 1m (a day would be 1,440, 9 s of CPU). */
+const GAP_PROOF_MAX_WINDOW_MS = 6 * 60 * MINUTE;
+
+/**
+ * Too few requests *happened* in a tier's long window, although their rate times the window is plenty: the
+ * low-traffic guard must count events, not extrapolate a rate (issue 17).
+ *
+ * - `young`: the service (or Prometheus) starts now, at a rate whose 1-window extrapolation is twice the
+ *   guard; a few bad requests follow. An extrapolating guard lets the tier fire within its `for`.
+ * - `gap`: the same rate with 60% of the window unscraped (data loss, a Prometheus outage), then the bad
+ *   requests: what remains of the window holds less than half the guard.
+ *
+ * Run at the service's own evaluation interval, where the guard's count is exact; so the gap, which needs most
+ * of a long window, is proven on the tiers whose window is at most {@link GAP_PROOF_MAX_WINDOW_MS} (the same
+ * rule text serves every tier). Undefined when a custom tier leaves no room for the shape (its `for` as long as
+ * its short window).
+ */
+function sparseHistory(ctx: Ctx, slo: SloModel, tier: BurnTierModel, shape: 'young' | 'gap'): Scenario | undefined {
+  if (tier.minEvents <= 0 || (shape === 'gap' && tier.longWindowMs > GAP_PROOF_MAX_WINDOW_MS)) return undefined;
+  const step = ctx.step;
+  const windowMin = tier.longWindowMs / MINUTE;
+  const perMinute = (2 * tier.minEvents) / windowMin;
+  const gap = shape === 'gap' ? { from: Math.round(0.2 * windowMin), to: Math.round(0.8 * windowMin) } : undefined;
+  const badAtMin = (gap?.to ?? 0) + ctx.base / MINUTE + 5;
+  const checkAt = roundUp(badAtMin * MINUTE + tier.forMs + 2 * step, step);
+  if (checkAt - badAtMin * MINUTE >= tier.shortWindowMs) return undefined;
+  const minutes = checkAt / MINUTE + 1;
+  const windowFrom = Math.max(0, checkAt / MINUTE - windowMin);
+  const scrapedMin = gap ? Math.max(0, gap.from - windowFrom) + (checkAt / MINUTE - gap.to) : checkAt / MINUTE;
+  const happened = perMinute * scrapedMin;
+  // Enough bad requests that both windows are over the threshold with room to spare, as the one failure of issue 17 was.
+  const badRequests = Math.max(1, Math.ceil(2 * tier.errorRatioThreshold * happened));
+  // The bad requests are requests too: with a guard of a few events they alone may satisfy it.
+  if (happened + badRequests >= 0.9 * tier.minEvents) return undefined;
+  const segment = (from: number, to: number, missing = false, extraBad = 0) => ({
+    events: { minutes: to - from, perMinute: perMinute + extraBad, missing },
+    bad: { minutes: to - from, perMinute: extraBad, missing },
+  });
+  const parts = [
+    ...(gap ? [segment(0, gap.from), segment(gap.from, gap.to, true)] : []),
+    segment(gap?.to ?? 0, badAtMin),
+    segment(badAtMin, badAtMin + 1, false, badRequests),
+    segment(badAtMin + 1, minutes),
+  ].filter((p) => p.events.minutes > 0);
+  const events = parts.map((p) => p.events);
+  const bad = parts.map((p) => p.bad);
+  const timelines = predictBurnAlerts(ctx.model, slo, { events: counterSamples(events), bad: counterSamples(bad) }, checkAt, step);
+  const firing = firingTiersAt(timelines, checkAt, 2 * step, step);
+  if (firing === undefined || firing.includes(tier)) {
+    throw new Error(`rule tests: ${ctx.model.name} ${slo.name} ${tier.name} tier is predicted to fire on a ${shape} series of ${exact(happened)} requests (guard ${tier.minEvents}): the rules or the scenario are wrong`);
+  }
+  const story =
+    shape === 'young'
+      ? `a series born ${formatDuration(checkAt)} ago`
+      : `a window with ${formatDuration((gap!.to - gap!.from) * MINUTE)} unscraped`;
+  return {
+    name: `${slo.name} low traffic, ${shape}: ${badRequests} bad of ${Math.floor(happened)} requests in ${story} (at ${exact(perMinute)}/min, ${formatDuration(tier.longWindowMs)} × rate = ${2 * tier.minEvents}, guard ${tier.minEvents}) does not fire the ${tier.name} tier`,
     minutes,
     step,
     series: sloSeries(ctx, slo, minutes, events, bad),
-    checks,
+    checks: [{ eval_time: formatDuration(checkAt), alertname: ALERT.errorBudgetBurn, exp_alerts: burnExpectation(ctx, slo, firing) }],
   };
 }
 
@@ -344,7 +545,7 @@ function lowTraffic(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario | un
 /** A fast-bucket counter equal to the event counter minus one slow request from `fromMinute` on. */
 function lagByOne(events: readonly Segment[], fromMinute: number, minutes: number): string {
   const samples = counterSamples(events).slice(0, minutes + 1);
-  return samples.map((v, i) => String(Number((i >= fromMinute ? v - 1 : v).toPrecision(12)))).join(' ');
+  return samples.map((v, i) => (v === undefined ? '_' : String(Number((i >= fromMinute ? v - 1 : v).toPrecision(12))))).join(' ');
 }
 
 /**

@@ -37,11 +37,11 @@ export function counterValues(segments: readonly Segment[]): string {
   return parts.join(' ');
 }
 
-/** The cumulative samples a {@link counterValues} string expands to (for the predictor). */
-export function counterSamples(segments: readonly Segment[]): number[] {
-  const out = [0];
+/** The cumulative samples a {@link counterValues} string expands to (for the predictor), `undefined` where missing. */
+export function counterSamples(segments: readonly Segment[]): (number | undefined)[] {
+  const out: (number | undefined)[] = [0];
   let v = 0;
-  for (const s of segments) for (let i = 0; i < s.minutes; i++) out.push((v += s.perMinute));
+  for (const s of segments) for (let i = 0; i < s.minutes; i++) out.push(s.missing ? ((v += s.perMinute), undefined) : (v += s.perMinute));
   return out;
 }
 
