@@ -44,16 +44,16 @@ function groups(models: readonly ServiceModel[]): Group[] {
   const byKey = new Map<string, ServiceModel[]>();
   for (const m of models) {
     // A worker's errors are its `outcome`, whatever status codes its definition lists.
-    const key = JSON.stringify([m.kind, m.kind === 'http' ? m.scope.errorStatusRegex : '', m.scope.clusterLabel ?? '']);
+    const key = JSON.stringify([m.kind, m.kind === 'http' ? [m.scope.errorStatusRegex, m.scope.errorTypeRegex] : '', m.scope.clusterLabel ?? '']);
     byKey.set(key, [...(byKey.get(key) ?? []), m]);
   }
   const perKind = new Map<string, number>();
   return [...byKey.keys()].sort().map((key) => {
     const members = byKey.get(key)!;
-    const { kind, errorStatusRegex, clusterLabel } = members[0].scope;
+    const { kind, errorStatusRegex, errorTypeRegex, clusterLabel } = members[0].scope;
     const count = (perKind.get(kind) ?? 0) + 1;
     perKind.set(kind, count);
-    const errors = kind === 'http' ? `whose errors are status codes matching ${errorStatusRegex}` : 'whose errors are failed operations';
+    const errors = kind === 'http' ? `whose errors are status codes matching ${errorStatusRegex} and requests without a response of error_type ${errorTypeRegex}` : 'whose errors are failed operations';
     return {
       models: members,
       variable: `fleet_${kind}_jobs${count === 1 ? '' : `_${count}`}`,

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { resolveService } from '../model/resolve';
 import type { ServiceModel } from '../model/types';
-import { DEFAULT_ERROR_STATUS_CODES, DEFAULT_MAX_SERIES_PER_METRIC, LABEL, METRIC, OTHER, OUTCOME } from '../signals/contract';
+import { DEFAULT_ERROR_STATUS_CODES, DEFAULT_MAX_SERIES_PER_METRIC, ERROR_TYPE, LABEL, METRIC, OTHER, OUTCOME } from '../signals/contract';
 import type { ServiceDefinition } from '../spec/service';
 import { ExpositionFormat, metricsHandler, MetricSource, MetricsServer, renderExposition } from './exposition';
 import { compileRoutes, RouteMatcher } from './routes';
@@ -125,8 +125,12 @@ export interface GoldenSignals {
   shutdown(): Promise<void>;
 }
 
-/** `error_type` of a request whose client went away before the response was complete (semconv `error.type`). */
-const ABORTED = 'aborted';
+/**
+ * Status slots of a request that got no complete response, recorded with no status code and an `error_type`
+ * (semconv `error.type`, values in the contract's ERROR_TYPE): the connection closed first, or the handler threw.
+ */
+const NO_RESPONSE = { aborted: 0, unanswered: 1 } as const;
+const ERROR_TYPE_OF_SLOT = [ERROR_TYPE.aborted, ERROR_TYPE.unanswered] as const;
 /** `reason` values of {@link METRIC.shimDropped}. */
 const DROP_REASON = { status: 'invalid_status', value: 'invalid_duration', cardinality: 'series_limit' } as const;
 const OUTCOMES = [OUTCOME.success, OUTCOME.error] as const;
@@ -187,6 +191,8 @@ class Measurement {
     readonly trace: TraceRef | undefined,
     readonly start: number,
   ) {}
+  /** The handler threw before answering (node:http adapter): recorded as `unanswered` unless a response completes. */
+  failed = false;
 }
 
 /**
@@ -286,8 +292,8 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
       labels: (a, b, c) => [
         [LABEL.method, METHOD_LABELS[a]],
         [LABEL.route, b],
-        [LABEL.statusCode, c === 0 ? undefined : String(c)],
-        [LABEL.errorType, c === 0 ? ABORTED : undefined],
+        [LABEL.statusCode, c < 100 ? undefined : String(c)],
+        [LABEL.errorType, c < 100 ? ERROR_TYPE_OF_SLOT[c] : undefined],
       ],
     },
     LABEL.route,
@@ -354,7 +360,7 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
   // ---- the hot path -------------------------------------------------------------------------------
   const observeHttp = (method: number, route: string | undefined, status: number, seconds: number, trace: TraceRef | undefined) => {
     if (!(seconds >= 0 && seconds < Infinity)) return drop(DROP_REASON.value);
-    if (status !== 0 && !(status >= 100 && status <= 599 && (status | 0) === status)) return drop(DROP_REASON.status);
+    if (status !== NO_RESPONSE.aborted && status !== NO_RESPONSE.unanswered && !(status >= 100 && status <= 599 && (status | 0) === status)) return drop(DROP_REASON.status);
     httpStore.observe(method, route, status, seconds, trace);
   };
 
@@ -450,12 +456,16 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
       }
     });
   };
-  /** Records a request: `status` 0 for one whose client went away before the response was complete. */
+  /**
+   * Records a request: `status` 0 for one whose response never completed, `unanswered` if its handler threw,
+   * `aborted` otherwise.
+   */
   const finish = (m: Measurement, status: number): void => {
     active.dec(m.method);
     const seconds = (performance.now() - m.start) / 1000;
     const route = m.route;
-    observeHttp(m.method, typeof route === 'function' ? route(m.req) : route, status, seconds, m.trace);
+    const slot = status === 0 && m.failed ? NO_RESPONSE.unanswered : status;
+    observeHttp(m.method, typeof route === 'function' ? route(m.req) : route, slot, seconds, m.trace);
   };
 
   // Out of line, so that the adapters' hot paths stay small enough for V8 to inline them whole.
@@ -608,6 +618,12 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
         }
         try {
           return handler.call(this, req, res);
+        } catch (error) {
+          // The server failed to answer: a failed request, whatever happens to the connection later. The
+          // error goes on to node:http as it would without the shim. A rejected promise is left alone: marking
+          // it handled would change the app's unhandled-rejection behaviour; its request ends as `aborted`.
+          if (m !== undefined) m.failed = true;
+          throw error;
         } finally {
           if (m !== undefined) settle(res, m);
         }

@@ -1,5 +1,5 @@
 import { validateRouting } from '../routing/resolve';
-import { ALERT_LABELS, errorStatusRegex, histogramBuckets, OTEL_DURATION_BUCKETS } from '../signals/contract';
+import { ALERT_LABELS, ERROR_TYPE, errorStatusRegex, errorTypeRegex, histogramBuckets, OTEL_DURATION_BUCKETS } from '../signals/contract';
 import { minus, times } from '../signals/promql';
 import type { SignalScope } from '../signals/queries';
 import { formatDuration, parseDuration } from '../spec/duration';
@@ -107,6 +107,10 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
         if (!ok) p.add(`errors.statusCodes[${i}]`, c, 'must be a status class "1xx".."5xx" or a status code from 100 to 599');
       });
   }
+  const clientAborts = d.errors?.clientAborts;
+  if (clientAborts !== undefined && clientAborts !== 'error' && clientAborts !== 'ignore') {
+    p.add('errors.clientAborts', clientAborts, 'must be "error" (a closed connection is a failed request) or "ignore" (left out of the availability SLO)');
+  }
 
   const routes = d.routes ?? [];
   p.routes('routes', routes);
@@ -159,6 +163,8 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
     job: name,
     kind,
     errorStatusRegex: errorStatusRegex(d),
+    errorTypeRegex: errorTypeRegex(d),
+    ...(d.errors?.clientAborts === 'ignore' ? { ignoredErrorType: ERROR_TYPE.aborted } : {}),
     container,
     autoscalerName: scaling?.autoscalerName,
     clusterLabel: alerting.clusterLabel,

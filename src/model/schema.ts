@@ -93,7 +93,7 @@ const LATENCY_SLO: Fields<LatencySlo> = { ...SLO_COMMON, threshold: VALUE };
 const SLOS: Fields<ServiceLevelObjectives> = { availability: object('AvailabilitySlo', AVAILABILITY_SLO), latency: object('LatencySlo', LATENCY_SLO) };
 
 const METRICS_ENDPOINT: Fields<MetricsEndpoint> = { port: VALUE, path: VALUE, portName: VALUE, scrapeInterval: VALUE, serviceSelector: LABELS };
-const ERRORS: Fields<ErrorPredicate> = { statusCodes: VALUE };
+const ERRORS: Fields<ErrorPredicate> = { statusCodes: VALUE, clientAborts: VALUE };
 const TRAFFIC: Fields<TrafficExpectation> = { noTrafficFor: VALUE, dropBelowLastWeek: VALUE, dropMinRequestsPerSecond: VALUE };
 const CAPACITY: Fields<PodCapacity> = { requestsPerSecond: VALUE, concurrentRequests: VALUE };
 const SATURATION: Fields<SaturationLimits> = {

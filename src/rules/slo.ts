@@ -12,7 +12,7 @@
 import type { BurnTierModel, ServiceModel, SloModel } from '../model/types';
 import { CLUSTER_METRIC, LABEL } from '../signals/contract';
 import { aggregate, eq, exact, Matcher, on, re, selector } from '../signals/promql';
-import { errorRate, fastRequestRate, requestRate, serviceLabels, targetMatchers } from '../signals/queries';
+import { availabilityEventRate, errorRate, fastRequestRate, requestRate, serviceLabels, targetMatchers } from '../signals/queries';
 import { ALERT, RECORD } from '../signals/recorded';
 import { formatDuration } from '../spec/duration';
 import { alertingRule } from './alert';
@@ -43,19 +43,21 @@ export function sloRecordingRules(model: ServiceModel, slo: SloModel): Recording
   const m = sloMatchers(model, slo);
   const requests = selector(RECORD.requestRate(w), target);
   let badEvents: string;
+  let events = requests;
   switch (slo.kind) {
     case 'availability':
       badEvents = selector(RECORD.errorRate(w), target);
+      if (model.scope.ignoredErrorType !== undefined) events = availabilityEventRate(model.scope, w);
       break;
     case 'latency':
       // Slow = all − fast. clamp_min guards against the last-digit float noise of the subtraction.
       badEvents = `clamp_min(\n  ${requests}\n  - ${on(serviceLabels(model.scope))}\n  ${fastRequestRate(model.scope, slo.thresholdSeconds!, w)},\n  0\n)`;
       break;
   }
-  const events = selector(RECORD.sliEvents(w), m);
+  const recordedEvents = selector(RECORD.sliEvents(w), m);
   const bad = selector(RECORD.sliErrors(w), m);
   const rules: RecordingRule[] = [
-    { record: RECORD.sliEvents(w), expr: requests, labels },
+    { record: RECORD.sliEvents(w), expr: events, labels },
     { record: RECORD.sliErrors(w), expr: badEvents, labels },
   ];
   for (const ms of ratioWindowsMs(model, slo)) {
@@ -64,8 +66,8 @@ export function sloRecordingRules(model: ServiceModel, slo: SloModel): Recording
     // in dashboards and budgets for the whole window (slok/sloth#133).
     const expr =
       win === w
-        ? `${bad}\n/\n(${events} > 0)`
-        : `sum_over_time(${bad}${recordedRange(model, ms)})\n/\n(sum_over_time(${events}${recordedRange(model, ms)}) > 0)`;
+        ? `${bad}\n/\n(${recordedEvents} > 0)`
+        : `sum_over_time(${bad}${recordedRange(model, ms)})\n/\n(sum_over_time(${recordedEvents}${recordedRange(model, ms)}) > 0)`;
     rules.push({ record: RECORD.errorRatio(win), expr, labels });
   }
   const windowName = formatDuration(slo.windowMs);
@@ -73,7 +75,7 @@ export function sloRecordingRules(model: ServiceModel, slo: SloModel): Recording
     { record: RECORD.objective, expr: `vector(${exact(slo.objective)})`, labels: { [LABEL.namespace]: model.namespace, [LABEL.job]: model.name, ...labels } },
     {
       record: RECORD.budgetRemaining,
-      expr: `1 - ${selector(RECORD.errorRatio(windowName), m)} * ${windowCoverage(model, events, slo.windowMs)} / ${exact(slo.errorBudget)}`,
+      expr: `1 - ${selector(RECORD.errorRatio(windowName), m)} * ${windowCoverage(model, recordedEvents, slo.windowMs)} / ${exact(slo.errorBudget)}`,
       labels,
     },
   );

@@ -195,6 +195,28 @@ export function histogramBuckets(definition: Pick<ServiceDefinition, 'slos'>): n
   return [...bounds].sort((a, b) => a - b);
 }
 
+/**
+ * `error_type` values of an HTTP request that got no complete response (and so no status code). Server-side,
+ * Node.js reports a client that went away and a connection the server or a proxy dropped alike (the socket
+ * closed before the response finished), so the shim tells apart only what it sees itself.
+ */
+export const ERROR_TYPE = {
+  /** The server failed to answer: the handler threw (node:http adapter; Express and Fastify answer a throw with a 500). */
+  unanswered: 'unanswered',
+  /** The connection closed before the response was complete: the client gave up, or a timeout or proxy dropped it. */
+  aborted: 'aborted',
+} as const;
+
+/**
+ * The `error_type` values that count as failed requests: `unanswered` always (a request the server failed to
+ * answer is a failed request), `aborted` unless `errors.clientAborts` is `'ignore'`. By default a closed
+ * connection counts as failed because the server cannot tell a client that gave up on a hung server from one
+ * that navigated away, and a hung server must not look healthy.
+ */
+export function errorTypeRegex(definition: Pick<ServiceDefinition, 'errors'>): string {
+  return definition.errors?.clientAborts === 'ignore' ? ERROR_TYPE.unanswered : `${ERROR_TYPE.unanswered}|${ERROR_TYPE.aborted}`;
+}
+
 /** Default error predicate: server errors only. */
 export const DEFAULT_ERROR_STATUS_CODES: ReadonlyArray<StatusClass | number> = ['5xx'];
 

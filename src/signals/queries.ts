@@ -8,7 +8,7 @@
  */
 import type { ServiceKind } from '../spec/service';
 import { CLUSTER_METRIC, EVENT_LOOP_STATE, LABEL, METRIC, OUTCOME } from './contract';
-import { aggregate, eq, leRegex, Matcher, re, selector, sumBy } from './promql';
+import { aggregate, eq, leRegex, Matcher, ne, re, selector, sumBy } from './promql';
 
 /** Which service a query is about, and how its series are told apart. */
 export interface SignalScope {
@@ -20,6 +20,13 @@ export interface SignalScope {
   readonly kind: ServiceKind;
   /** Regex over status codes that are errors (see `errorStatusRegex`). */
   readonly errorStatusRegex: string;
+  /** Regex over the `error_type` of requests without a response that are errors (see `errorTypeRegex`). */
+  readonly errorTypeRegex: string;
+  /**
+   * `error_type` of requests left out of the availability SLO's events (`errors.clientAborts: 'ignore'`).
+   * @default none: every request is an event
+   */
+  readonly ignoredErrorType?: string;
   /** Container name in the service's pods (cAdvisor and kube-state-metrics series). */
   readonly container: string;
   /** HorizontalPodAutoscaler name, when the service autoscales. */
@@ -74,13 +81,16 @@ export function durationHistogram(kind: ServiceKind): string {
   }
 }
 
-/** The matcher that selects failed requests (or operations) of a service. */
-export function errorMatcher(scope: SignalScope): Matcher {
+/**
+ * The matchers that select failed requests (or operations) of a service, each on its own: HTTP requests fail by
+ * their status code, or, answered with none, by their `error_type` (the two sets are disjoint).
+ */
+function errorMatchers(scope: SignalScope): Matcher[] {
   switch (scope.kind) {
     case 'http':
-      return re(LABEL.statusCode, scope.errorStatusRegex);
+      return [re(LABEL.statusCode, scope.errorStatusRegex), re(LABEL.errorType, scope.errorTypeRegex)];
     case 'worker':
-      return eq(LABEL.outcome, OUTCOME.error);
+      return [eq(LABEL.outcome, OUTCOME.error)];
   }
 }
 
@@ -103,9 +113,23 @@ export function requestRate(scope: SignalScope, window: string, by: readonly str
   return sumBy([...serviceLabels(scope), ...by], rate(`${durationHistogram(scope.kind)}_count`, histogramMatchers(scope), window));
 }
 
-/** Errors: failed requests per second under the service's error predicate. */
+/**
+ * Errors: failed requests per second under the service's error predicate. For HTTP the union (`or`) of the
+ * requests with an error status and those without a response whose `error_type` counts as failed: their series
+ * never share a label set, so `or` keeps both.
+ */
 export function errorRate(scope: SignalScope, window: string, by: readonly string[] = []): string {
-  return sumBy([...serviceLabels(scope), ...by], rate(`${durationHistogram(scope.kind)}_count`, [...histogramMatchers(scope), errorMatcher(scope)], window));
+  const count = `${durationHistogram(scope.kind)}_count`;
+  return sumBy([...serviceLabels(scope), ...by], errorMatchers(scope).map((m) => rate(count, [...histogramMatchers(scope), m], window)).join(' or '));
+}
+
+/**
+ * SLO events of availability: requests per second, less those the definition leaves out of the SLO
+ * (`errors.clientAborts: 'ignore'`); the same series as {@link requestRate} otherwise.
+ */
+export function availabilityEventRate(scope: SignalScope, window: string): string {
+  if (scope.ignoredErrorType === undefined) return requestRate(scope, window);
+  return sumBy(serviceLabels(scope), rate(`${durationHistogram(scope.kind)}_count`, [...histogramMatchers(scope), ne(LABEL.errorType, scope.ignoredErrorType)], window));
 }
 
 /** Latency: requests per second answered within `thresholdSeconds` (a bucket boundary, both `le` forms matched). */

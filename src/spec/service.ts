@@ -149,6 +149,17 @@ export interface ErrorPredicate {
    * @default ['5xx']
    */
   readonly statusCodes?: ReadonlyArray<StatusClass | number>;
+  /**
+   * Requests whose connection closed before the response was complete (`error_type="aborted"`): the client
+   * gave up, or a timeout or proxy dropped the connection; the server cannot tell which. `'error'` counts them
+   * as failed requests, so a hung server that clients time out on burns the availability budget. `'ignore'`
+   * leaves them out of the availability SLO (neither good nor bad), for services whose clients cancel as a
+   * matter of course (long polling, type-ahead search, streaming). Requests the server failed to answer
+   * (`error_type="unanswered"`, the handler threw) count as failed either way; the latency SLO counts an aborted
+   * request by how long it ran.
+   * @default 'error'
+   */
+  readonly clientAborts?: 'error' | 'ignore';
 }
 
 /** A class of HTTP status codes. */

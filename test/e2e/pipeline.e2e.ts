@@ -19,7 +19,7 @@ import { runLoad } from '../../examples/app/load';
 import { dashboardQueries, fleetDashboardQueries, type DashboardQuery } from '../../src/dashboards';
 import { compressMs, compressTime, resolveService, type ServiceModel } from '../../src/model';
 import { receiverName, renderAlertmanagerConfig, type RoutingUnit, routingUnits, targetsDownSymptoms } from '../../src/routing';
-import { type AlertingRule, isAlertingRule, serviceRules, toYaml } from '../../src/rules';
+import { type AlertingRule, baseWindowMs, isAlertingRule, serviceRules, toYaml } from '../../src/rules';
 import { scrapeConfig } from '../../src/scrape';
 import { ALERT } from '../../src/signals/recorded';
 import { formatDuration } from '../../src/spec/duration';
@@ -407,7 +407,12 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
       }
       // README "What a responder receives": a short full outage of an SLO gives one page stream, the fast
       // tier's firing (repeats and group updates allowed) and its resolved, and nothing from a slower tier,
-      // neither while it lasts nor after recovery.
+      // neither while it lasts nor after recovery. A slower tier could only speak up until every short window
+      // (and the base rates it sums) has forgotten the last fault, and only after its `for`: wait that long.
+      const tiers = model.slos.flatMap((s) => s.tiers);
+      const quietUntil = faultAt['latency cleared'] + Math.max(...tiers.map((t) => t.shortWindowMs + t.forMs)) + 2 * baseWindowMs(model) + 5 * EVALUATION_MS;
+      await sleep(Math.max(0, quietUntil - (Date.now() - timeline.startedAt)));
+      timeline.add('check', `waited until ${(quietUntil / 1000).toFixed(1)}s, when no burn tier can fire for the faults any more`);
       for (const slo of ['availability', 'latency']) {
         const stream = local.received
           .filter((r) => r.alert.labels.alertname === ALERT.errorBudgetBurn && r.alert.labels.slo === slo)

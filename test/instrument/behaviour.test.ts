@@ -276,6 +276,50 @@ describe('when a request is recorded', () => {
       expect(select(parseExposition(await gs.metrics()), METRIC.httpActiveRequests).map((s) => s.value)).toEqual([0]);
     });
   });
+  describe('a request the server failed to answer (node:http adapter)', () => {
+    /**
+     * The handler throws out of the shim into node:http; this server catches it there, as an app's
+     * `uncaughtException` handler would let the process live on, and drops the connection.
+     */
+    it.each<readonly [string, (res: http.ServerResponse) => void]>([
+      ['the handler throws', () => {
+        throw new Error('boom');
+      }],
+      ['the handler sets status 1000, which end() rejects', (res) => {
+        res.statusCode = 1000;
+        res.end();
+      }],
+      ['the handler sets status 0, which end() rejects', (res) => {
+        res.statusCode = 0;
+        res.end();
+      }],
+    ])('counts a request where %s as error_type="unanswered", rethrowing the same error to node:http', async (_case, handler) => {
+      const gs = instrument(checkout, { ...quiet, serve: false, runtimeMetrics: false });
+      const thrown: unknown[] = [];
+      const instrumented = gs.http((_req, res) => handler(res));
+      const server = http.createServer((req, res) => {
+        try {
+          instrumented(req, res);
+        } catch (error) {
+          thrown.push(error);
+          res.destroy();
+        }
+      });
+      const port = await listen(server);
+      try {
+        await new Promise<void>((resolve) => http.get({ host: '127.0.0.1', port, path: '/orders/1', agent: false }).on('error', () => resolve()));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(thrown).toHaveLength(1);
+        expect((thrown[0] as Error).name).toMatch(/^(Range)?Error$/);
+        const counted = select(parseExposition(await gs.metrics()), `${METRIC.httpDuration}_count`, { [LABEL.route]: '/orders/:id' }).filter((x) => x.value > 0);
+        expect(counted.map((x) => [x.labels[LABEL.statusCode], x.labels[LABEL.errorType], x.value])).toEqual([[undefined, 'unanswered', 1]]);
+      } finally {
+        await close(server);
+        await gs.shutdown();
+      }
+    });
+  });
+
   it('records the reply of an async Fastify handler that returns without awaiting I/O without adding a close listener', async () => {
     const gs = instrument(checkout, { ...quiet, serve: false, runtimeMetrics: false });
     const app = Fastify();

@@ -86,12 +86,16 @@ async function exposedAfterTraffic(definition: ServiceDefinition): Promise<Sampl
   try {
     await gs.ready;
     if ((definition.kind ?? 'http') === 'http') {
-      const server = http.createServer(gs.http((req, res) => void ((res.statusCode = req.url?.includes('fail') ? 503 : 200), res.end())));
+      // `?fail` answers 503; `?drop` closes the connection unanswered (`error_type="aborted"`).
+      const server = http.createServer(
+        gs.http((req, res) => (req.url?.includes('drop') ? void res.destroy() : void ((res.statusCode = req.url?.includes('fail') ? 503 : 200), res.end()))),
+      );
       const port = await listen(server);
       for (const route of definition.routes ?? []) {
         const path = route.replace(/:[^/]+/g, '1');
         await request(port, path);
         await request(port, `${path}?fail`);
+        await request(port, `${path}?drop`).catch(() => undefined);
       }
       await close(server);
     } else {

@@ -96,3 +96,31 @@ describe('what a responder receives for each incident class', () => {
     expect(minutes(page.firingMs - incident.startMs)).toBeLessThanOrEqual(9);
   });
 });
+
+describe('a request the server failed to answer is a failed request', () => {
+  const errorRecord = (def: Parameters<typeof resolveService>[0]) =>
+    serviceRules(resolveService(def)).groups[0].rules.find((r): r is RecordingRule => !isAlertingRule(r) && r.record === RECORD.errorRate('5m'))!.expr;
+  const eventsRecord = (def: Parameters<typeof resolveService>[0]) =>
+    serviceRules(resolveService(def)).groups[0].rules.find((r): r is RecordingRule => !isAlertingRule(r) && r.record === RECORD.sliEvents('5m') && r.labels?.slo === 'availability')!.expr;
+  const count = 'http_server_request_duration_seconds_count{namespace="shop", job="checkout"';
+
+  it.each([
+    ['by default, a closed connection (aborted) fails too', undefined, 'unanswered|aborted'],
+    ["with clientAborts: 'error', the same", 'error', 'unanswered|aborted'],
+    ["with clientAborts: 'ignore', only requests whose handler threw (unanswered)", 'ignore', 'unanswered'],
+  ] as const)('%s: errors are error statuses or requests without a response of those error types', (_case, clientAborts, types) => {
+    const def = defineService({ ...checkout, errors: { ...checkout.errors, ...(clientAborts ? { clientAborts } : {}) } });
+    expect(errorRecord(def)).toContain(`sum by (namespace, job) (rate(${count}, http_response_status_code=~"5.."}[5m]) or rate(${count}, error_type=~"${types}"}[5m]))`);
+  });
+
+  it("leaves aborted requests out of the availability SLO's events when clientAborts is 'ignore', and counts every request otherwise", () => {
+    expect(eventsRecord(checkout)).toBe('namespace_job:requests:rate5m{namespace="shop", job="checkout"}');
+    expect(eventsRecord(defineService({ ...checkout, errors: { clientAborts: 'ignore' } }))).toBe(`sum by (namespace, job) (rate(${count}, error_type!="aborted"}[5m]))`);
+  });
+
+  it('rejects any other clientAborts value, naming the field, the value and what is allowed', () => {
+    expect(() => resolveService(defineService({ ...checkout, errors: { clientAborts: 'count' as never } }))).toThrow(
+      /errors\.clientAborts.*"count".*must be "error" \(a closed connection is a failed request\) or "ignore"/s,
+    );
+  });
+});

@@ -27,7 +27,7 @@ import { serviceRules } from '../index';
 import { AlertingRule, isAlertingRule } from '../types';
 import { baseWindowMs } from '../windows';
 import { firingTiersAt, predictBurnAlerts, type TierTimeline } from './predict';
-import { cluster, counterSamples, counterValues, gaugeValues, histogramBucket, histogramCount, InputSeries, runtime, Segment } from './series';
+import { cluster, counterSamples, counterValues, gaugeValues, histogramBucket, histogramCount, InputSeries, type Outcome, runtime, Segment } from './series';
 
 const MINUTE = 60_000;
 /**
@@ -132,6 +132,7 @@ export function ruleTests(model: ServiceModel, ruleFile: string): PromtoolTestFi
     ...model.slos.flatMap((slo) => slo.tiers.map((tier) => burn(ctx, slo, tier))),
     ...model.slos.flatMap((slo) => slo.tiers.flatMap((tier) => lowTraffic(ctx, slo, tier) ?? [])),
     ...model.slos.flatMap((slo) => slo.tiers.flatMap((tier) => (['young', 'gap'] as const).flatMap((shape) => sparseHistory(ctx, slo, tier, shape) ?? []))),
+    ...model.slos.flatMap((slo) => unanswered(ctx, slo) ?? []),
     ...simpleAlertScenarios(ctx),
   ];
   const steps = [...new Set(scenarios.map((s) => s.step))].sort((a, b) => a - b);
@@ -244,7 +245,7 @@ function burnExpectation(ctx: Ctx, slo: SloModel, tiers: readonly BurnTierModel[
  * The `_count` and `_bucket` series of one outcome (ok or error) of the duration histogram: `total` requests,
  * `fast` of them at or under every latency threshold (all of them under +Inf).
  */
-function histogram(model: ServiceModel, outcome: 'ok' | 'error', total: string, fast: string): Record<string, string> {
+function histogram(model: ServiceModel, outcome: Outcome, total: string, fast: string): Record<string, string> {
   return {
     [histogramCount(model, outcome)]: total,
     [histogramBucket(model, '+Inf', outcome)]: total,
@@ -443,6 +444,44 @@ function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
 function quietCheckMs(slo: SloModel, tier: BurnTierModel, step: number): number {
   const slower = slo.tiers.slice(slo.tiers.indexOf(tier) + 1);
   return Math.max(step, roundUp(Math.min(...(slower.length > 0 ? slower : [tier]).map((t) => t.forMs)), step));
+}
+
+/**
+ * Requests the server never answered are failed requests (issue 17): the availability SLO's 100% outage of the
+ * fast tier, with every failure recorded without a status code, as the shim records them: `error_type="unanswered"`
+ * (the handler threw) and, unless `errors.clientAborts` is `'ignore'`, half of them `"aborted"` (the connection
+ * closed first). It must fire as the status-code outage does, at the same evaluation.
+ */
+function unanswered(ctx: Ctx, slo: SloModel): Scenario | undefined {
+  const { model } = ctx;
+  if (model.kind !== 'http' || slo.kind !== 'availability') return undefined;
+  const tier = slo.tiers[0];
+  const incident = burnIncident(model, slo, tier);
+  const onset = settledFiring(incident, tier);
+  if (!onset) return undefined;
+  const abortsFail = model.scope.ignoredErrorType === undefined;
+  const share = (s: Segment, k: number) => ({ ...s, perMinute: s.perMinute * k });
+  const failures: Partial<Record<Outcome, readonly Segment[]>> = abortsFail
+    ? { unanswered: incident.bad.map((s) => share(s, 0.5)), aborted: incident.bad.map((s) => share(s, 0.5)) }
+    : { unanswered: incident.bad };
+  const minutes = onset.at / MINUTE + 1;
+  const base = sloSeries(ctx, slo, incident.endMs / MINUTE, incident.events, incident.bad);
+  // The status-code errors become failures without a status code; everything else is the incident's own input.
+  const errorSeries = new Set(Object.keys(histogram(model, 'error', '', '')));
+  const series = [
+    ...base.filter((s) => !errorSeries.has(s.series)),
+    ...Object.entries(failures).flatMap(([outcome, segments]) => {
+      const values = counterValues(segments!);
+      return Object.entries(histogram(model, outcome as Outcome, values, values)).map(([s, v]) => ({ series: s, values: v }));
+    }),
+  ];
+  return {
+    name: `${slo.name} unanswered: a 100% outage of requests answered with no status code (error_type ${Object.keys(failures).join(' and ')}) fires the ${tier.name} ${tier.severity} at ${formatDuration(onset.at - incident.startMs)}, as an outage of ${model.scope.errorStatusRegex} responses does`,
+    minutes,
+    step: incident.step,
+    series,
+    checks: [{ eval_time: formatDuration(onset.at), alertname: ALERT.errorBudgetBurn, exp_alerts: burnExpectation(ctx, slo, onset.firing) }],
+  };
 }
 
 /** Longest window a gap scenario runs over: 6h, 360 evaluations at 1m (a day would be 1,440, 9 s of CPU). */

@@ -3,7 +3,7 @@
  * them. Values are per-minute samples written in promtool's expanding notation.
  */
 import type { ServiceModel } from '../../model/types';
-import { CLUSTER_METRIC, EVENT_LOOP_STATE, LABEL, METRIC, OUTCOME } from '../../signals/contract';
+import { CLUSTER_METRIC, ERROR_TYPE, EVENT_LOOP_STATE, LABEL, METRIC, OUTCOME } from '../../signals/contract';
 import { eq, leLabel, Matcher, selector } from '../../signals/promql';
 import { durationHistogram } from '../../signals/queries';
 
@@ -73,8 +73,14 @@ function errorStatus(model: ServiceModel): string {
   return first.replace(/\./g, '0');
 }
 
-/** Series of the duration histogram's `_count` for good or bad outcomes. */
-export function histogramCount(model: ServiceModel, outcome: 'ok' | 'error'): string {
+/**
+ * How a test request ended: answered well (`ok`), answered with an error status (`error`), or, HTTP only,
+ * without a response: the handler threw (`unanswered`) or the connection closed first (`aborted`).
+ */
+export type Outcome = 'ok' | 'error' | 'unanswered' | 'aborted';
+
+/** Series of the duration histogram's `_count` for one outcome. */
+export function histogramCount(model: ServiceModel, outcome: Outcome): string {
   const metric = `${durationHistogram(model.kind)}_count`;
   switch (model.kind) {
     case 'http':
@@ -82,7 +88,9 @@ export function histogramCount(model: ServiceModel, outcome: 'ok' | 'error'): st
         ...targetLabels(model),
         eq(LABEL.method, 'GET'),
         eq(LABEL.route, model.routes[0] ?? '/'),
-        eq(LABEL.statusCode, outcome === 'ok' ? '200' : errorStatus(model)),
+        ...(outcome === 'unanswered' || outcome === 'aborted'
+          ? [eq(LABEL.errorType, ERROR_TYPE[outcome])]
+          : [eq(LABEL.statusCode, outcome === 'ok' ? '200' : errorStatus(model))]),
         // An extra label other SDKs add: the rules must aggregate it away (the contract aggregates with explicit `sum by`).
         eq('url_scheme', 'http'),
       ]);
@@ -92,7 +100,7 @@ export function histogramCount(model: ServiceModel, outcome: 'ok' | 'error'): st
 }
 
 /** One `_bucket` series of the histogram at bound `le` (Prometheus 2 label form). */
-export function histogramBucket(model: ServiceModel, le: number | '+Inf', outcome: 'ok' | 'error' = 'ok'): string {
+export function histogramBucket(model: ServiceModel, le: number | '+Inf', outcome: Outcome = 'ok'): string {
   const base = histogramCount(model, outcome).replace(/_count\{/, '_bucket{');
   return base.replace(/\}$/, `, ${LABEL.le}="${le === '+Inf' ? le : leLabel(le)}"}`);
 }
