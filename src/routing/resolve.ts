@@ -182,7 +182,8 @@ export function validateRouting(options: RoutingOptions | undefined, report: Pro
   const timingIn = options.timing === undefined || isRecord(options.timing) ? options.timing : undefined;
   if (timingIn !== options.timing) c.add('routing.timing', options.timing, 'must be an object { page, ticket } of notification timings');
   else if (timingIn !== undefined) c.unknownKeys('routing.timing', timingIn, ROUTING_TIMING);
-  const per = options.per ?? 'service';
+  // `=== undefined`, not `??`: a null is a mistake to report, not a request for the default.
+  const per = options.per === undefined ? 'service' : options.per;
   if (!SCOPES.includes(per)) c.add('routing.per', options.per, 'must be "service" (one AlertmanagerConfig per service) or "team" (one per team and namespace)');
   const receivers = {} as Record<Severity, Integration[]>;
   const timings = {} as Record<Severity, TimingModel>;
