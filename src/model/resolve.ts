@@ -123,7 +123,9 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
 
   const capacity = {
     requestsPerSecond: p.positive('capacity.requestsPerSecond', d.capacity?.requestsPerSecond),
-    concurrentRequests: p.positive('capacity.concurrentRequests', d.capacity?.concurrentRequests),
+    // A count of requests: the in-flight gauge is whole, so 0.5 would put the alert at "0.45 in flight".
+    concurrentRequests:
+      d.capacity?.concurrentRequests === undefined ? undefined : p.integer('capacity.concurrentRequests', d.capacity.concurrentRequests, 1, 1_000_000),
   };
 
   const sat = d.saturation ?? {};

@@ -191,7 +191,7 @@ export interface TrafficExpectation {
 export interface PodCapacity {
   /** Requests per second one pod serves within its latency objective. @default unknown: no capacity alert */
   readonly requestsPerSecond?: number;
-  /** Requests one pod can have in flight at once (its concurrency limit). @default unknown: no in-flight alert */
+  /** Requests one pod can have in flight at once (its concurrency limit), a whole number. @default unknown: no in-flight alert */
   readonly concurrentRequests?: number;
 }
 

@@ -22,6 +22,16 @@ function problemLines(definition: unknown): string[] {
   return [];
 }
 
+/** Every case of this file is one bad (or edge) input; the count is printed so the suite's size is on record. */
+let cases = 0;
+beforeEach(() => {
+  cases++;
+});
+afterAll(() => {
+  // eslint-disable-next-line no-console
+  console.log(`hardening: ${cases} bad-input and edge cases, each asserting the exact problems or the exact output`);
+});
+
 const base = {
   name: 'checkout',
   namespace: 'shop',
@@ -165,6 +175,53 @@ describe('metrics.serviceSelector selects by valid Kubernetes labels', () => {
     ['63-character names and values with dots and underscores', { [`example.com/${'a'.repeat(61)}_b`]: `v.${'x'.repeat(60)}` }],
   ])('accepts %s', (_title, serviceSelector) => {
     expect(problemLines(def({ metrics: { port: 9464, serviceSelector } }))).toEqual([]);
+  });
+});
+
+describe('every field with a range or a fixed set of values rejects anything else, naming field, value and what is allowed', () => {
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ["errors.clientAborts \"count\"", {"errors": {"clientAborts": "count"}}, ["errors.clientAborts: got \"count\"; must be \"error\" (a closed connection is a failed request) or \"ignore\" (left out of the availability SLO)"]],
+    ["errors.clientAborts true", {"errors": {"clientAborts": true}}, ["errors.clientAborts: got true; must be \"error\" (a closed connection is a failed request) or \"ignore\" (left out of the availability SLO)"]],
+    ["errors.statusCodes [\"6xx\"]", {"errors": {"statusCodes": ["6xx"]}}, ["errors.statusCodes[0]: got \"6xx\"; must be a status class \"1xx\"..\"5xx\" or a status code from 100 to 599"]],
+    ["errors.statusCodes [600]", {"errors": {"statusCodes": [600]}}, ["errors.statusCodes[0]: got 600; must be a status class \"1xx\"..\"5xx\" or a status code from 100 to 599"]],
+    ["errors.statusCodes [99]", {"errors": {"statusCodes": [99]}}, ["errors.statusCodes[0]: got 99; must be a status class \"1xx\"..\"5xx\" or a status code from 100 to 599"]],
+    ["errors.statusCodes [\"5XX\"]", {"errors": {"statusCodes": ["5XX"]}}, ["errors.statusCodes[0]: got \"5XX\"; must be a status class \"1xx\"..\"5xx\" or a status code from 100 to 599"]],
+    ["errors.statusCodes [500.5]", {"errors": {"statusCodes": [500.5]}}, ["errors.statusCodes[0]: got 500.5; must be a status class \"1xx\"..\"5xx\" or a status code from 100 to 599"]],
+    ["errors.statusCodes []", {"errors": {"statusCodes": []}}, ["errors.statusCodes: got []; must be a non-empty list of classes (\"5xx\") or codes (429)"]],
+    ["kind grpc", {"kind": "grpc"}, ["kind: got \"grpc\"; must be \"http\" or \"worker\""]],
+    ["objective 100", {"slos": {"availability": {"objective": 100}}}, ["slos.availability.objective: got 100; must be a percentage strictly between 0 and 100, e.g. 99.9"]],
+    ["objective 0", {"slos": {"availability": {"objective": 0}}}, ["slos.availability.objective: got 0; must be a percentage strictly between 0 and 100, e.g. 99.9"]],
+    ["objective \"99.9\"", {"slos": {"availability": {"objective": "99.9"}}}, ["slos.availability.objective: got \"99.9\"; must be a percentage strictly between 0 and 100, e.g. 99.9"]],
+    ["objective -1", {"slos": {"availability": {"objective": -1}}}, ["slos.availability.objective: got -1; must be a percentage strictly between 0 and 100, e.g. 99.9"]],
+    ["window \"0d\"", {"slos": {"availability": {"objective": 99.9, "window": "0d"}}}, ["slos.availability.window: got \"0d\"; must be a positive Prometheus duration such as \"300ms\", \"5m\", \"1h30m\" or \"30d\""]],
+    ["window \"thirty days\"", {"slos": {"availability": {"objective": 99.9, "window": "thirty days"}}}, ["slos.availability.window: got \"thirty days\"; must be a positive Prometheus duration such as \"300ms\", \"5m\", \"1h30m\" or \"30d\""]],
+    ["latency threshold \"0ms\"", {"slos": {"availability": {"objective": 99.9}, "latency": {"objective": 99, "threshold": "0ms"}}}, ["slos.latency.threshold: got \"0ms\"; must be a positive duration such as \"300ms\" or \"1s\""]],
+    ["latency threshold \"fast\"", {"slos": {"availability": {"objective": 99.9}, "latency": {"objective": 99, "threshold": "fast"}}}, ["slos.latency.threshold: got \"fast\"; must be a positive duration such as \"300ms\" or \"1s\""]],
+    ["latency threshold missing", {"slos": {"availability": {"objective": 99.9}, "latency": {"objective": 99}}}, ["slos.latency.threshold: got nothing; must be a positive duration such as \"300ms\" or \"1s\""]],
+    ["minEvents -1", {"slos": {"availability": {"objective": 99.9, "minEvents": -1}}}, ["slos.availability.minEvents: got -1; must be \"auto\" or a whole number of events, 0 or more"]],
+    ["minEvents 2.5", {"slos": {"availability": {"objective": 99.9, "minEvents": 2.5}}}, ["slos.availability.minEvents: got 2.5; must be \"auto\" or a whole number of events, 0 or more"]],
+    ["metrics.port 0", {"metrics": {"port": 0}}, ["metrics.port: got 0; must be a whole number from 1 to 65535"]],
+    ["metrics.port 70000", {"metrics": {"port": 70000}}, ["metrics.port: got 70000; must be a whole number from 1 to 65535"]],
+    ["metrics.port 94.64", {"metrics": {"port": 94.64}}, ["metrics.port: got 94.64; must be a whole number from 1 to 65535"]],
+    ["metrics.scrapeInterval \"0s\"", {"metrics": {"port": 9464, "scrapeInterval": "0s"}}, ["metrics.scrapeInterval: got \"0s\"; must be a positive Prometheus duration such as \"300ms\", \"5m\", \"1h30m\" or \"30d\""]],
+    ["traffic.dropBelowLastWeek 1.5", {"traffic": {"dropBelowLastWeek": 1.5}}, ["traffic.dropBelowLastWeek: got 1.5; must be a ratio greater than 0 and at most 1, e.g. 0.9"]],
+    ["traffic.dropBelowLastWeek 0", {"traffic": {"dropBelowLastWeek": 0}}, ["traffic.dropBelowLastWeek: got 0; must be a ratio greater than 0 and at most 1, e.g. 0.9"]],
+    ["traffic.noTrafficFor \"soon\"", {"traffic": {"noTrafficFor": "soon"}}, ["traffic.noTrafficFor: got \"soon\"; must be a positive Prometheus duration such as \"300ms\", \"5m\", \"1h30m\" or \"30d\""]],
+    ["capacity.requestsPerSecond 0", {"capacity": {"requestsPerSecond": 0}}, ["capacity.requestsPerSecond: got 0; must be a finite number greater than 0"]],
+    ["capacity.requestsPerSecond -5", {"capacity": {"requestsPerSecond": -5}}, ["capacity.requestsPerSecond: got -5; must be a finite number greater than 0"]],
+    ["capacity.concurrentRequests 0.5", {"capacity": {"concurrentRequests": 0.5}}, ["capacity.concurrentRequests: got 0.5; must be a whole number from 1 to 1000000"]],
+    ["capacity.concurrentRequests 0", {"capacity": {"concurrentRequests": 0}}, ["capacity.concurrentRequests: got 0; must be a whole number from 1 to 1000000"]],
+    ["saturation.cpuOfLimit 1.2", {"saturation": {"cpuOfLimit": 1.2}}, ["saturation.cpuOfLimit: got 1.2; must be a ratio greater than 0 and at most 1, e.g. 0.9"]],
+    ["saturation.memoryOfLimit 0", {"saturation": {"memoryOfLimit": 0}}, ["saturation.memoryOfLimit: got 0; must be a ratio greater than 0 and at most 1, e.g. 0.9"]],
+    ["saturation.eventLoopDelayP99 \"-1s\"", {"saturation": {"eventLoopDelayP99": "-1s"}}, ["saturation.eventLoopDelayP99: got \"-1s\"; must be a positive Prometheus duration such as \"300ms\", \"5m\", \"1h30m\" or \"30d\""]],
+    ["alerting.evaluationInterval \"10m\"", {"alerting": {"evaluationInterval": "10m"}}, ["alerting.evaluationInterval: got \"10m\"; must be at most \"5m\": longer intervals leave gaps past the 5m lookback and alerts flap"]],
+    ["scaling.maxReplicas 0", {"scaling": {"maxReplicas": 0}}, ["scaling.maxReplicas: got 0; must be a whole number from 1 to 10000"]],
+    ["scaling.minReplicas 2.5", {"scaling": {"maxReplicas": 10, "minReplicas": 2.5}}, ["scaling.minReplicas: got 2.5; must be a whole number from 1 to 10000"]],
+    ["team \"\"", {"team": ""}, ["team: got \"\"; must be a DNS label: at most 63 characters of a-z, 0-9 and \"-\", starting and ending with a letter or digit"]],
+    ["namespace \"Shop\"", {"namespace": "Shop"}, ["namespace: got \"Shop\"; must be a DNS label: at most 63 characters of a-z, 0-9 and \"-\", starting and ending with a letter or digit"]],
+    ["name \"checkout_v2\"", {"name": "checkout_v2"}, ["name: got \"checkout_v2\"; must be a DNS label: at most 63 characters of a-z, 0-9 and \"-\", starting and ending with a letter or digit"]],
+  ])('rejects %s', (_title, patch, lines) => {
+    expect(problemLines(def(patch))).toEqual(lines);
   });
 });
 
@@ -381,9 +438,9 @@ describe('a scaling target is never written as 0', () => {
     ['a capacity of 0.001 requests per second, derived without metrics', { capacity: { requestsPerSecond: 0.001 }, scaling: { maxReplicas: 10 } }, tiny(0.001)],
     ['a capacity of 0.0005, derived for a requestsPerSecond metric', { capacity: { requestsPerSecond: 0.0005 }, scaling: { maxReplicas: 10, metrics: [{ type: 'requestsPerSecond' }] } }, tiny(0.0005)],
     [
-      'a tiny concurrency, derived without metrics',
+      'a tiny concurrency, derived without metrics (a concurrency is a whole number of requests, so it never gets that far)',
       { capacity: { concurrentRequests: 0.001 }, scaling: { maxReplicas: 10 } },
-      'capacity.concurrentRequests: got 0.001; gives a per-pod scaling target of 0.001 × (1 − headroom 0.2), below 0.001, the finest target the HPA is written with (milli-units): declare the capacity in larger units of work, lower scaling.headroom, or scale on another metric',
+      'capacity.concurrentRequests: got 0.001; must be a whole number from 1 to 1000000',
     ],
     [
       'an explicit target of 0.0004',
