@@ -7,7 +7,8 @@
  *   alert fires (`promtool test rules alerts/*.test.yaml`), the long-window ones at a coarser step;
  * - `alerts/<namespace>-<service>.scrape.yaml`: the service's entry for `scrape_configs:`;
  * - `alerts/alertmanager.yml`: routing, receivers and inhibitions of every routed service;
- * - `dashboards/<uid>.json`: one dashboard per service and the fleet overview they link to.
+ * - `dashboards/<uid>.json`: one dashboard per service and the fleet overview they link to;
+ * - `loadtests/<namespace>-<service>.k6.js`: a k6 load test whose thresholds are the service's SLOs (HTTP services).
  *
  * Pure: {@link writePlainFiles} (in the constructs) is what writes them.
  */
@@ -15,12 +16,15 @@ import { appDashboards, dashboardFiles } from './dashboards';
 import type { ServiceModel } from './model/types';
 import { renderAlertmanagerConfig } from './routing/alertmanager-yaml';
 import { ruleTests, serviceRules, toYaml } from './rules';
+import { k6Script, loadTestPlan } from './loadtest/k6';
 import { scrapeConfig, type ScrapeDiscovery } from './scrape';
 
 /** Folder of the rule, test and scrape files and alertmanager.yml. */
 export const ALERTS_DIR = 'alerts';
 /** Folder of the dashboard JSON files. */
 export const DASHBOARDS_DIR = 'dashboards';
+/** Folder of the k6 load tests. */
+export const LOADTESTS_DIR = 'loadtests';
 
 /**
  * The files one service needs, by file name: rules, promtool tests and its scrape config.
@@ -77,6 +81,10 @@ export function fleetPlainFiles(models: readonly ServiceModel[], options: PlainF
   }
   files[`${ALERTS_DIR}/alertmanager.yml`] = renderAlertmanagerConfig(models, { secretsDir: options.secretsDir, alertmanagerVersion: options.alertmanagerVersion });
   for (const [name, text] of Object.entries(dashboardFiles(appDashboards(models, { name: options.fleetName })))) files[`${DASHBOARDS_DIR}/${name}`] = text;
+  for (const model of models) {
+    const plan = loadTestPlan(model);
+    if (plan) files[`${LOADTESTS_DIR}/${model.namespace}-${model.name}.k6.js`] = k6Script(plan);
+  }
   return files;
 }
 

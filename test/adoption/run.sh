@@ -73,7 +73,7 @@ for f in dist/bank/ServiceMonitor.ledger-golden-signals.k8s.yaml dist/bank/Prome
   dist/bank/ScaledObject.statements.k8s.yaml dist/bank/HorizontalPodAutoscaler.ledger.k8s.yaml \
   dist/bank/AlertmanagerConfig.team-core-banking-routing.k8s.yaml dist/monitoring/ConfigMap.gs-all-services-fleet.k8s.yaml \
   alerts/bank-ledger.rules.yaml alerts/bank-ledger.test.yaml alerts/bank-ledger.scrape.yaml alerts/bank-statements.rules.yaml \
-  alerts/alertmanager.yml dashboards/gs-bank-ledger-service.json dashboards/gs-all-services-fleet.json; do
+  alerts/alertmanager.yml dashboards/gs-bank-ledger-service.json dashboards/gs-all-services-fleet.json loadtests/bank-ledger.k6.js; do
   [ -f "$f" ] || { ls -R dist alerts dashboards; fail "synth did not write $f"; }
 done
 grep -q 'release: kube-prometheus-stack' dist/bank/PrometheusRule.ledger-golden-signals.k8s.yaml || fail "the PrometheusRule lacks kube-prometheus-stack's release label"
@@ -90,10 +90,10 @@ step "the README's rule and routing checks"
 if [ -n "${ADOPTION_REFERENCE:-}" ]; then
   # A second run (CI's other Node version): the generated files must be byte-identical to the first run's,
   # which promtool and amtool already checked; `promtool test rules` takes minutes, so it runs once.
-  for dir in dist alerts dashboards; do
+  for dir in dist alerts dashboards loadtests; do
     diff -r "$ADOPTION_REFERENCE/gitops/$dir" "$dir" || fail "$dir/ differs from the run in $ADOPTION_REFERENCE"
   done
-  echo "dist/, alerts/ and dashboards/ are byte-identical to $ADOPTION_REFERENCE"
+  echo "dist/, alerts/, dashboards/ and loadtests/ are byte-identical to $ADOPTION_REFERENCE"
 elif command -v promtool >/dev/null && command -v amtool >/dev/null; then
   bash "$GITOPS/check.sh" >check.log 2>&1 || { cat check.log; fail "README check.sh"; }
   grep -c "SUCCESS" check.log | xargs echo "promtool/amtool SUCCESS lines:"

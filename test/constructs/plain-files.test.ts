@@ -89,8 +89,20 @@ describe('writePlainFiles', () => {
       'dashboards/gs-all-services-fleet.json',
       'dashboards/gs-shop-catalog-service.json',
       'dashboards/gs-shop-checkout-service.json',
+      'loadtests/shop-catalog.k6.js',
+      'loadtests/shop-checkout.k6.js',
     ]);
     for (const file of written) expect(fs.existsSync(path.join(dir, file))).toBe(true);
+  });
+
+  it("removes the k6 scripts it wrote for a service that left, and never a team's own load tests beside them", () => {
+    writePlainFiles(app(), { outdir: dir });
+    fs.writeFileSync(path.join(dir, 'loadtests', 'shop-catalog.k6.js.bak'), 'kept');
+    fs.writeFileSync(path.join(dir, 'loadtests', 'checkout-spike.k6.js'), "import http from 'k6/http';\n");
+    const smaller = Testing.app();
+    new GoldenSignals(new Chart(smaller, 'shop', { namespace: 'shop' }), 'checkout', { service: checkout });
+    writePlainFiles(smaller, { outdir: dir });
+    expect(fs.readdirSync(path.join(dir, 'loadtests')).sort()).toEqual(['checkout-spike.k6.js', 'shop-catalog.k6.js.bak', 'shop-checkout.k6.js']);
   });
 
   it('removes the files of a service that left the app, as cdk8s does in dist/', () => {

@@ -277,7 +277,7 @@ const INCIDENT_MIN_MS = 12 * MINUTE;
 
 /**
  * A burn incident of one tier (see {@link burn}): the series, when it starts and recovers, and the predicted
- * state of every tier of the SLO. Exported for the incidents benchmark (bench/rules/incidents.ts) and its tests.
+ * state of every tier of the SLO. Exported for the incident-class tables (what each incident notifies, and when).
  */
 export interface BurnIncident {
   readonly slo: SloModel;
