@@ -8,6 +8,7 @@
 //   - flash-crowd: the scaling simulator's flash crowd (1K rps, to 50K rps within 3 minutes, held 30 minutes, back to 1K over 30 minutes), scaled so its peak is the declared capacity of maxReplicas pods
 //   - soak: 30 minutes at the rate the autoscaler holds (declared capacity less 20% headroom)
 // REPLICAS (default 1), MAX_REPLICAS (default 1) and RATE_PER_POD (default none: the definition declares no capacity, so give it) set the rate.
+// ROUTES (JSON, [{ "method": "POST", "path": "/checkout", "template": "/checkout" }]) replaces the GET of each route.
 // It passes when the run meets the objectives below; that is no 30-day budget, and a run too short to judge an
 // objective is refused before it starts:
 //   - at most 1% of requests fail (availability 99%): needs at least 1000 requests
@@ -194,8 +195,15 @@ export const options = {
   thresholds,
 };
 
+/**
+ * What each iteration sends: GET on an example path of each route, or ROUTES, a JSON list of
+ * { method, path, template, body? } (the definition's routes carry no method, e.g. a POST /checkout).
+ * @type {Array<{ method: string, path: string, template: string, body?: string }>}
+ */
+const REQUESTS = __ENV.ROUTES ? JSON.parse(__ENV.ROUTES) : PLAN.routes.map((r) => ({ method: 'GET', ...r }));
+
 export default function () {
-  const route = PLAN.routes[Math.floor(Math.random() * PLAN.routes.length)];
+  const request = REQUESTS[Math.floor(Math.random() * REQUESTS.length)];
   // The name tag is the route template, as the shim records it in http_route: one series per route, not per path.
-  http.get(`${BASE_URL}${route.path}`, { tags: { name: route.template } });
+  http.request(request.method, `${BASE_URL}${request.path}`, request.body ?? null, { tags: { name: request.template } });
 }

@@ -207,6 +207,7 @@ function header(plan: LoadTestPlan): string {
     '// SCENARIO is one of:',
     ...plan.scenarios.map((s) => `//   - ${s.name}: ${s.description}`),
     `// REPLICAS (default ${plan.replicas}), MAX_REPLICAS (default ${plan.maxReplicas}) and RATE_PER_POD (default ${plan.perPod ?? 'none: the definition declares no capacity, so give it'}) set the rate.`,
+    '// ROUTES (JSON, [{ "method": "POST", "path": "/checkout", "template": "/checkout" }]) replaces the GET of each route.',
     '// It passes when the run meets the objectives below; that is no 30-day budget, and a run too short to judge an',
     '// objective is refused before it starts:',
     ...plan.objectives.map((o) => `//   - ${o.text}: needs at least ${o.minRequests} requests`),
@@ -306,10 +307,17 @@ export const options = {
   thresholds,
 };
 
+/**
+ * What each iteration sends: GET on an example path of each route, or ROUTES, a JSON list of
+ * { method, path, template, body? } (the definition's routes carry no method, e.g. a POST /checkout).
+ * @type {Array<{ method: string, path: string, template: string, body?: string }>}
+ */
+const REQUESTS = __ENV.ROUTES ? JSON.parse(__ENV.ROUTES) : PLAN.routes.map((r) => ({ method: 'GET', ...r }));
+
 export default function () {
-  const route = PLAN.routes[Math.floor(Math.random() * PLAN.routes.length)];
+  const request = REQUESTS[Math.floor(Math.random() * REQUESTS.length)];
   // The name tag is the route template, as the shim records it in http_route: one series per route, not per path.
-  http.get(\`\${BASE_URL}\${route.path}\`, { tags: { name: route.template } });
+  http.request(request.method, \`\${BASE_URL}\${request.path}\`, request.body ?? null, { tags: { name: request.template } });
 }
 `;
 }

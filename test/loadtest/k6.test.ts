@@ -73,12 +73,15 @@ describe('the plan of the example checkout service', () => {
 });
 
 /** Runs a script's init code as k6 would, with a stand-in `k6/http`; returns its options or throws its refusal. */
-function init(script: string, env: Record<string, string>): { options: { thresholds: Record<string, unknown>; scenarios: Record<string, { stages: unknown[]; startRate: number }> }; expected: unknown[] } {
-  const recorded: { expected: unknown[] } = { expected: [] };
+function init(
+  script: string,
+  env: Record<string, string>,
+): { options: { thresholds: Record<string, unknown>; scenarios: Record<string, { stages: unknown[]; startRate: number }> }; expected: unknown[]; iterate: () => unknown[][] } {
+  const recorded: { expected: unknown[]; sent: unknown[][] } = { expected: [], sent: [] };
   const http = {
     expectedStatuses: (...ranges: unknown[]) => ranges,
     setResponseCallback: (ranges: unknown[]) => void (recorded.expected = ranges),
-    get: () => undefined,
+    request: (...args: unknown[]) => void recorded.sent.push(args),
   };
   const exports: Record<string, unknown> = {};
   const code = script
@@ -86,7 +89,12 @@ function init(script: string, env: Record<string, string>): { options: { thresho
     .replace('export const options =', 'exports.options =')
     .replace('export default function', 'exports.default = function');
   vm.runInNewContext(code, { __http: http, __ENV: env, exports, Math, Number, Error, JSON });
-  return { options: exports.options as never, expected: recorded.expected };
+  const iterate = () => {
+    recorded.sent = [];
+    for (let i = 0; i < 50; i++) (exports.default as () => void)();
+    return recorded.sent;
+  };
+  return { options: exports.options as never, expected: recorded.expected, iterate };
 }
 
 describe("the script's init code", () => {
@@ -124,6 +132,15 @@ describe("the script's init code", () => {
   it('asks for RATE_PER_POD when the definition declares no capacity', () => {
     const noCapacity = k6Script(loadTestPlan(resolveService(defineService({ ...catalog, capacity: undefined })))!);
     expect(() => init(noCapacity, { SCENARIO: 'ramp' })).toThrow('RATE_PER_POD must be a number of requests per second one pod serves');
+  });
+
+  it('sends GET to an example path of each route, tagged with the template, or what ROUTES says', () => {
+    const sent = init(script, { SCENARIO: 'ramp', BASE_URL: 'http://127.0.0.1:8080' }).iterate();
+    expect(new Set(sent.map(([method, url, , params]) => `${method} ${url} ${(params as { tags: { name: string } }).tags.name}`))).toEqual(
+      new Set(resolveService(checkout).routes.map((r) => `GET http://127.0.0.1:8080${r.replace(/:[^/]+/g, '1')} ${r}`)),
+    );
+    const routes = JSON.stringify([{ method: 'POST', path: '/checkout', template: '/checkout', body: '{}' }]);
+    expect(init(script, { SCENARIO: 'ramp', BASE_URL: 'http://b', ROUTES: routes }).iterate()[0]).toEqual(['POST', 'http://b/checkout', '{}', { tags: { name: '/checkout' } }]);
   });
 
   it('rejects an unknown scenario, listing the three', () => {
