@@ -18,6 +18,8 @@ export const checkout = defineService({
   capacity: { requestsPerSecond: 250, concurrentRequests: 64 },
   scaling: { minReplicas: 3, maxReplicas: 30 },
   alerting: { runbookUrl: 'https://runbooks.example.com/shop/{alert}', grafanaUrl: 'https://grafana.example.com' },
+  // A spent budget opens a ticket carrying the team's policy (the default action).
+  budgetPolicy: { exhausted: 'ticket' },
   routing: {
     page: { kind: 'pagerduty', routingKey: { secret: { name: 'payments-pagerduty', key: 'routing-key' } } },
     ticket: { kind: 'slack', channel: '#payments-alerts', apiUrl: { secret: { name: 'payments-slack', key: 'webhook-url' } } },

@@ -9,7 +9,7 @@ import { keyPath, LABEL_NAME, Problems, ServiceDefinitionError } from './problem
 import { checkShape, isRecord, SERVICE_DEFINITION } from './schema';
 import { resolveScaling } from './scaling';
 import { DEFAULT_TIMINGS } from './timings';
-import type { BurnTierModel, ServiceModel, SloKind, SloModel } from './types';
+import type { BudgetPolicyModel, BurnTierModel, ServiceModel, SloKind, SloModel } from './types';
 import { dashboardUid } from './uid';
 
 export { type DefinitionProblem, type ProblemSink, ServiceDefinitionError } from './problems';
@@ -83,6 +83,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
   const grafanaUrl = p.httpUrl('alerting.grafanaUrl', alerting.grafanaUrl, 'must be the http(s) base URL of Grafana, e.g. "https://grafana.example.com"', {
     fallback: 'https://grafana.example.com',
   });
+  const budgetPolicy = resolveBudgetPolicy(p, d.budgetPolicy);
 
   // The shortest rate window any rule uses must span 4 scrapes, or one missed scrape leaves rate() with
   // too few samples (pint promql/rate; Pyrra's rate[1m] pitfall).
@@ -201,8 +202,25 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
       labels: alerting.labels ?? {},
       dashboardUid: dashboardUid(namespace, name, 'service'),
     },
+    ...(budgetPolicy ? { budgetPolicy } : {}),
     timings: DEFAULT_TIMINGS,
   };
+}
+
+/** The SRE Workbook's example policy, in one sentence: stop adding risk, spend the time on reliability. */
+export const DEFAULT_BUDGET_ACTION = 'Freeze risky deploys (features, migrations) until the budget recovers; reliability work comes first.';
+
+function resolveBudgetPolicy(p: Problems, policy: ServiceDefinition['budgetPolicy']): BudgetPolicyModel | undefined {
+  if (policy === undefined) return undefined;
+  const exhausted = policy.exhausted === undefined ? 'ticket' : policy.exhausted;
+  if (exhausted !== false && exhausted !== 'page' && exhausted !== 'ticket') {
+    p.add('budgetPolicy.exhausted', policy.exhausted, 'must be "ticket", "page" or false (no alert)');
+  }
+  const action = policy.action === undefined ? DEFAULT_BUDGET_ACTION : policy.action;
+  if (typeof action !== 'string' || action.trim() === '' || action.length > 300) {
+    p.add('budgetPolicy.action', policy.action, 'must be a sentence for responders of at most 300 characters, e.g. "Freeze feature deploys."');
+  }
+  return exhausted === 'page' || exhausted === 'ticket' ? { severity: exhausted, action: String(action) } : undefined;
 }
 
 function positiveOr(p: Problems, field: string, value: unknown, fallback: number): number {

@@ -48,6 +48,7 @@ import type {
   VpaContainerPolicy,
   WebhookReceiver,
   AlertingOptions,
+  BudgetPolicy,
 } from '../spec';
 import type { AutoscalerChoice } from '../spec/scaling';
 import { keyPath, type Problems } from './problems';
@@ -99,6 +100,7 @@ const CAPACITY: Fields<PodCapacity> = { requestsPerSecond: VALUE, concurrentRequ
 const SATURATION: Fields<SaturationLimits> = {
   container: VALUE, cpuOfLimit: VALUE, cpuOfRequest: VALUE, memoryOfLimit: VALUE, eventLoopUtilization: VALUE, eventLoopDelayP99: VALUE, inFlightOfLimit: VALUE,
 };
+const BUDGET_POLICY: Fields<BudgetPolicy> = { exhausted: VALUE, action: VALUE };
 const ALERTING: Fields<AlertingOptions> = { runbookUrl: VALUE, grafanaUrl: VALUE, evaluationInterval: VALUE, clusterLabel: VALUE, labels: LABELS };
 
 const SCALE_TARGET: Fields<ScaleTarget> = { kind: VALUE, name: VALUE };
@@ -184,6 +186,7 @@ export const SERVICE_DEFINITION: Fields<ServiceDefinition> = {
   saturation: object('SaturationLimits', SATURATION),
   scaling: object('ScalingPolicy', SCALING),
   alerting: object('AlertingOptions', ALERTING),
+  budgetPolicy: object('BudgetPolicy', BUDGET_POLICY),
   routing: OWN,
 };
 

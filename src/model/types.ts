@@ -25,6 +25,8 @@ export interface ServiceModel {
   readonly saturation: SaturationModel;
   readonly scaling?: ScalingModel;
   readonly alerting: AlertingModel;
+  /** The error budget policy, when the definition has one and its alert is on. */
+  readonly budgetPolicy?: BudgetPolicyModel;
   /** Durations of the rules that the definition does not set (resolved defaults, see ./timings.ts). */
   readonly timings: TimingsModel;
 }
@@ -99,6 +101,12 @@ export interface SaturationModel {
 
 /** The scaling section, resolved (defined with its resolver in ./scaling). */
 export type { ScalingModel } from './scaling';
+
+/** See {@link ServiceDefinition.budgetPolicy}. */
+export interface BudgetPolicyModel {
+  readonly severity: Severity;
+  readonly action: string;
+}
 
 export interface AlertingModel {
   readonly runbookUrlPattern: string;

@@ -36,6 +36,7 @@ export const TARGETS_DOWN_EFFECT: Readonly<Record<AlertName, 'source' | 'symptom
   [ALERT.targetsDown]: 'source',
   [ALERT.trafficAbsent]: 'symptom',
   [ALERT.errorBudgetBurn]: 'blind',
+  [ALERT.errorBudgetExhausted]: 'blind',
   [ALERT.trafficDrop]: 'blind',
   [ALERT.trafficAboveCapacity]: 'blind',
   [ALERT.eventLoopSaturated]: 'blind',
@@ -81,9 +82,9 @@ export function inhibitRules(scope: readonly Matcher[], clusterLabels: readonly 
   const service = [LABEL.namespace, LABEL.service];
   const rules: InhibitRuleModel[] = [
     {
-      why: `A page mutes the ticket of the same service and signal; ${ALERT.errorBudgetBurn} tiers coordinate in their rules instead.`,
+      why: `A page mutes the ticket of the same service and signal; ${ALERT.errorBudgetBurn} tiers coordinate in their rules instead, and ${ALERT.errorBudgetExhausted} (a policy, not a symptom) is never muted.`,
       source: [...scope, { name: LABEL.severity, op: '=', value: 'page' }],
-      target: [...scope, { name: LABEL.severity, op: '=', value: 'ticket' }, { name: ALERTNAME, op: '!=', value: ALERT.errorBudgetBurn }],
+      target: [...scope, { name: LABEL.severity, op: '=', value: 'ticket' }, { name: ALERTNAME, op: '!~', value: alternation([ALERT.errorBudgetBurn, ALERT.errorBudgetExhausted]) }],
       equal: [...service, LABEL.signal, LABEL.slo, ...clusterLabels],
     },
   ];

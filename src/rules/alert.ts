@@ -18,6 +18,8 @@ export interface AlertSpec {
   readonly description: string;
   /** Identity labels beyond the contract's, e.g. `slo` and `burn_tier`. */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Annotations beyond the contract's four, e.g. the budget policy's `policy`. */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -47,6 +49,7 @@ export function alertingRule(model: ServiceModel, spec: AlertSpec): AlertingRule
       description: spec.description,
       runbook_url: runbookUrl(model, spec.name),
       dashboard_url: dashboardUrl(model),
+      ...spec.annotations,
     },
   };
 }

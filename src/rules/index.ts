@@ -10,7 +10,7 @@ import type { ServiceModel } from '../model/types';
 import { formatDuration } from '../spec/duration';
 import { metaAlertingRules } from './meta';
 import { saturationAlertingRules } from './saturation';
-import { serviceRateRules, sloAlertingRules, sloRecordingRules } from './slo';
+import { budgetExhaustedRule, serviceRateRules, sloAlertingRules, sloRecordingRules } from './slo';
 import { trafficAlertingRules } from './traffic';
 import type { RuleFile } from './types';
 
@@ -41,6 +41,7 @@ export function serviceRules(model: ServiceModel): RuleFile {
           ...serviceRateRules(model),
           ...model.slos.flatMap((slo) => sloRecordingRules(model, slo)),
           ...model.slos.flatMap((slo) => sloAlertingRules(model, slo)),
+          ...model.slos.flatMap((slo) => budgetExhaustedRule(model, slo) ?? []),
           ...trafficAlertingRules(model),
           ...saturationAlertingRules(model),
           ...metaAlertingRules(model),

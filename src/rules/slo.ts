@@ -106,11 +106,11 @@ function windowCoverage(model: ServiceModel, events: string, windowMs: number): 
  * minute with one failure, it let the medium tier page 18 minutes after deployment, on 55 requests, while its
  * description said "Silent below 334 requests per 6h" (issue 17).
  */
-function lowTrafficGuard(model: ServiceModel, slo: SloModel, tier: BurnTierModel): string | undefined {
-  if (tier.minEvents <= 0) return undefined;
+function lowTrafficGuard(model: ServiceModel, slo: SloModel, windowMs: number, minEvents: number): string | undefined {
+  if (minEvents <= 0) return undefined;
   const events = selector(RECORD.sliEvents(baseWindow(model)), sloMatchers(model, slo));
-  const spacingSeconds = recordedSpacingMs(model, tier.longWindowMs) / 1000;
-  return `sum_over_time(${events}${recordedRange(model, tier.longWindowMs)}) * ${exact(spacingSeconds)} >= ${tier.minEvents}`;
+  const spacingSeconds = recordedSpacingMs(model, windowMs) / 1000;
+  return `sum_over_time(${events}${recordedRange(model, windowMs)}) * ${exact(spacingSeconds)} >= ${minEvents}`;
 }
 
 /**
@@ -161,7 +161,7 @@ export function sloAlertingRules(model: ServiceModel, slo: SloModel): AlertingRu
     const threshold = exact(tier.errorRatioThreshold);
     const long = formatDuration(tier.longWindowMs);
     const short = formatDuration(tier.shortWindowMs);
-    const guard = lowTrafficGuard(model, slo, tier);
+    const guard = lowTrafficGuard(model, slo, tier.longWindowMs, tier.minEvents);
     const quiet = quietAfterFasterTier(model, slo, tier);
     const expr = [
       `${selector(RECORD.errorRatio(long), m)} > ${threshold}`,
@@ -188,5 +188,42 @@ export function sloAlertingRules(model: ServiceModel, slo: SloModel): AlertingRu
         (guard ? ` Silent below ${tier.minEvents} requests per ${long} (low-traffic guard).` : '') +
         (quiet ? ` Silent for ${formatDuration(quietAfterFasterTierMs(model, tier))} after a faster tier of this SLO fired: that notification covers the incident.` : ''),
     });
+  });
+}
+
+/**
+ * How long a spent budget must stay spent before {@link ALERT.errorBudgetExhausted} fires: an hour, so a budget
+ * hovering at zero (old errors leaving the window as new ones arrive) gives one notification, not a flap.
+ */
+export const BUDGET_EXHAUSTED_FOR_MS = 3600_000;
+
+/**
+ * The budget policy's alert (SRE Workbook, "Error budget policy"): the SLO's budget left over its window is
+ * spent, whatever the burn rate is now, and the alert carries the agreed action in its `policy` annotation. Its
+ * low-traffic guard asks for `1 / budget` requests in the window, so that one failure alone cannot spend a budget.
+ */
+export function budgetExhaustedRule(model: ServiceModel, slo: SloModel): AlertingRule | undefined {
+  const policy = model.budgetPolicy;
+  if (!policy) return undefined;
+  const window = formatDuration(slo.windowMs);
+  const minEvents = Math.ceil(Number((1 / slo.errorBudget).toPrecision(12)));
+  const expr = [
+    `${selector(RECORD.budgetRemaining, sloMatchers(model, slo))} <= 0`,
+    `and ${on([...serviceLabels(model.scope), LABEL.slo])}`,
+    lowTrafficGuard(model, slo, slo.windowMs, minEvents)!,
+  ].join('\n');
+  return alertingRule(model, {
+    name: ALERT.errorBudgetExhausted,
+    signal: slo.signal,
+    severity: policy.severity,
+    expr,
+    forMs: BUDGET_EXHAUSTED_FOR_MS,
+    labels: { [LABEL.slo]: slo.name },
+    summary: `${model.name} has spent its ${slo.name} error budget.`,
+    description:
+      `The ${slo.name} SLO of ${model.name} (${exact(slo.objectivePercent)}% over ${window}) has no error budget left: the failures of the last ${window} ` +
+      `used up all ${exact(slo.errorBudget * 100)}% it allows, counted against the traffic the window is expected to hold. ` +
+      `It stays spent until enough of them leave the window. Silent below ${minEvents} requests in the window.`,
+    annotations: { policy: policy.action },
   });
 }

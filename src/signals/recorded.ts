@@ -28,6 +28,8 @@ export const RECORD = {
 export const ALERT = {
   /** Multi-window burn of an SLO's error budget; `slo` and `burn_tier` labels tell which. */
   errorBudgetBurn: 'ErrorBudgetBurn',
+  /** An SLO's error budget is spent over its window (`budgetPolicy`); carries the policy in an annotation. */
+  errorBudgetExhausted: 'ErrorBudgetExhausted',
   trafficAbsent: 'TrafficAbsent',
   trafficDrop: 'TrafficDrop',
   trafficAboveCapacity: 'TrafficAboveCapacity',

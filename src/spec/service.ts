@@ -54,11 +54,31 @@ export interface ServiceDefinition {
   /** Alert naming, links and evaluation. @default see {@link AlertingOptions} */
   readonly alerting?: AlertingOptions;
   /**
+   * What the team does when an SLO's error budget is spent, and an alert that says so.
+   * @default no budget-exhausted alert
+   * @example budgetPolicy: { exhausted: 'ticket', action: 'Freeze feature deploys; reliability work first.' }
+   */
+  readonly budgetPolicy?: BudgetPolicy;
+  /**
    * Where the service's alerts are delivered (page and ticket receivers, secrets by reference only). Without it
    * no AlertmanagerConfig or alertmanager.yml route is generated for the service.
    * @default no routing
    */
   readonly routing?: RoutingOptions;
+}
+
+/**
+ * An error budget policy (SRE Workbook, "Error budget policy"): once an SLO has spent its budget over its window,
+ * an `ErrorBudgetExhausted` alert carries the agreed action to whoever it reaches, whatever the burn rate is now.
+ */
+export interface BudgetPolicy {
+  /** Severity of the alert when a budget is spent, or `false` for none. @default 'ticket' */
+  readonly exhausted?: Severity | false;
+  /**
+   * What responders are to do, in the alert's `policy` annotation (at most 300 characters).
+   * @default 'Freeze risky deploys (features, migrations) until the budget recovers; reliability work comes first.'
+   */
+  readonly action?: string;
 }
 
 /** See {@link ServiceDefinition.kind}. */

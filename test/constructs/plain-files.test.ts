@@ -83,6 +83,7 @@ describe('writePlainFiles', () => {
       'alerts/shop-catalog.test.yaml',
       'alerts/shop-checkout.15m.test.yaml',
       'alerts/shop-checkout.30m.test.yaml',
+      'alerts/shop-checkout.5m.test.yaml',
       'alerts/shop-checkout.rules.yaml',
       'alerts/shop-checkout.scrape.yaml',
       'alerts/shop-checkout.test.yaml',

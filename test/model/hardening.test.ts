@@ -103,7 +103,7 @@ describe('an unknown or misspelt key is an error that suggests the key meant', (
     ['a key in a behavior direction', { scaling: { maxReplicas: 10, behavior: { scaleUp: { stabilizationWindow: 60 } } } }, ['scaling.behavior.scaleUp.stabilizationWindow: got unknown key; did you mean "stabilizationWindowSeconds"?']],
     ['a key in a routing timing', { routing: { page: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } }, ticket: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } }, timing: { page: { groupwait: '1m' } } } }, ['routing.timing.page.groupwait: got unknown key (its value is redacted); did you mean "groupWait"?']],
     ['a key in a Secret reference', { routing: { page: { kind: 'webhook', url: { secret: { name: 'w', key: 'u', namespace: 'x' } } }, ticket: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } } } }, ['routing.page.url.secret.namespace: got unknown key (its value is redacted); allowed: "name", "key"']],
-    ['a word that is no key at all, with the allowed keys', { owner: 'me' }, ['owner: got unknown key; allowed: "name", "namespace", "team", "kind", "metrics", "slos", "errors", "routes", "traffic", "capacity", "saturation", "scaling", "alerting", "routing"']],
+    ['a word that is no key at all, with the allowed keys', { owner: 'me' }, ['owner: got unknown key; allowed: "name", "namespace", "team", "kind", "metrics", "slos", "errors", "routes", "traffic", "capacity", "saturation", "scaling", "alerting", "budgetPolicy", "routing"']],
   ])('rejects %s', (_title, patch, lines) => {
     expect(problemLines(def(patch))).toEqual(lines);
   });
@@ -125,7 +125,7 @@ describe('a value of the wrong type is one definition error, never a TypeError o
     ],
     ['a number as a service selector value', def({ metrics: { port: 9464, serviceSelector: { app: 123 } } }), ['metrics.serviceSelector.app: got 123; must be a string label value']],
     ['slos as a string: one problem, not one per character', def({ slos: 'availability' }), ['slos: got "availability"; must be an object { availability, latency }']],
-    ['a null definition', null, ['definition: got null; must be a service definition object { name, namespace, team, kind, metrics, slos, errors, routes, traffic, capacity, saturation, scaling, alerting, routing }']],
+    ['a null definition', null, ['definition: got null; must be a service definition object { name, namespace, team, kind, metrics, slos, errors, routes, traffic, capacity, saturation, scaling, alerting, budgetPolicy, routing }']],
     ['a list as the definition', [base], [expect.stringMatching(/^definition: got \[\{"name":"checkout",.*; must be a service definition object/)]],
     ['a number where an object belongs', def({ capacity: 5 }), ['capacity: got 5; must be an object { requestsPerSecond, concurrentRequests }']],
     ['a Date where an object belongs', def({ traffic: new Date(0) }), ['traffic: got {}; must be an object { noTrafficFor, dropBelowLastWeek, dropMinRequestsPerSecond }']],
@@ -220,6 +220,13 @@ describe('every field with a range or a fixed set of values rejects anything els
     ["team \"\"", {"team": ""}, ["team: got \"\"; must be a DNS label: at most 63 characters of a-z, 0-9 and \"-\", starting and ending with a letter or digit"]],
     ["namespace \"Shop\"", {"namespace": "Shop"}, ["namespace: got \"Shop\"; must be a DNS label: at most 63 characters of a-z, 0-9 and \"-\", starting and ending with a letter or digit"]],
     ["name \"checkout_v2\"", {"name": "checkout_v2"}, ["name: got \"checkout_v2\"; must be a DNS label: at most 63 characters of a-z, 0-9 and \"-\", starting and ending with a letter or digit"]],
+    ["budgetPolicy.exhausted \"warning\"", { budgetPolicy: { exhausted: 'warning' } }, ['budgetPolicy.exhausted: got "warning"; must be "ticket", "page" or false (no alert)']],
+    ['budgetPolicy.exhausted true', { budgetPolicy: { exhausted: true } }, ['budgetPolicy.exhausted: got true; must be "ticket", "page" or false (no alert)']],
+    ['budgetPolicy.action empty', { budgetPolicy: { action: ' ' } }, ['budgetPolicy.action: got " "; must be a sentence for responders of at most 300 characters, e.g. "Freeze feature deploys."']],
+    ['budgetPolicy.action a number', { budgetPolicy: { action: 5 } }, ['budgetPolicy.action: got 5; must be a sentence for responders of at most 300 characters, e.g. "Freeze feature deploys."']],
+    ['budgetPolicy.action too long', { budgetPolicy: { action: 'x'.repeat(301) } }, [expect.stringMatching(/^budgetPolicy\.action: got "x{20,}… \(303 characters\); must be a sentence for responders of at most 300 characters/)]],
+    ['budgetPolicy as a string', { budgetPolicy: 'ticket' }, ['budgetPolicy: got "ticket"; must be an object { exhausted, action }']],
+    ['a misspelt budgetPolicy key', { budgetPolicy: { exausted: 'page' } }, ['budgetPolicy.exausted: got unknown key; did you mean "exhausted"?']],
   ])('rejects %s', (_title, patch, lines) => {
     expect(problemLines(def(patch))).toEqual(lines);
   });

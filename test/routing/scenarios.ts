@@ -43,6 +43,12 @@ export const INHIBITION_CASES: readonly InhibitionCase[] = [
   { title: 'a fast burn does not mute the medium burn of the same SLO (the rules keep it quiet)', source: burn('checkout', 'latency', 'fast'), target: burn('checkout', 'latency', 'medium'), inhibited: false },
   { title: 'a slow burn does not mute the longterm burn of the same SLO (the rules keep it quiet)', source: burn('refunds', 'availability', 'slow'), target: burn('refunds', 'availability', 'longterm'), inhibited: false },
   { title: 'a slower burn never mutes a faster one', source: burn('checkout', 'availability', 'slow'), target: burn('checkout', 'availability', 'fast'), inhibited: false },
+  {
+    title: 'a burn page does not mute the budget-exhausted ticket of the same SLO (a policy, not a symptom)',
+    source: burn('checkout', 'availability', 'fast'),
+    target: alert('checkout', ALERT.errorBudgetExhausted, { [LABEL.signal]: 'errors', [LABEL.severity]: 'ticket', [LABEL.slo]: 'availability' }),
+    inhibited: false,
+  },
   { title: 'a burn page does not mute a traffic ticket of the same service (another signal)', source: burn('checkout', 'availability', 'fast'), target: plain('checkout', ALERT.trafficDrop, 'traffic', 'ticket'), inhibited: false },
   {
     title: 'targets down mutes the absent-traffic page of the same service',

@@ -62,7 +62,9 @@ describe('every generated rule of the example fleet', () => {
       expect(Object.keys(a.labels)).toEqual(expect.arrayContaining(['service', 'namespace', 'signal', 'severity']));
       expect(['latency', 'traffic', 'errors', 'saturation']).toContain(a.labels.signal);
       expect(['page', 'ticket']).toContain(a.labels.severity);
-      expect(Object.keys(a.annotations).sort()).toEqual(['dashboard_url', 'description', 'runbook_url', 'summary']);
+      // The four of the contract; the budget policy's alert adds the team's policy.
+      const extra = a.alert === ALERT.errorBudgetExhausted ? ['policy'] : [];
+      expect(Object.keys(a.annotations).sort()).toEqual(['dashboard_url', 'description', ...extra, 'runbook_url', 'summary']);
       expect(a.annotations.summary).toMatch(/\.$/);
       // No query values in labels or annotations: each new value would be a new alert (pint alerts/template).
       expect(JSON.stringify([a.labels, a.annotations])).not.toContain('$value');
@@ -206,16 +208,17 @@ describe('the generated promtool tests', () => {
     ['the week-long TrafficDrop scenario (30m averages, for 15m)', /^TrafficDrop/, '15m'],
     ['the healthy scenario', /^healthy/, '1m'],
     ['an alert with a short for', /^ServiceTargetsDown/, '1m'],
+    ['the spent budget, whose [30d:5m] subquery needs a sample at every 5m point', /^availability budget spent/, '5m'],
   ])('evaluates %s at the coarsest step that keeps two steps in its shortest window and divides its for', (_what, scenario, step) => {
     expect(stepOf(scenario)).toBe(step);
   });
 
   it('tests the same rule file in every file, finest step first, and each scenario exactly once', () => {
-    expect(files.map((f) => f.evaluation_interval)).toEqual(['1m', '15m', '30m']);
+    expect(files.map((f) => f.evaluation_interval)).toEqual(['1m', '5m', '15m', '30m']);
     for (const f of files) expect(f.rule_files).toEqual(['shop-checkout.rules.yaml']);
     const names = files.flatMap((f) => f.tests.map((t) => t.name));
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(41);
+    expect(names).toHaveLength(45);
   });
 
   it('checks every alert on its file’s evaluation grid', () => {

@@ -25,7 +25,8 @@ import { ALERT, AlertName } from '../../signals/recorded';
 import { formatDuration } from '../../spec/duration';
 import { serviceRules } from '../index';
 import { AlertingRule, isAlertingRule } from '../types';
-import { baseWindowMs } from '../windows';
+import { BUDGET_EXHAUSTED_FOR_MS } from '../slo';
+import { baseWindowMs, recordedSpacingMs } from '../windows';
 import { firingTiersAt, predictBurnAlerts, type TierTimeline } from './predict';
 import { cluster, counterSamples, counterValues, gaugeValues, histogramBucket, histogramCount, InputSeries, type Outcome, runtime, Segment } from './series';
 
@@ -133,6 +134,7 @@ export function ruleTests(model: ServiceModel, ruleFile: string): PromtoolTestFi
     ...model.slos.flatMap((slo) => slo.tiers.flatMap((tier) => lowTraffic(ctx, slo, tier) ?? [])),
     ...model.slos.flatMap((slo) => slo.tiers.flatMap((tier) => (['young', 'gap'] as const).flatMap((shape) => sparseHistory(ctx, slo, tier, shape) ?? []))),
     ...model.slos.flatMap((slo) => unanswered(ctx, slo) ?? []),
+    ...model.slos.flatMap((slo) => budgetExhausted(ctx, slo)),
     ...simpleAlertScenarios(ctx),
   ];
   const steps = [...new Set(scenarios.map((s) => s.step))].sort((a, b) => a - b);
@@ -482,6 +484,63 @@ function unanswered(ctx: Ctx, slo: SloModel): Scenario | undefined {
     series,
     checks: [{ eval_time: formatDuration(onset.at), alertname: ALERT.errorBudgetBurn, exp_alerts: burnExpectation(ctx, slo, onset.firing) }],
   };
+}
+
+/**
+ * The budget policy's alert, per SLO: a 100% outage after an hour of healthy traffic spends the budget once the
+ * bad requests reach `budget × window` of the window's expected traffic (43.2 minutes of full outage at 99.9%
+ * over 30d, whatever the history), and the alert fires by then plus the base rate window, its `for` and two
+ * evaluations, not before its `for`. And a service too quiet to judge: one failure among so few requests that
+ * it alone would spend four budgets stays silent, by the guard.
+ *
+ * Evaluated at the coarsest step that reads every point of the budget's tiling subquery (`[30d:5m]` is read at
+ * 5m): a coarser step would leave points of it empty and count the window's traffic short.
+ */
+function budgetExhausted(ctx: Ctx, slo: SloModel): Scenario[] {
+  const { model } = ctx;
+  const rule = ctx.rules.find((r) => r.alert === ALERT.errorBudgetExhausted && r.labels[LABEL.slo] === slo.name);
+  if (!rule) return [];
+  const forMs = BUDGET_EXHAUSTED_FOR_MS;
+  const spacing = recordedSpacingMs(model, slo.windowMs);
+  const step = [...STEP_MULTIPLES].map((k) => ctx.step * k).find((s) => s <= spacing && forMs % s === 0) ?? ctx.step;
+  const expected = [expectedAlert(rule, outputLabels(model, 'service', slo.name))];
+  const historyMs = 60 * MINUTE;
+  const spentAt = historyMs + slo.errorBudget * slo.windowMs;
+  const notBefore = roundUp(spentAt + forMs, step) - step;
+  const firesBy = roundUp(spentAt + ctx.base + forMs + 2 * step, step);
+  const minutes = firesBy / MINUTE + 1;
+  const outage = sloSeries(ctx, slo, minutes, [{ minutes: historyMs / MINUTE, perMinute: HEALTHY_PER_MINUTE }, { minutes: minutes - historyMs / MINUTE, perMinute: HEALTHY_PER_MINUTE }], [{ minutes: historyMs / MINUTE, perMinute: 0 }, { minutes: minutes - historyMs / MINUTE, perMinute: HEALTHY_PER_MINUTE }]);
+  // Quiet: a rate at which one failure is four budgets of the window's expected traffic.
+  const quietPerMinute = Number((0.25 / (slo.errorBudget * (slo.windowMs / MINUTE))).toPrecision(6));
+  const quietHistoryMin = 6 * 60;
+  const quietCheck = roundUp(quietHistoryMin * MINUTE + ctx.base + forMs + 2 * step, step);
+  const quietMinutes = quietCheck / MINUTE + 1;
+  const quiet = sloSeries(
+    ctx,
+    slo,
+    quietMinutes,
+    [{ minutes: quietHistoryMin, perMinute: quietPerMinute }, { minutes: 1, perMinute: quietPerMinute + 1 }, { minutes: quietMinutes - quietHistoryMin - 1, perMinute: quietPerMinute }],
+    [{ minutes: quietHistoryMin, perMinute: 0 }, { minutes: 1, perMinute: 1 }, { minutes: quietMinutes - quietHistoryMin - 1, perMinute: 0 }],
+  );
+  return [
+    {
+      name: `${slo.name} budget spent: after 1h of healthy traffic, a 100% outage spends the ${formatDuration(slo.windowMs)} budget at ${formatDuration(spentAt - historyMs)} and fires the ${rule.labels[LABEL.severity]} by ${formatDuration(firesBy - historyMs)}, not before its for (${rule.for})`,
+      minutes,
+      step,
+      series: outage,
+      checks: [
+        { eval_time: formatDuration(notBefore), alertname: ALERT.errorBudgetExhausted, exp_alerts: [] },
+        { eval_time: formatDuration(firesBy), alertname: ALERT.errorBudgetExhausted, exp_alerts: expected },
+      ],
+    },
+    {
+      name: `${slo.name} budget at low traffic: one failure among ${exact(Number((quietPerMinute * quietHistoryMin).toPrecision(3)))} requests in ${quietHistoryMin / 60}h, four budgets of the window's expected traffic, stays silent (guard: ${Math.ceil(1 / slo.errorBudget)} requests)`,
+      minutes: quietMinutes,
+      step,
+      series: quiet,
+      checks: [{ eval_time: formatDuration(quietCheck), alertname: ALERT.errorBudgetExhausted, exp_alerts: [] }],
+    },
+  ];
 }
 
 /** Longest window a gap scenario runs over: 6h, 360 evaluations at 1m (a day would be 1,440, 9 s of CPU). */
