@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { resolveService } from '../model/resolve';
 import type { ServiceModel } from '../model/types';
 import { DEFAULT_ERROR_STATUS_CODES, DEFAULT_MAX_SERIES_PER_METRIC, ERROR_TYPE, LABEL, METRIC, OTHER, OUTCOME } from '../signals/contract';
@@ -13,7 +13,7 @@ import type { ServiceDefinition } from '../spec/service';
 import { expressRoute } from './express';
 import { ExpositionFormat, metricsHandler, MetricSource, MetricsServer, renderExposition } from './exposition';
 import { compileRoutes, RouteMatcher } from './routes';
-import { ActiveRequests, EventLoopTime, METHOD_LABELS, methodIndex } from './runtime';
+import { ActiveRequests, collectRuntimeMetrics, EventLoopTime, METHOD_LABELS, methodIndex } from './runtime';
 import { HistogramStore, LabelScheme, TraceRef } from './store';
 import { activeTraceReader, ActiveTraceReader, otelPrometheusExporterInUse, startTracing, TracingHandle, TracingOptions } from './tracing';
 import { describe, warnOnce } from './warn';
@@ -321,7 +321,7 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
   registry.registerMetric(new EventLoopTime() as never);
   if (options.runtimeMetrics ?? true) {
     try {
-      collectDefaultMetrics({ register: registry });
+      collectRuntimeMetrics(registry);
     } catch (error) {
       warnOnce('adapter', `golden-signals: runtime metrics unavailable: ${describe(error)}`);
     }
