@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { DashboardJson } from '../dashboards/types';
 import { type StackModel, type StackOptions, resolveStack, stackManifests } from '../stack';
@@ -46,7 +46,15 @@ export class ObservabilityStack extends Construct {
     this.model = resolveStack(props);
     this.mode = this.model.mode;
     this.labels = stackLabels(this.mode);
-    this.objects = stackManifests(this.model).map((m) => new ApiObject(this, `${m.kind}-${m.metadata.namespace ?? 'cluster'}-${m.metadata.name}`, m));
+    const chartNamespace = Chart.of(this).namespace;
+    this.objects = stackManifests(this.model).map((m) => {
+      const object = new ApiObject(this, `${m.kind}-${m.metadata.namespace ?? 'cluster'}-${m.metadata.name}`, m);
+      // The generators leave the namespace out exactly on cluster-scoped objects (ClusterRole, ClusterRoleBinding,
+      // APIService), but cdk8s gives every object of a chart the chart's namespace. The API server ignores it on
+      // those, and GitOps tools (Argo CD, Flux) then report the object as out of sync or misplaced.
+      if (m.metadata.namespace === undefined && chartNamespace !== undefined) object.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+      return object;
+    });
     if (props.dashboards && props.dashboards.length > 0) {
       new GrafanaDashboards(this, 'dashboards', { dashboards: props.dashboards, namespace: this.model.namespace });
     }

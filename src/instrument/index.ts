@@ -8,7 +8,8 @@
  * const gs = instrument(checkout);   // serves /metrics on checkout's metrics port
  * app.use(gs.express());             // or app.register(gs.fastify()), http.createServer(gs.http(handler))
  */
-export { expressRoute, instrument } from './instrument';
+export { expressRoute } from './express';
+export { instrument } from './instrument';
 export type { FastifyLike, FastifyPlugin, FastifyRequestLike, GoldenSignals, HttpAdapterOptions, InstrumentOptions, Middleware } from './instrument';
 export { CONTENT_TYPE, negotiate } from './exposition';
 export type { ExpositionFormat, MetricLike, MetricSource } from './exposition';

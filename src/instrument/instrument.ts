@@ -5,14 +5,15 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { resolveService } from '../model/resolve';
 import type { ServiceModel } from '../model/types';
 import { DEFAULT_ERROR_STATUS_CODES, DEFAULT_MAX_SERIES_PER_METRIC, ERROR_TYPE, LABEL, METRIC, OTHER, OUTCOME } from '../signals/contract';
 import type { ServiceDefinition } from '../spec/service';
+import { expressRoute } from './express';
 import { ExpositionFormat, metricsHandler, MetricSource, MetricsServer, renderExposition } from './exposition';
 import { compileRoutes, RouteMatcher } from './routes';
-import { ActiveRequests, EventLoopTime, METHOD_LABELS, methodIndex } from './runtime';
+import { ActiveRequests, collectRuntimeMetrics, EventLoopTime, METHOD_LABELS, methodIndex } from './runtime';
 import { HistogramStore, LabelScheme, TraceRef } from './store';
 import { activeTraceReader, ActiveTraceReader, otelPrometheusExporterInUse, startTracing, TracingHandle, TracingOptions } from './tracing';
 import { describe, warnOnce } from './warn';
@@ -100,7 +101,7 @@ export interface GoldenSignals {
   readonly ready: Promise<number | undefined>;
   /** The port the metrics server is bound to, if it is listening. */
   readonly metricsPort: number | undefined;
-  /** Express middleware; mount it first. `http_route` is `req.baseUrl + req.route.path` when a route matched. */
+  /** Express middleware; mount it first. `http_route` is the matched route's template, mount paths included (see `expressRoute`). */
   express(): Middleware;
   /** Fastify plugin: `app.register(gs.fastify())`. `http_route` is `request.routeOptions.url`. */
   fastify(): FastifyPlugin;
@@ -135,17 +136,6 @@ const ERROR_TYPE_OF_SLOT = [ERROR_TYPE.aborted, ERROR_TYPE.unanswered] as const;
 const DROP_REASON = { status: 'invalid_status', value: 'invalid_duration', cardinality: 'series_limit' } as const;
 const OUTCOMES = [OUTCOME.success, OUTCOME.error] as const;
 const GET = methodIndex('GET');
-
-/**
- * The route template Express matched, `req.baseUrl + req.route.path` (a RegExp route as its source text), or
- * undefined when no route matched. What `express()` records; also usable as `gs.http(app, { route: expressRoute })`,
- * which measures the app without adding a middleware layer.
- */
-export function expressRoute(req: IncomingMessage): string | undefined {
-  const route = (req as IncomingMessage & { route?: { path?: unknown } }).route;
-  if (route === undefined || route.path === undefined) return undefined;
-  return ((req as IncomingMessage & { baseUrl?: string }).baseUrl ?? '') + String(route.path);
-}
 
 /**
  * Reads the route template of Fastify requests: `request.routeOptions.url`, undefined for a 404. That getter
@@ -331,7 +321,7 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
   registry.registerMetric(new EventLoopTime() as never);
   if (options.runtimeMetrics ?? true) {
     try {
-      collectDefaultMetrics({ register: registry });
+      collectRuntimeMetrics(registry);
     } catch (error) {
       warnOnce('adapter', `golden-signals: runtime metrics unavailable: ${describe(error)}`);
     }

@@ -1,8 +1,10 @@
 /**
- * Saturation series the hot path touches or prom-client lacks: in-flight requests and event-loop
- * utilization. Both are prom-client-shaped metric objects (`get()`), rendered by prom-client.
+ * Saturation series the hot path touches or prom-client lacks or gets wrong: in-flight requests, event-loop
+ * utilization and event-loop delay. All are prom-client-shaped metric objects (`get()`), rendered by
+ * prom-client.
  */
-import { performance } from 'node:perf_hooks';
+import { IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { EVENT_LOOP_STATE, KNOWN_HTTP_METHODS, LABEL, METRIC, OTHER } from '../signals/contract';
 
 /** Index of each known method; anything else is {@link OTHER_METHOD} (OTel semconv `http.request.method`). */
@@ -94,3 +96,142 @@ export class EventLoopTime {
     // Cumulative since process start by definition; rate() handles the restart.
   }
 }
+
+/** A gauge as prom-client's `get()` returns it. */
+interface GaugeValue {
+  name: string;
+  help: string;
+  type: 'gauge';
+  aggregator: 'average' | 'min' | 'max';
+  values: Array<{ labels: Record<string, string>; value: number }>;
+}
+
+/** A prom-client-shaped gauge whose value is read at scrape time. */
+interface ReadGauge {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'gauge';
+  readonly aggregator: GaugeValue['aggregator'];
+  get(): GaugeValue;
+  reset(): void;
+}
+
+/** Statistics of the event-loop delay histogram, in seconds. */
+type DelayStatistics = Readonly<Record<'min' | 'max' | 'mean' | 'stddev' | 'p50' | 'p90' | 'p99', number>>;
+
+/**
+ * The event-loop delay gauges of prom-client's default metrics — same names, help, type and aggregator
+ * (prom-client lib/metrics/eventLoopLag.js), so dashboards and the `nodejs_eventloop_lag_p99_seconds` rules
+ * read them unchanged — without its reset-on-read defect.
+ *
+ * prom-client reads a `monitorEventLoopDelay` histogram (10 ms resolution) and resets it on every collect.
+ * A collect within 10 ms of the previous one — the second of two Prometheus replicas, a scrape in each
+ * format, a curl beside Prometheus — finds it empty: mean and stddev NaN, min 9.2e9 s, max 0, percentiles
+ * 0.5 µs (Node's empty-histogram values). Issue 18 measured NaN in 49 of 50 overlapping scrapes.
+ *
+ * Here the histogram is reset only by a read that found samples, and a read that finds none reports what
+ * the last one found: every scrape shows the delays since the previous scrape that saw any, never an empty
+ * window. Scrapes a second or more apart each see their own second, as with prom-client. Keeping the last
+ * values for a fixed time instead would show a stale second to a scraper that scrapes every second.
+ *
+ * `nodejs_eventloop_lag_seconds` is measured as prom-client does it — how long a `setImmediate` queued at a
+ * scrape waits, reported at the next scrape — with at most one measurement in flight, however many scrapes
+ * overlap.
+ */
+export class EventLoopDelay {
+  readonly gauges: readonly ReadGauge[];
+  private readonly histogram: IntervalHistogram | undefined;
+  private last: DelayStatistics | undefined;
+  private lag = 0;
+  private measuring = false;
+
+  /** @param resolutionMs sampling interval of the histogram; prom-client's default, 10 ms. */
+  constructor(resolutionMs = 10) {
+    let histogram: IntervalHistogram | undefined;
+    try {
+      histogram = monitorEventLoopDelay({ resolution: resolutionMs });
+      histogram.enable();
+    } catch {
+      // ERR_NOT_IMPLEMENTED outside Node (Bun); prom-client then leaves these gauges out too.
+      histogram = undefined;
+    }
+    this.histogram = histogram;
+    const gauge = (name: string, help: string, aggregator: GaugeValue['aggregator'], value: () => number | undefined): ReadGauge => ({
+      name,
+      help,
+      type: 'gauge',
+      aggregator,
+      get: () => {
+        const v = value();
+        return { name, help, type: 'gauge', aggregator, values: v === undefined ? [] : [{ labels: {}, value: v }] };
+      },
+      reset: () => undefined,
+    });
+    const stat = (key: keyof DelayStatistics) => () => this.read()?.[key];
+    this.gauges = [
+      gauge('nodejs_eventloop_lag_seconds', 'Lag of event loop in seconds.', 'average', () => this.measureLag()),
+      ...(histogram === undefined
+        ? []
+        : [
+            gauge('nodejs_eventloop_lag_min_seconds', 'The minimum recorded event loop delay.', 'min', stat('min')),
+            gauge('nodejs_eventloop_lag_max_seconds', 'The maximum recorded event loop delay.', 'max', stat('max')),
+            gauge('nodejs_eventloop_lag_mean_seconds', 'The mean of the recorded event loop delays.', 'average', stat('mean')),
+            gauge('nodejs_eventloop_lag_stddev_seconds', 'The standard deviation of the recorded event loop delays.', 'average', stat('stddev')),
+            gauge('nodejs_eventloop_lag_p50_seconds', 'The 50th percentile of the recorded event loop delays.', 'average', stat('p50')),
+            gauge('nodejs_eventloop_lag_p90_seconds', 'The 90th percentile of the recorded event loop delays.', 'average', stat('p90')),
+            gauge(METRIC.eventLoopDelayP99, 'The 99th percentile of the recorded event loop delays.', 'average', stat('p99')),
+          ]),
+    ];
+  }
+
+  /**
+   * The statistics since the last read that found samples; undefined until the histogram has any (its first
+   * sample comes one resolution after start). The gauges of one scrape are read in one synchronous pass, so
+   * the first takes the snapshot and the others see the same one.
+   */
+  private read(): DelayStatistics | undefined {
+    const h = this.histogram;
+    if (h !== undefined && h.count > 0) {
+      this.last = {
+        min: h.min / 1e9,
+        max: h.max / 1e9,
+        mean: h.mean / 1e9,
+        stddev: h.stddev / 1e9,
+        p50: h.percentile(50) / 1e9,
+        p90: h.percentile(90) / 1e9,
+        p99: h.percentile(99) / 1e9,
+      };
+      h.reset();
+    }
+    return this.last;
+  }
+
+  private measureLag(): number {
+    if (!this.measuring) {
+      this.measuring = true;
+      const start = process.hrtime.bigint();
+      setImmediate(() => {
+        this.lag = Number(process.hrtime.bigint() - start) / 1e9;
+        this.measuring = false;
+      });
+    }
+    return this.lag;
+  }
+}
+
+/**
+ * prom-client's default metrics, with {@link EventLoopDelay} in place of its event-loop lag gauges. Its
+ * collector cannot be left out (`collectDefaultMetrics` has no such option), so its histogram gets a
+ * resolution of 2^31-1 ms (about 25 days, the most a timer takes) — it costs nothing — and its gauges are
+ * removed from the registry before ours take their names.
+ */
+export function collectRuntimeMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: IDLE_RESOLUTION_MS });
+  const delay = new EventLoopDelay();
+  for (const gauge of EVENT_LOOP_LAG_NAMES) registry.removeSingleMetric(gauge);
+  for (const gauge of delay.gauges) registry.registerMetric(gauge as never);
+}
+
+const IDLE_RESOLUTION_MS = 2 ** 31 - 1;
+/** Every gauge prom-client's event-loop lag collector registers. */
+const EVENT_LOOP_LAG_NAMES = ['', '_min', '_max', '_mean', '_stddev', '_p50', '_p90', '_p99'].map((suffix) => `nodejs_eventloop_lag${suffix}_seconds`);

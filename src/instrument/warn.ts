@@ -10,6 +10,7 @@ export type WarningCode =
   | 'cardinality'
   | 'dropped'
   | 'adapter'
+  | 'express-mount'
   | 'tracing'
   | 'exporter'
   | 'otel-prometheus-exporter'

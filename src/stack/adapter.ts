@@ -1,16 +1,71 @@
 /**
  * prometheus-adapter serving the custom (and external) metrics APIs from the rule fragments the scaling helper
  * generates. Wiring follows kubernetes-sigs/prometheus-adapter `deploy/manifests` (v0.12.0): an APIService per
- * metrics API, auth delegation, and a ClusterRole that lets the HPA controller read the metrics.
+ * metrics API, auth delegation, and a ClusterRole that lets the HPA controller read the metrics. How the API
+ * server trusts the adapter's certificate is `adapter.tls` (see `AdapterTls`): self-signed and unverified as
+ * upstream by default, or pinned through cert-manager or a provisioned Secret.
  */
 import * as YAML from 'yaml';
 import { mergeAdapterConfigs } from '../scaling/manifests';
 import { componentLabels, type Manifest, meta, objectName, PORT, RESTRICTED_CONTAINER_SECURITY, resources, restrictedPodSecurity, selectorLabels } from './common';
 import { queryUrl } from './grafana';
-import type { StackModel } from './options';
+import type { AdapterTls, StackModel } from './options';
 
 /** The adapter image's non-root user (distroless `nonroot` is 65532). */
 const ADAPTER_UID = 65532;
+/** Where the adapter finds (or, self-signed, writes) its serving certificate. */
+const CERT_DIR = '/var/run/serving-cert';
+
+/**
+ * The serving certificate's wiring for each {@link AdapterTls}: the Secret mounted (none when the adapter
+ * signs its own), the adapter's flags, how the APIService trusts it, and any object to create.
+ */
+function servingTls(stack: StackModel, tls: AdapterTls, service: string, labels: Record<string, string>) {
+  switch (tls.kind) {
+    case 'selfSigned':
+      return {
+        // The adapter writes a self-signed pair into --cert-dir at start-up (the root filesystem is read-only).
+        volume: { name: 'serving-cert', emptyDir: {} },
+        args: [`--cert-dir=${CERT_DIR}`],
+        // Nothing to pin it to: the API server is told not to verify (see AdapterTls for what that allows).
+        apiService: { spec: { insecureSkipTLSVerify: true }, annotations: undefined },
+        objects: [] as Manifest[],
+      };
+    case 'certManager': {
+      const certificate = objectName(stack, 'adapter-serving');
+      const secretName = `${certificate}-tls`;
+      return {
+        volume: { name: 'serving-cert', secret: { secretName } },
+        args: [`--tls-cert-file=${CERT_DIR}/tls.crt`, `--tls-private-key-file=${CERT_DIR}/tls.key`],
+        // cert-manager's CA injector copies the Certificate's CA into spec.caBundle (cert-manager docs, "CA Injector").
+        apiService: { spec: {}, annotations: { 'cert-manager.io/inject-ca-from': `${stack.namespace}/${certificate}` } },
+        objects: [
+          {
+            apiVersion: 'cert-manager.io/v1',
+            kind: 'Certificate',
+            metadata: { name: certificate, namespace: stack.namespace, labels },
+            spec: {
+              secretName,
+              // The aggregator verifies the name <service>.<namespace>.svc (Kubernetes docs, "Configure the Aggregation Layer").
+              dnsNames: [`${service}.${stack.namespace}.svc`],
+              issuerRef: { group: 'cert-manager.io', kind: tls.issuer.kind, name: tls.issuer.name },
+              privateKey: { rotationPolicy: 'Always' },
+            },
+          },
+        ] as Manifest[],
+      };
+    }
+    case 'secret':
+      return {
+        volume: { name: 'serving-cert', secret: { secretName: tls.secretName } },
+        args: [`--tls-cert-file=${CERT_DIR}/tls.crt`, `--tls-private-key-file=${CERT_DIR}/tls.key`],
+        apiService: { spec: { caBundle: tls.caBundle }, annotations: undefined },
+        objects: [] as Manifest[],
+      };
+    default:
+      return assertNever(tls);
+  }
+}
 
 /** The adapter's `config.yaml`: every fragment merged (one rule per metric name; `mergeAdapterConfigs`). */
 export function adapterConfigYaml(stack: StackModel): string {
@@ -34,6 +89,7 @@ export function adapterManifests(stack: StackModel): Manifest[] {
   const name = objectName(stack, 'adapter');
   const labels = componentLabels(stack, 'prometheus-adapter');
   const merged = mergeAdapterConfigs(stack.adapterConfigs);
+  const tls = servingTls(stack, ad.tls, name, labels);
   const groups = [...(merged.rules.length > 0 ? ['custom.metrics.k8s.io'] : []), ...(merged.externalRules.length > 0 ? ['external.metrics.k8s.io'] : [])];
   const clusterName = (suffix: string) => `${stack.namespace}-${name}-${suffix}`;
   const sa = { kind: 'ServiceAccount', name, namespace: stack.namespace };
@@ -92,8 +148,7 @@ export function adapterManifests(stack: StackModel): Manifest[] {
                 name: 'prometheus-adapter',
                 image: ad.image,
                 args: [
-                  // A self-signed serving certificate is generated here at start-up (the root filesystem is read-only).
-                  '--cert-dir=/var/run/serving-cert',
+                  ...tls.args,
                   '--config=/etc/adapter/config.yaml',
                   '--metrics-relist-interval=1m',
                   `--prometheus-url=${queryUrl(stack)}/`,
@@ -104,7 +159,7 @@ export function adapterManifests(stack: StackModel): Manifest[] {
                 livenessProbe: { httpGet: { path: '/livez', port: 'https', scheme: 'HTTPS' }, periodSeconds: 30, failureThreshold: 5 },
                 volumeMounts: [
                   { name: 'config', mountPath: '/etc/adapter', readOnly: true },
-                  { name: 'serving-cert', mountPath: '/var/run/serving-cert' },
+                  { name: 'serving-cert', mountPath: CERT_DIR, ...(ad.tls.kind === 'selfSigned' ? {} : { readOnly: true }) },
                   { name: 'tmp', mountPath: '/tmp' },
                 ],
                 resources: resources(ad.resources),
@@ -113,7 +168,7 @@ export function adapterManifests(stack: StackModel): Manifest[] {
             ],
             volumes: [
               { name: 'config', configMap: { name: objectName(stack, 'adapter-config') } },
-              { name: 'serving-cert', emptyDir: {} },
+              tls.volume,
               { name: 'tmp', emptyDir: {} },
             ],
           },
@@ -126,22 +181,26 @@ export function adapterManifests(stack: StackModel): Manifest[] {
       metadata: meta(stack, 'prometheus-adapter', name),
       spec: { selector: selectorLabels(stack, 'prometheus-adapter'), ports: [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }] },
     },
+    ...tls.objects,
+    // Cluster-scoped: no namespace.
     ...groups.map(
       (group): Manifest => ({
         apiVersion: 'apiregistration.k8s.io/v1',
         kind: 'APIService',
-        metadata: { name: `v1beta1.${group}`, labels },
+        metadata: { name: `v1beta1.${group}`, labels, ...(tls.apiService.annotations ? { annotations: tls.apiService.annotations } : {}) },
         spec: {
           group,
           version: 'v1beta1',
           service: { name, namespace: stack.namespace, port: 443 },
           groupPriorityMinimum: 100,
           versionPriority: 100,
-          // The adapter serves a self-signed certificate (as in its upstream manifests); pinning a CA needs
-          // cert-manager or a provisioned serving Secret, which this stack does not assume.
-          insecureSkipTLSVerify: true,
+          ...tls.apiService.spec,
         },
       }),
     ),
   ];
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected adapter TLS ${JSON.stringify(x)}`);
 }

@@ -71,7 +71,12 @@ export interface PrometheusOptions {
   readonly remoteWrite?: readonly RemoteWriteTarget[];
   /** Where Grafana and prometheus-adapter query when Prometheus is sharded or remote (e.g. Mimir's `/prometheus`). @default this Prometheus */
   readonly queryUrl?: string;
-  /** Prometheus version for the operator to run, e.g. `'v3.5.0'`. @default the operator's default */
+  /**
+   * Prometheus version the operator runs (`spec.version`, which also picks the image tag): `vMAJOR.MINOR.PATCH`,
+   * 2.x or 3.x. Pinned because the operator's default is whatever Prometheus was current when that operator
+   * was released: an operator upgrade would otherwise change the Prometheus that evaluates the rules.
+   * @default {@link TESTED_VERSIONS}.prometheus, the version the generated rules' promtool tests and the end-to-end test run on
+   */
   readonly version?: string;
   /** Default scrape interval. @default '30s' */
   readonly scrapeInterval?: string;
@@ -93,6 +98,13 @@ export interface AlertmanagerOptions {
   readonly resources?: ContainerResources;
   /** Extra peers that may use the Alertmanager API and UI (Prometheus and Grafana always may). @default [] */
   readonly allowFrom?: readonly NetworkPeer[];
+  /**
+   * Alertmanager version the operator runs (`spec.version`): `vMAJOR.MINOR.PATCH`, v0.22.0 or later (the
+   * generated routing uses `matchers`, which Alertmanager reads since 0.22). Pinned for the reason
+   * {@link PrometheusOptions.version} is.
+   * @default {@link TESTED_VERSIONS}.alertmanager, the version the routing tests (amtool, a live Alertmanager) run on
+   */
+  readonly version?: string;
 }
 
 /** Grafana. */
@@ -122,6 +134,25 @@ export interface GrafanaOptions {
   readonly allowFrom?: readonly NetworkPeer[];
 }
 
+/**
+ * How the kube-apiserver checks the adapter's serving certificate when it proxies the metrics APIs to it
+ * (the APIService's `caBundle`; Kubernetes docs, "Configure the Aggregation Layer"):
+ *
+ * - `selfSigned`: the adapter makes itself a certificate at start-up and the APIService sets
+ *   `insecureSkipTLSVerify: true`, as prometheus-adapter's own manifests and kube-prometheus do. Needs nothing
+ *   else in the cluster, but the API server does not verify whom it talks to: whoever can take over the
+ *   adapter Service's endpoints can feed the HPA controller made-up metrics. The callers are still checked
+ *   (the adapter authenticates the API server's front-proxy client certificate).
+ * - `certManager`: a cert-manager `Certificate` for the adapter Service, from your Issuer or ClusterIssuer;
+ *   cert-manager's CA injector writes the CA into the APIService (`cert-manager.io/inject-ca-from`).
+ * - `secret`: a `kubernetes.io/tls` Secret you provision in the stack's namespace for
+ *   `<name>-adapter.<namespace>.svc`, and the PEM CA that signed it, base64-encoded (`caBundle`).
+ */
+export type AdapterTls =
+  | { readonly kind: 'selfSigned' }
+  | { readonly kind: 'certManager'; readonly issuer: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string } }
+  | { readonly kind: 'secret'; readonly secretName: string; readonly caBundle: string };
+
 /** prometheus-adapter. */
 export interface AdapterOptions {
   /** @default 'registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0' */
@@ -130,6 +161,44 @@ export interface AdapterOptions {
   readonly replicas?: number;
   /** @default requests 100m / 128Mi, limits 500m / 512Mi */
   readonly resources?: ContainerResources;
+  /**
+   * How the API server verifies the adapter. Prefer `certManager` (or `secret`) wherever the cluster has one.
+   * @default { kind: 'selfSigned' }: `insecureSkipTLSVerify: true` on the APIService, see {@link AdapterTls}
+   */
+  readonly tls?: AdapterTls;
+  /**
+   * Where the kube-apiserver connects from, to restrict the adapter's NetworkPolicy to it: typically the
+   * control plane's address block (`{ kind: 'cidr', cidr: '10.0.0.0/24' }`). Its address is cluster-specific
+   * and has no pod labels, so by default the policy admits any source, on the adapter's port only.
+   * @default [] (any source, port 6443 only)
+   */
+  readonly apiServerFrom?: readonly NetworkPeer[];
+}
+
+/**
+ * KEDA, whose operator queries Prometheus for the triggers of the ScaledObjects (and whose metrics API
+ * server did before KEDA 2.9): the Prometheus NetworkPolicy admits both when a service scales with KEDA.
+ */
+export interface KedaOptions {
+  /** Namespace KEDA runs in. @default 'keda' (the KEDA Helm chart's documented namespace) */
+  readonly namespace?: string;
+  /**
+   * Admit KEDA even when no service in `services` scales with it (services defined in another app).
+   * @default whether a service in `services` scales with KEDA
+   */
+  readonly enabled?: boolean;
+}
+
+/** The stack's NetworkPolicies beyond one per component. */
+export interface NetworkPolicyOptions {
+  /**
+   * An ingress default-deny policy for every pod of the stack's namespace, so that only what the component
+   * policies allow gets in. Pods of the namespace that are not the stack's (prometheus-operator,
+   * kube-state-metrics) still admit this stack's Prometheus, so they stay scraped; anything else such a pod
+   * must accept (an admission webhook the API server calls, a UI) needs a policy of its own, or `false` here.
+   * @default true
+   */
+  readonly defaultDeny?: boolean;
 }
 
 /** Props of the stack generators and of the ObservabilityStack construct. */
@@ -157,6 +226,10 @@ export interface StackOptions {
   readonly adapter?: AdapterOptions | false;
   /** Adapter rule fragments from the scaling helper (`adapterConfig(model)`), merged into one configuration. @default [] */
   readonly adapterConfigs?: readonly AdapterConfig[];
+  /** KEDA, or `false` to never admit it to Prometheus. @default see {@link KedaOptions} */
+  readonly keda?: KedaOptions | false;
+  /** @default see {@link NetworkPolicyOptions} */
+  readonly networkPolicy?: NetworkPolicyOptions;
 }
 
 /** The stack with every default resolved. */
@@ -165,8 +238,7 @@ export interface StackModel {
   readonly releaseName: string;
   readonly namespace: string;
   readonly name: string;
-  readonly prometheus: Required<Omit<PrometheusOptions, 'retentionSize' | 'version' | 'queryUrl'>> &
-    Pick<PrometheusOptions, 'retentionSize' | 'version' | 'queryUrl'>;
+  readonly prometheus: Required<Omit<PrometheusOptions, 'retentionSize' | 'queryUrl'>> & Pick<PrometheusOptions, 'retentionSize' | 'queryUrl'>;
   readonly alertmanager: Required<AlertmanagerOptions>;
   readonly grafana: Required<Omit<GrafanaOptions, 'tracing' | 'adminSecret'>> & {
     readonly tracing?: TracingDatasource;
@@ -175,6 +247,9 @@ export interface StackModel {
   /** Undefined when no adapter runs. */
   readonly adapter?: Required<AdapterOptions>;
   readonly adapterConfigs: readonly AdapterConfig[];
+  /** The KEDA pods Prometheus admits; undefined when none. */
+  readonly keda?: { readonly peers: readonly NetworkPeer[] };
+  readonly networkPolicy: Required<NetworkPolicyOptions>;
 }
 
 /** Thrown at synth time for invalid stack options; lists every problem. */
@@ -189,6 +264,14 @@ export class StackOptionsError extends Error {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A Kubernetes object name (RFC 1123 subdomain, at most 253 characters). */
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Whether `value` is base64 of a PEM certificate bundle, which APIService `caBundle` holds. */
+function isPemBundle(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) return false;
+  return Buffer.from(value, 'base64').toString('latin1').includes('-----BEGIN CERTIFICATE-----');
+}
 /** Kubernetes quantity (resource.Quantity's grammar, without exponents). */
 const QUANTITY = /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 /** Prometheus-operator's duration pattern for `retention` (`[0-9]+(ms|s|m|h|d|w|y)`, one or more parts). */
@@ -198,6 +281,19 @@ const res = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string)
   requests: { cpu, memory },
   limits: { cpu: cpuLimit, memory: memoryLimit },
 });
+
+/**
+ * The Prometheus and Alertmanager versions this library is tested with: what CI installs (Debian bookworm's
+ * `prometheus` and `prometheus-alertmanager` packages) and runs the promtool rule tests, amtool and the
+ * end-to-end test on. A test compares them with the installed binaries, so a CI upgrade moves the pin.
+ */
+export const TESTED_VERSIONS = { prometheus: 'v2.42.0', alertmanager: 'v0.25.0' } as const;
+
+/**
+ * Labels of KEDA's pods in its Helm chart (kedacore/charts `templates/manager/deployment.yaml` and
+ * `templates/metrics-server/deployment.yaml`: `app.kubernetes.io/name` is the deployment's name).
+ */
+export const KEDA_POD_NAMES = ['keda-operator', 'keda-operator-metrics-apiserver'] as const;
 
 /** Defaults, sized for a few dozen services; measured figures belong in the issue notes, not here. */
 export const DEFAULTS = {
@@ -252,6 +348,13 @@ class Collector {
     if (!ref || typeof ref.name !== 'string' || !DNS_LABEL.test(ref.name) || typeof ref.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) {
       this.add(field, typeof value === 'string' ? '<inline value redacted>' : value, 'must be a Secret reference { secret: { name, key } }; secret values are never written inline');
     }
+  }
+  /** A `vMAJOR.MINOR.PATCH` version within `[min, below)` (compared part by part). */
+  version(field: string, value: unknown, min: readonly number[], below: readonly number[], allowed: string): void {
+    const m = typeof value === 'string' ? /^v(\d{1,4})\.(\d{1,4})\.(\d{1,4})$/.exec(value) : null;
+    const parts = m === null ? undefined : m.slice(1).map(Number);
+    const compare = (a: readonly number[], b: readonly number[]) => a.reduce((r, x, i) => (r !== 0 ? r : Math.sign(x - b[i])), 0);
+    if (parts === undefined || compare(parts, min) < 0 || compare(parts, below) >= 0) this.add(field, value, allowed);
   }
   peers(field: string, peers: readonly NetworkPeer[] | undefined): readonly NetworkPeer[] {
     (peers ?? []).forEach((p, i) => {
@@ -325,8 +428,13 @@ export function resolveStack(options: StackOptions = {}): StackModel {
     if (v !== undefined && (parseDuration(v) ?? 0) < 1000) c.add(field, v, 'must be a duration of at least "1s"');
   }
 
+  const prometheusVersion = p.version ?? TESTED_VERSIONS.prometheus;
+  c.version('prometheus.version', prometheusVersion, [2, 0, 0], [4, 0, 0], `must be a Prometheus release tag from v2.0.0 to 3.x, such as "${TESTED_VERSIONS.prometheus}" (vMAJOR.MINOR.PATCH; the operator uses it as the image tag)`);
+
   const a = options.alertmanager ?? {};
   if (a.retention !== undefined && !/^(\d+(ms|s|m|h))+$/.test(a.retention)) c.add('alertmanager.retention', a.retention, 'must be a duration in ms, s, m or h, such as "120h" (Alertmanager CRD pattern)');
+  const alertmanagerVersion = a.version ?? TESTED_VERSIONS.alertmanager;
+  c.version('alertmanager.version', alertmanagerVersion, [0, 22, 0], [1, 0, 0], `must be an Alertmanager release tag from v0.22.0 to 0.x, such as "${TESTED_VERSIONS.alertmanager}" (vMAJOR.MINOR.PATCH; the generated routing uses matchers, read since 0.22)`);
 
   const g = options.grafana ?? {};
   if (g.tracing) {
@@ -345,6 +453,29 @@ export function resolveStack(options: StackOptions = {}): StackModel {
   const adapterConfigs = options.adapterConfigs ?? [];
   const adapterRules = adapterConfigs.reduce((n, f) => n + f.rules.length + f.externalRules.length, 0);
   const ad = options.adapter === false ? undefined : (options.adapter ?? {});
+  const tls: AdapterTls = ad?.tls ?? { kind: 'selfSigned' };
+  switch (tls.kind) {
+    case 'selfSigned':
+      break;
+    case 'certManager':
+      if (tls.issuer?.kind !== 'Issuer' && tls.issuer?.kind !== 'ClusterIssuer') c.add('adapter.tls.issuer.kind', tls.issuer?.kind, 'must be "Issuer" or "ClusterIssuer" (a cert-manager issuer)');
+      if (typeof tls.issuer?.name !== 'string' || !DNS_SUBDOMAIN.test(tls.issuer.name)) c.add('adapter.tls.issuer.name', tls.issuer?.name, 'must be the name of a cert-manager Issuer or ClusterIssuer (a DNS subdomain)');
+      break;
+    case 'secret':
+      if (typeof tls.secretName !== 'string' || !DNS_SUBDOMAIN.test(tls.secretName)) c.add('adapter.tls.secretName', tls.secretName, 'must be the name of a kubernetes.io/tls Secret in the stack namespace (a DNS subdomain)');
+      if (!isPemBundle(tls.caBundle)) c.add('adapter.tls.caBundle', typeof tls.caBundle === 'string' && tls.caBundle.length > 40 ? `${tls.caBundle.slice(0, 40)}…` : tls.caBundle, 'must be the base64 encoding of a PEM CA certificate ("-----BEGIN CERTIFICATE-----"), as APIService caBundle takes it');
+      break;
+    default:
+      c.add('adapter.tls.kind', (tls as { kind?: unknown }).kind, 'must be "selfSigned", "certManager" or "secret"');
+  }
+
+  const keda = options.keda === false ? undefined : (options.keda ?? {});
+  const kedaNamespace = keda?.namespace ?? 'keda';
+  if (keda !== undefined && (!DNS_LABEL.test(kedaNamespace) || kedaNamespace.length > 63)) c.add('keda.namespace', kedaNamespace, 'must be a namespace name (a DNS label)');
+  if (keda?.enabled !== undefined && typeof keda.enabled !== 'boolean') c.add('keda.enabled', keda.enabled, 'must be true or false');
+  const scalesWithKeda = (options.services ?? []).some((s) => s.scaling?.autoscaler.kind === 'keda');
+  const defaultDeny = options.networkPolicy?.defaultDeny ?? true;
+  if (typeof defaultDeny !== 'boolean') c.add('networkPolicy.defaultDeny', defaultDeny, 'must be true or false');
 
   const model: StackModel = {
     mode,
@@ -360,7 +491,7 @@ export function resolveStack(options: StackOptions = {}): StackModel {
       resources: c.resources('prometheus.resources', p.resources, DEFAULTS.prometheusResources),
       remoteWrite,
       queryUrl: p.queryUrl,
-      version: p.version,
+      version: prometheusVersion,
       scrapeInterval: p.scrapeInterval ?? '30s',
       evaluationInterval: p.evaluationInterval ?? '30s',
       externalLabels: p.externalLabels ?? {},
@@ -371,6 +502,7 @@ export function resolveStack(options: StackOptions = {}): StackModel {
       retention: a.retention ?? '120h',
       resources: c.resources('alertmanager.resources', a.resources, DEFAULTS.alertmanagerResources),
       allowFrom: c.peers('alertmanager.allowFrom', a.allowFrom),
+      version: alertmanagerVersion,
     },
     grafana: {
       adminSecret,
@@ -388,9 +520,22 @@ export function resolveStack(options: StackOptions = {}): StackModel {
             image: ad.image ?? DEFAULTS.adapterImage,
             replicas: c.count('adapter.replicas', ad.replicas, 2, 10),
             resources: c.resources('adapter.resources', ad.resources, DEFAULTS.adapterResources),
+            tls,
+            apiServerFrom: c.peers('adapter.apiServerFrom', ad.apiServerFrom),
           }
         : undefined,
     adapterConfigs,
+    keda:
+      keda !== undefined && (keda.enabled ?? scalesWithKeda)
+        ? {
+            peers: KEDA_POD_NAMES.map((pod): NetworkPeer => ({
+              kind: 'pods',
+              namespaceLabels: { 'kubernetes.io/metadata.name': kedaNamespace },
+              podLabels: { 'app.kubernetes.io/name': pod },
+            })),
+          }
+        : undefined,
+    networkPolicy: { defaultDeny },
   };
   if (c.list.length > 0) throw new StackOptionsError(c.list);
   return model;

@@ -103,7 +103,7 @@ export function prometheusManifests(stack: StackModel): Manifest[] {
       kind: 'Prometheus',
       metadata: meta(stack, 'prometheus', stack.name),
       spec: {
-        ...(p.version ? { version: p.version } : {}),
+        version: p.version,
         replicas: p.replicas,
         shards: p.shards,
         serviceAccountName: name,
@@ -163,6 +163,7 @@ export function alertmanagerManifests(stack: StackModel): Manifest[] {
       kind: 'Alertmanager',
       metadata: meta(stack, 'alertmanager', stack.name),
       spec: {
+        version: a.version,
         replicas: a.replicas,
         serviceAccountName: name,
         automountServiceAccountToken: false,

@@ -1,10 +1,12 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
+import { mailer } from '../../examples/services';
 import { ObservabilityStack, type ObservabilityStackProps } from '../../src/constructs/observability-stack';
 import { stackLabels } from '../../src/constructs/selectors';
 import { resolveService } from '../../src/model';
 import type { AdapterConfig } from '../../src/scaling/manifests';
-import { StackOptionsError } from '../../src/stack';
+import { StackOptionsError, TESTED_VERSIONS } from '../../src/stack';
+import { describeWithBinary, runOk } from '../support/binaries';
 import { validateManifest } from '../support/schema';
 import { checkout, ledger } from '../routing/fixtures';
 import { ingressAllowed, restrictedViolations, selects, type Source } from './policy';
@@ -13,6 +15,13 @@ type Obj = Record<string, any>;
 
 function synth(props: ObservabilityStackProps = {}): Obj[] {
   const chart = Testing.chart();
+  new ObservabilityStack(chart, 'stack', props);
+  return Testing.synth(chart);
+}
+
+/** The stack in a chart with a namespace, as a GitOps repo (and the example app) declares it. */
+function synthInNamespacedChart(props: ObservabilityStackProps = {}): Obj[] {
+  const chart = new Chart(Testing.app(), 'platform', { namespace: 'monitoring' });
   new ObservabilityStack(chart, 'stack', props);
   return Testing.synth(chart);
 }
@@ -49,6 +58,9 @@ const queueDepth: AdapterConfig = {
 
 const dashboard = { uid: 'gs-shop-checkout-service', title: 'checkout', tags: ['golden-signals'], panels: [], templating: { list: [] } };
 
+/** A CA bundle as APIService caBundle takes it (the PEM armour is what the check looks for). */
+const PEM_BASE64 = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
+
 const full: ObservabilityStackProps = {
   services: [checkout, ledger].map(resolveService),
   prometheus: { remoteWrite: [{ kind: 'mimir', url: 'http://mimir-distributor.mimir.svc:8080/api/v1/push', tenant: 'shop' }] },
@@ -70,6 +82,8 @@ describe('ObservabilityStack (own mode)', () => {
     ['sharded behind Thanos', { prometheus: { shards: 3, remoteWrite: [{ kind: 'thanos', url: 'http://thanos-receive.thanos.svc:19291/api/v1/receive' }], queryUrl: 'http://thanos-query.thanos.svc:9090' } }],
     ['with dashboards read from every namespace', { grafana: { dashboardNamespaces: 'all' } }],
     ['for kube-prometheus-stack', { mode: { kind: 'kube-prometheus-stack' }, adapterConfigs: [rps], dashboards: [dashboard] }],
+    ['with the adapter certificate from a Secret, KEDA and one Alertmanager', { adapterConfigs: [rps], adapter: { tls: { kind: 'secret', secretName: 'adapter-tls', caBundle: PEM_BASE64 } }, services: [resolveService(mailer)], alertmanager: { replicas: 1 } }],
+    ['without the default-deny policy', { networkPolicy: { defaultDeny: false }, adapterConfigs: [rps], adapter: { apiServerFrom: [{ kind: 'cidr', cidr: '10.0.0.0/24' }] } }],
   ])('every manifest %s is valid against the Kubernetes 1.28 schema and the pinned CRDs', (_title, props) => {
     const manifests = synth(props);
     expect(manifests.length).toBeGreaterThan(0);
@@ -286,16 +300,149 @@ describe('ObservabilityStack NetworkPolicies', () => {
     expect(ingressAllowed(closed, 'monitoring', pods('grafana'), ingress, 3000)).toBe(false);
   });
 
-  test('every policy selects the pods its component actually runs', () => {
+  test('every component policy selects the pods its component actually runs, and the default-deny every pod', () => {
     const podLabels: Record<string, Obj> = {
       prometheus: one(ms, 'Prometheus').spec.podMetadata.labels,
       alertmanager: one(ms, 'Alertmanager').spec.podMetadata.labels,
       grafana: one(ms, 'Deployment', 'golden-signals-grafana').spec.template.metadata.labels,
+      'prometheus-adapter': one(ms, 'Deployment', 'golden-signals-adapter').spec.template.metadata.labels,
     };
-    for (const p of policies) {
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual([
+      'golden-signals-alertmanager',
+      'golden-signals-default-deny',
+      'golden-signals-grafana',
+      'golden-signals-prometheus',
+      'golden-signals-prometheus-adapter',
+      'golden-signals-scraped-by-prometheus',
+    ]);
+    for (const p of policies.filter((x) => x.metadata.labels['app.kubernetes.io/name'] !== undefined)) {
       const component = p.metadata.labels['app.kubernetes.io/name'];
-      expect(selects(p.spec.podSelector, podLabels[component])).toBe(true);
+      expect([component, selects(p.spec.podSelector, podLabels[component])]).toEqual([component, true]);
     }
+    const denyAll = one(policies, 'NetworkPolicy', 'golden-signals-default-deny');
+    for (const labels of [...Object.values(podLabels), { app: 'anything' }, {}]) expect(selects(denyAll.spec.podSelector, labels)).toBe(true);
+    expect(denyAll.spec.ingress).toEqual([]);
+  });
+});
+
+describe('ObservabilityStack NetworkPolicies around KEDA, the adapter and the rest of the namespace', () => {
+  const pods = (name: string) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': 'golden-signals' });
+  const inStack = (name: string): Source => ({ namespace: 'monitoring', podLabels: pods(name) });
+  const keda = (name: string, namespace = 'keda'): Source => ({ namespace, namespaceLabels: { 'kubernetes.io/metadata.name': namespace }, podLabels: { app: name, 'app.kubernetes.io/name': name } });
+  const stranger: Source = { namespace: 'monitoring', podLabels: { app: 'curl' } };
+  const elsewhere: Source = { namespace: 'shop', namespaceLabels: { 'kubernetes.io/metadata.name': 'shop' }, podLabels: { app: 'checkout' } };
+  const kubeStateMetrics = { 'app.kubernetes.io/name': 'kube-state-metrics' };
+  const withKeda = find(synth({ services: [resolveService(mailer)] }), 'NetworkPolicy');
+  const withoutKeda = find(synth({ services: [resolveService(checkout)] }), 'NetworkPolicy');
+  const kedaElsewhere = find(synth({ services: [resolveService(mailer)], keda: { namespace: 'autoscaling' } }), 'NetworkPolicy');
+  const withAdapter = find(synth({ adapterConfigs: [rps] }), 'NetworkPolicy');
+  const adapterFromControlPlane = find(synth({ adapterConfigs: [rps], adapter: { apiServerFrom: [{ kind: 'cidr', cidr: '10.0.0.0/24' }] } }), 'NetworkPolicy');
+  const noDefaultDeny = find(synth({ networkPolicy: { defaultDeny: false } }), 'NetworkPolicy');
+  const oneAlertmanager = find(synth({ alertmanager: { replicas: 1 } }), 'NetworkPolicy');
+
+  test.each(
+    (
+      [
+        ['KEDA\'s operator, when a service scales with KEDA', withKeda, keda('keda-operator'), pods('prometheus'), 9090, 'TCP', true],
+        ['KEDA\'s metrics API server, when a service scales with KEDA', withKeda, keda('keda-operator-metrics-apiserver'), pods('prometheus'), 9090, 'TCP', true],
+        ['another pod of the keda namespace', withKeda, keda('keda-admission-webhooks'), pods('prometheus'), 9090, 'TCP', false],
+        ['KEDA\'s operator, when no service scales with KEDA', withoutKeda, keda('keda-operator'), pods('prometheus'), 9090, 'TCP', false],
+        ['KEDA\'s operator in the namespace keda.namespace names', kedaElsewhere, keda('keda-operator', 'autoscaling'), pods('prometheus'), 9090, 'TCP', true],
+        ['KEDA\'s operator in the default namespace when keda.namespace names another', kedaElsewhere, keda('keda-operator'), pods('prometheus'), 9090, 'TCP', false],
+        ['the kube-apiserver (any source without apiServerFrom)', withAdapter, elsewhere, pods('prometheus-adapter'), 6443, 'TCP', true],
+        ['any source on a port the adapter does not serve', withAdapter, elsewhere, pods('prometheus-adapter'), 8080, 'TCP', false],
+        ['a pod, when apiServerFrom names the control plane\'s address block', adapterFromControlPlane, elsewhere, pods('prometheus-adapter'), 6443, 'TCP', false],
+        ['this Prometheus, scraping another workload of the namespace', withAdapter, inStack('prometheus'), kubeStateMetrics, 8080, 'TCP', true],
+        ['another pod of the namespace, to that workload', withAdapter, stranger, kubeStateMetrics, 8080, 'TCP', false],
+        ['a pod of another namespace, to that workload', withAdapter, elsewhere, kubeStateMetrics, 8080, 'TCP', false],
+        ['this Prometheus, to the Alertmanager gossip port (the scrape allowance is for other workloads only)', withAdapter, inStack('prometheus'), pods('alertmanager'), 9094, 'TCP', false],
+        ['anyone, to another workload of the namespace, without the default-deny', noDefaultDeny, elsewhere, kubeStateMetrics, 8080, 'TCP', true],
+        ['an Alertmanager replica on the gossip port, with one replica (no peers, no rule)', oneAlertmanager, inStack('alertmanager'), pods('alertmanager'), 9094, 'UDP', false],
+      ] as Array<[string, Obj[], Source, Record<string, string>, number, string, boolean]>
+    ).map(([who, policies, source, target, port, protocol, allowed]) => [who, target['app.kubernetes.io/name'], port, protocol, allowed ? 'allowed' : 'denied', policies, source, target, allowed] as const),
+  )('%s reaching %s on %i/%s is %s', (_who, _name, port, protocol, _verdict, policies, source, target, allowed) => {
+    expect(ingressAllowed(policies, 'monitoring', target, source, port, protocol)).toBe(allowed);
+  });
+
+  test('without the default-deny there is one policy per component and nothing namespace-wide', () => {
+    expect(noDefaultDeny.map((p) => p.metadata.name).sort()).toEqual(['golden-signals-alertmanager', 'golden-signals-grafana', 'golden-signals-prometheus']);
+  });
+});
+
+describe('ObservabilityStack cluster-scoped objects', () => {
+  const CLUSTER_SCOPED = ['ClusterRole', 'ClusterRoleBinding', 'APIService'];
+  const ms = synthInNamespacedChart({ ...full, grafana: { ...full.grafana, dashboardNamespaces: 'all' } });
+
+  test('carry no namespace even in a chart with one, and every other object carries its namespace', () => {
+    const placed = ms.map((m) => `${m.kind}/${m.metadata.name}: ${m.metadata.namespace ?? '(cluster)'}`);
+    const clusterScoped = ms.filter((m) => CLUSTER_SCOPED.includes(m.kind));
+    expect(clusterScoped.map((m) => m.kind).sort()).toEqual(['APIService', 'APIService', 'ClusterRole', 'ClusterRole', 'ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ClusterRoleBinding']);
+    expect(placed.filter((p) => CLUSTER_SCOPED.includes(p.split('/')[0]))).toEqual(clusterScoped.map((m) => `${m.kind}/${m.metadata.name}: (cluster)`));
+    expect(placed.filter((p) => !CLUSTER_SCOPED.includes(p.split('/')[0]) && p.endsWith('(cluster)'))).toEqual([]);
+    expect(one(ms, 'RoleBinding').metadata.namespace).toBe('kube-system');
+  });
+
+  test('stay valid against the Kubernetes 1.28 schema', () => {
+    for (const m of ms) expect(validateManifest(m)).toEqual([]);
+  });
+});
+
+describe('ObservabilityStack prometheus-adapter serving certificate', () => {
+  const apiServices = (ms: Obj[]) => find(ms, 'APIService');
+  const adapter = (ms: Obj[]) => one(ms, 'Deployment', 'golden-signals-adapter').spec.template.spec;
+
+  test('by default the adapter signs its own certificate and the APIService skips verification, as upstream does', () => {
+    const ms = synth({ adapterConfigs: [rps] });
+    expect(apiServices(ms).map((a) => [a.spec.insecureSkipTLSVerify, a.spec.caBundle, a.metadata.annotations])).toEqual([[true, undefined, undefined]]);
+    expect(adapter(ms).containers[0].args).toContain('--cert-dir=/var/run/serving-cert');
+    expect(adapter(ms).volumes).toContainEqual({ name: 'serving-cert', emptyDir: {} });
+  });
+
+  test('with cert-manager: a Certificate for the adapter Service, mounted by the adapter, its CA injected into the APIService', () => {
+    const ms = synth({ adapterConfigs: [rps, queueDepth], adapter: { tls: { kind: 'certManager', issuer: { kind: 'ClusterIssuer', name: 'cluster-ca' } } } });
+    const certificate = one(ms, 'Certificate');
+    const service = one(ms, 'Service', 'golden-signals-adapter');
+    expect(certificate).toMatchObject({
+      apiVersion: 'cert-manager.io/v1',
+      metadata: { name: 'golden-signals-adapter-serving', namespace: 'monitoring' },
+      spec: { dnsNames: [`${service.metadata.name}.${service.metadata.namespace}.svc`], issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'cluster-ca' } },
+    });
+    expect(adapter(ms).volumes).toContainEqual({ name: 'serving-cert', secret: { secretName: certificate.spec.secretName } });
+    expect(adapter(ms).containers[0].args).toEqual(expect.arrayContaining(['--tls-cert-file=/var/run/serving-cert/tls.crt', '--tls-private-key-file=/var/run/serving-cert/tls.key']));
+    expect(adapter(ms).containers[0].args.some((a: string) => a.startsWith('--cert-dir'))).toBe(false);
+    expect(apiServices(ms).map((a) => [a.spec.insecureSkipTLSVerify, a.metadata.annotations])).toEqual([
+      [undefined, { 'cert-manager.io/inject-ca-from': 'monitoring/golden-signals-adapter-serving' }],
+      [undefined, { 'cert-manager.io/inject-ca-from': 'monitoring/golden-signals-adapter-serving' }],
+    ]);
+    // No cert-manager CRD is vendored in crds/: everything else is checked against the schemas.
+    for (const m of ms.filter((x) => x.kind !== 'Certificate')) expect(validateManifest(m)).toEqual([]);
+  });
+
+  test('with a provisioned Secret: the adapter mounts it and the APIService pins its CA', () => {
+    const ms = synth({ adapterConfigs: [rps], adapter: { tls: { kind: 'secret', secretName: 'adapter-tls', caBundle: PEM_BASE64 } } });
+    expect(apiServices(ms).map((a) => [a.spec.insecureSkipTLSVerify, a.spec.caBundle])).toEqual([[undefined, PEM_BASE64]]);
+    expect(adapter(ms).volumes).toContainEqual({ name: 'serving-cert', secret: { secretName: 'adapter-tls' } });
+    expect(find(ms, 'Certificate')).toEqual([]);
+  });
+});
+
+describe('ObservabilityStack Prometheus and Alertmanager versions', () => {
+  test('are pinned by default to the tested versions, and set as given', () => {
+    const byDefault = synth();
+    expect([one(byDefault, 'Prometheus').spec.version, one(byDefault, 'Alertmanager').spec.version]).toEqual([TESTED_VERSIONS.prometheus, TESTED_VERSIONS.alertmanager]);
+    const given = synth({ prometheus: { version: 'v3.5.0' }, alertmanager: { version: 'v0.28.1' } });
+    expect([one(given, 'Prometheus').spec.version, one(given, 'Alertmanager').spec.version]).toEqual(['v3.5.0', 'v0.28.1']);
+  });
+
+  describeWithBinary('prometheus', 'the tested Prometheus version', (binary) => {
+    test('is the version of the installed prometheus the tests run', () => {
+      expect(`v${/version (\d+\.\d+\.\d+)/.exec(runOk(binary, ['--version']))?.[1]}`).toBe(TESTED_VERSIONS.prometheus);
+    });
+  });
+  describeWithBinary('prometheus-alertmanager', 'the tested Alertmanager version', (binary) => {
+    test('is the version of the installed Alertmanager the tests run', () => {
+      expect(`v${/version (\d+\.\d+\.\d+)/.exec(runOk(binary, ['--version']))?.[1]}`).toBe(TESTED_VERSIONS.alertmanager);
+    });
   });
 });
 
@@ -338,6 +485,21 @@ describe('ObservabilityStack options', () => {
     ['a tracing URL that is not http', { grafana: { tracing: { kind: 'tempo', url: 'tempo:3200' } } }, 'grafana.tracing.url', /http\(s\) URL/],
     ['zero Alertmanager replicas', { alertmanager: { replicas: 0 } }, 'alertmanager.replicas', /whole number from 1/],
     ['an Alertmanager retention in days', { alertmanager: { retention: '5d' } }, 'alertmanager.retention', /ms, s, m or h/],
+    ['a Prometheus version that is not a release tag', { prometheus: { version: 'latest' } }, 'prometheus.version', /release tag from v2\.0\.0 to 3\.x, such as "v2\.42\.0"/],
+    ['a Prometheus version without its v', { prometheus: { version: '3.5.0' } }, 'prometheus.version', /vMAJOR\.MINOR\.PATCH/],
+    ['a Prometheus 1.x', { prometheus: { version: 'v1.8.2' } }, 'prometheus.version', /from v2\.0\.0 to 3\.x/],
+    ['a Prometheus 4.x', { prometheus: { version: 'v4.0.0' } }, 'prometheus.version', /from v2\.0\.0 to 3\.x/],
+    ['an Alertmanager older than matchers', { alertmanager: { version: 'v0.21.0' } }, 'alertmanager.version', /from v0\.22\.0 to 0\.x.*matchers/],
+    ['an Alertmanager version that is a number', { alertmanager: { version: 25 as never } }, 'alertmanager.version', /release tag/],
+    ['a cert-manager issuer of an unknown kind', { adapterConfigs: [rps], adapter: { tls: { kind: 'certManager', issuer: { kind: 'Vault' as never, name: 'ca' } } } }, 'adapter.tls.issuer.kind', /"Issuer" or "ClusterIssuer"/],
+    ['a cert-manager issuer without a name', { adapterConfigs: [rps], adapter: { tls: { kind: 'certManager', issuer: { kind: 'Issuer', name: '' } } } }, 'adapter.tls.issuer.name', /Issuer or ClusterIssuer/],
+    ['a caBundle that is not base64', { adapterConfigs: [rps], adapter: { tls: { kind: 'secret', secretName: 'adapter-tls', caBundle: '-----BEGIN CERTIFICATE-----' } } }, 'adapter.tls.caBundle', /base64 encoding of a PEM CA/],
+    ['a caBundle that is base64 of something else', { adapterConfigs: [rps], adapter: { tls: { kind: 'secret', secretName: 'adapter-tls', caBundle: Buffer.from('hello').toString('base64') } } }, 'adapter.tls.caBundle', /PEM CA certificate/],
+    ['a serving Secret name that is not a name', { adapterConfigs: [rps], adapter: { tls: { kind: 'secret', secretName: 'Adapter TLS', caBundle: PEM_BASE64 } } }, 'adapter.tls.secretName', /kubernetes\.io\/tls Secret/],
+    ['an unknown adapter TLS kind', { adapterConfigs: [rps], adapter: { tls: { kind: 'insecure' } as never } }, 'adapter.tls.kind', /"selfSigned", "certManager" or "secret"/],
+    ['a CIDR for the API server that is not one', { adapterConfigs: [rps], adapter: { apiServerFrom: [{ kind: 'cidr', cidr: 'control-plane' }] } }, 'adapter.apiServerFrom[0].cidr', /CIDR/],
+    ['a KEDA namespace that is not a DNS label', { keda: { namespace: 'KEDA' } }, 'keda.namespace', /namespace name/],
+    ['a default-deny switch that is not a boolean', { networkPolicy: { defaultDeny: 'yes' as never } }, 'networkPolicy.defaultDeny', /true or false/],
       ] as Array<[string, ObservabilityStackProps, string, RegExp]>
     ).map(([title, props, field, allowed]) => [title, field, props, allowed] as const),
   )('%s is a synth-time error naming %s', (_title, field, props, allowed) => {

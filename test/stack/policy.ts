@@ -68,10 +68,28 @@ export function restrictedViolations(m: Obj): string[] {
   return out;
 }
 
-/** Whether a `matchLabels` selector selects these labels (Kubernetes label selector semantics, matchLabels only). */
+/**
+ * Whether a label selector selects these labels (Kubernetes label selector semantics: `matchLabels` and
+ * `matchExpressions` ANDed; `NotIn` and `DoesNotExist` also hold for a label that is absent).
+ */
 export function selects(selector: Obj | undefined, labels: Record<string, string>): boolean {
   if (!selector) return false;
-  return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const expressionHolds = (e: Obj): boolean => {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    switch (e.operator) {
+      case 'In':
+        return has && e.values.includes(labels[e.key]);
+      case 'NotIn':
+        return !has || !e.values.includes(labels[e.key]);
+      case 'Exists':
+        return has;
+      case 'DoesNotExist':
+        return !has;
+      default:
+        throw new Error(`unknown selector operator ${e.operator}`);
+    }
+  };
+  return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) && (selector.matchExpressions ?? []).every(expressionHolds);
 }
 
 export interface Source {
