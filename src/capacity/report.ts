@@ -2,7 +2,7 @@
  * Judging a load step the way the alerts would: from two scrapes of the service's duration histogram, the
  * requests, the failed ones (the rules' error predicate), the share answered within the latency threshold and
  * the quantiles `histogram_quantile` would give. So a capacity check and the pager agree on what "met the SLO"
- * means. Pure: the driver (bench/capacity) scrapes and loads; this only reads text.
+ * means. Pure: the driver (`npm run capacity` in the repository) scrapes and loads; this only reads text.
  */
 import type { ServiceModel } from '../model/types';
 import { LABEL } from '../signals/contract';

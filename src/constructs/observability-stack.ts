@@ -43,7 +43,8 @@ export class ObservabilityStack extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps = {}) {
     super(scope, id);
-    this.model = resolveStack(props);
+    const { dashboards: _dashboards, ...options } = props;
+    this.model = resolveStack(options);
     this.mode = this.model.mode;
     this.labels = stackLabels(this.mode);
     const chartNamespace = Chart.of(this).namespace;

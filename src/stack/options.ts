@@ -2,7 +2,7 @@
  * Options of the platform stack and their validation into a {@link StackModel} with every default resolved.
  * Plain data, no cdk8s: the generators in this folder read only the model.
  */
-import type { DefinitionProblem } from '../model/resolve';
+import { type DefinitionProblem, reportUnknownKey, showValue } from '../model/problems';
 import type { ServiceModel } from '../model/types';
 import type { AdapterConfig } from '../scaling/manifests';
 import { formatDuration, parseDuration } from '../spec/duration';
@@ -257,7 +257,7 @@ export class StackOptionsError extends Error {
   constructor(readonly problems: readonly DefinitionProblem[]) {
     super(
       `Invalid ObservabilityStack options (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  - ${p.field}: got ${JSON.stringify(p.value) ?? 'nothing'}; ${p.allowed}`).join('\n'),
+        problems.map((p) => `  - ${p.field}: got ${p.got ?? showValue(p.value)}; ${p.allowed}`).join('\n'),
     );
     this.name = 'StackOptionsError';
   }
@@ -309,10 +309,32 @@ export const DEFAULTS = {
   adapterImage: 'registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0',
 } as const;
 
+/** Every key of an option interface, so a key added to the interface and not here fails to compile. */
+type Keys<T> = { readonly [K in keyof T]-?: true };
+const STACK_KEYS: Keys<StackOptions> = {
+  mode: true, namespace: true, name: true, services: true, prometheus: true, alertmanager: true, grafana: true, adapter: true, adapterConfigs: true, keda: true, networkPolicy: true,
+};
+const PROMETHEUS_KEYS: Keys<PrometheusOptions> = {
+  replicas: true, shards: true, retention: true, retentionSize: true, storage: true, resources: true, remoteWrite: true, queryUrl: true, version: true,
+  scrapeInterval: true, evaluationInterval: true, externalLabels: true, allowFrom: true,
+};
+const ALERTMANAGER_KEYS: Keys<AlertmanagerOptions> = { replicas: true, retention: true, resources: true, allowFrom: true, version: true };
+const GRAFANA_KEYS: Keys<GrafanaOptions> = {
+  adminSecret: true, image: true, sidecarImage: true, resources: true, sidecarResources: true, tracing: true, dashboardNamespaces: true, allowFrom: true,
+};
+const ADAPTER_KEYS: Keys<AdapterOptions> = { image: true, replicas: true, resources: true, tls: true, apiServerFrom: true };
+const KEDA_KEYS: Keys<KedaOptions> = { namespace: true, enabled: true };
+const NETWORK_POLICY_KEYS: Keys<NetworkPolicyOptions> = { defaultDeny: true };
+
 class Collector {
   readonly list: DefinitionProblem[] = [];
-  add(field: string, value: unknown, allowed: string): void {
-    this.list.push({ field, value, allowed });
+  add(field: string, value: unknown, allowed: string, got?: string): void {
+    this.list.push({ field, value, allowed, ...(got === undefined ? {} : { got }) });
+  }
+  /** Reports the keys of an options object that its interface does not have (a typo is silently ignored otherwise). */
+  keys(path: string, value: unknown, known: object): void {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    for (const key of Object.keys(value)) if (!(key in known)) reportUnknownKey((f, v, a, g) => this.add(f, v, a, g), path, key, Object.keys(known));
   }
   count(field: string, value: number | undefined, fallback: number, max = 100): number {
     const v = value ?? fallback;
@@ -381,6 +403,13 @@ class Collector {
  */
 export function resolveStack(options: StackOptions = {}): StackModel {
   const c = new Collector();
+  c.keys('', options, STACK_KEYS);
+  c.keys('prometheus', options.prometheus, PROMETHEUS_KEYS);
+  c.keys('alertmanager', options.alertmanager, ALERTMANAGER_KEYS);
+  c.keys('grafana', options.grafana, GRAFANA_KEYS);
+  c.keys('adapter', options.adapter, ADAPTER_KEYS);
+  c.keys('keda', options.keda, KEDA_KEYS);
+  c.keys('networkPolicy', options.networkPolicy, NETWORK_POLICY_KEYS);
   const mode: StackMode = options.mode ?? { kind: 'own' };
   const namespace = options.namespace ?? 'monitoring';
   if (!DNS_LABEL.test(namespace) || namespace.length > 63) c.add('namespace', namespace, 'must be a DNS label');

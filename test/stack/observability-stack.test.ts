@@ -500,6 +500,10 @@ describe('ObservabilityStack options', () => {
     ['a CIDR for the API server that is not one', { adapterConfigs: [rps], adapter: { apiServerFrom: [{ kind: 'cidr', cidr: 'control-plane' }] } }, 'adapter.apiServerFrom[0].cidr', /CIDR/],
     ['a KEDA namespace that is not a DNS label', { keda: { namespace: 'KEDA' } }, 'keda.namespace', /namespace name/],
     ['a default-deny switch that is not a boolean', { networkPolicy: { defaultDeny: 'yes' as never } }, 'networkPolicy.defaultDeny', /true or false/],
+    ['a misspelt top-level option', { prometeus: { replicas: 2 } } as never, 'prometeus', /did you mean "prometheus"\?/],
+    ['a misspelt Prometheus option', { prometheus: { retension: '30d' } } as never, 'prometheus.retension', /did you mean "retention"\?/],
+    ['an option no interface has', { grafana: { theme: 'dark' } } as never, 'grafana.theme', /allowed: "adminSecret", "image"/],
+    ['a misspelt network policy option', { networkPolicy: { defaultdeny: false } } as never, 'networkPolicy.defaultdeny', /did you mean "defaultDeny"\?/],
       ] as Array<[string, ObservabilityStackProps, string, RegExp]>
     ).map(([title, props, field, allowed]) => [title, field, props, allowed] as const),
   )('%s is a synth-time error naming %s', (_title, field, props, allowed) => {
@@ -512,6 +516,10 @@ describe('ObservabilityStack options', () => {
     expect(error).toBeInstanceOf(StackOptionsError);
     const problem = (error as StackOptionsError).problems.find((p) => p.field === field);
     expect(problem?.allowed).toMatch(allowed);
+  });
+
+  test('the message shows a value as it was written: NaN as NaN, not null', () => {
+    expect(() => synth({ alertmanager: { replicas: NaN } })).toThrow('alertmanager.replicas: got NaN; must be a whole number from 1 to 10');
   });
 
   test('the errors never repeat a credential', () => {
