@@ -24,6 +24,7 @@ import { fleet } from '../../examples/services';
 import { histogramSamples, judgeStep, measureStep, type StepMeasurement, type StepVerdict } from '../../src/capacity/report';
 import { minRequestsToJudge } from '../../src/loadtest/k6';
 import { resolveService, type ServiceModel } from '../../src/model';
+import { hasTaskset } from '../shim/harness';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (o: object) => Promise<{ requests: { average: number; total: number }; non2xx: number; errors: number; timeouts: number }>;
@@ -47,15 +48,6 @@ const EXAMPLE_REQUESTS = [
 function usage(message: string): never {
   console.error(`${message}\nusage: npm run capacity -- <service> [--url http://127.0.0.1:8080 --metrics http://127.0.0.1:9464/metrics]`);
   process.exit(2);
-}
-
-function hasTaskset(): boolean {
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Starts the example app on loopback; resolves with its ports once it prints its ready line. */

@@ -32,7 +32,7 @@ export function compiled(entry: 'server' | 'request-cost' | 'observe' | 'instruc
 }
 
 /** Whether `taskset` (util-linux) is on PATH. */
-function hasTaskset(): boolean {
+export function hasTaskset(): boolean {
   try {
     execFileSync('taskset', ['-V'], { stdio: 'ignore' });
     return true;
