@@ -102,8 +102,14 @@ async function exposedAfterTraffic(definition: ServiceDefinition): Promise<Sampl
       gs.measure('send-mail', () => 'sent');
       await gs.measure('send-mail', async () => Promise.reject(new Error('smtp down'))).catch(() => undefined);
     }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    return parseExposition(await gs.metrics('text'));
+    // The event-loop delay gauges appear with the histogram's first sample, one 10 ms resolution after start,
+    // later on a loaded machine: wait for it (at most 2 s) rather than race it.
+    let text = '';
+    for (let i = 0; i < 100 && !text.includes(`\n${METRIC.eventLoopDelayP99} `); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      text = await gs.metrics('text');
+    }
+    return parseExposition(text);
   } finally {
     await gs.shutdown();
   }
