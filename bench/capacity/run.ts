@@ -6,6 +6,7 @@
  *
  *   npm run capacity -- checkout
  *   npm run capacity -- checkout --url http://127.0.0.1:8080 --metrics http://127.0.0.1:9464/metrics
+ *   npm run capacity -- checkout --capacity 400 --steps 2 --seconds 5   (check another rate, briefly)
  *
  * Without --url it starts examples/app/server.ts (the checkout service) on 127.0.0.1, pinned to core 1 when
  * `taskset` exists, with autocannon on core 0: one pod on one core. Steps: the declared capacity times 1, 2, 4,
@@ -46,7 +47,9 @@ const EXAMPLE_REQUESTS = [
 ];
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run capacity -- <service> [--url http://127.0.0.1:8080 --metrics http://127.0.0.1:9464/metrics]`);
+  console.error(
+    `${message}\nusage: npm run capacity -- <service> [--url http://127.0.0.1:8080 --metrics http://127.0.0.1:9464/metrics] [--capacity <req/s>] [--steps 1-${MULTIPLES.length}] [--seconds 1-60]`,
+  );
   process.exit(2);
 }
 
@@ -93,8 +96,17 @@ async function main(): Promise<void> {
     return i > 0 ? args[i + 1] : undefined;
   };
   const model = resolveService(definition);
-  const declared = model.capacity.requestsPerSecond;
-  if (declared === undefined) usage(`${name} declares no capacity.requestsPerSecond: nothing to check`);
+  const number = (flag: string, min: number, max: number): number | undefined => {
+    const text = option(flag);
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!(n >= min && n <= max)) usage(`${flag} must be a number from ${min} to ${max}; got ${JSON.stringify(text)}`);
+    return n;
+  };
+  const declared = number('--capacity', 1, 100_000) ?? model.capacity.requestsPerSecond;
+  if (declared === undefined) usage(`${name} declares no capacity.requestsPerSecond: nothing to check (or give --capacity)`);
+  const steps = number('--steps', 1, MULTIPLES.length) ?? MULTIPLES.length;
+  const fixedSeconds = number('--seconds', 1, 60);
   if (model.kind !== 'http') usage(`${name} is a worker: its operations are not HTTP requests autocannon can send`);
   let url = option('--url');
   let metrics = option('--metrics');
@@ -124,9 +136,9 @@ async function main(): Promise<void> {
   const results: Array<{ rate: number; step: StepMeasurement; verdict: StepVerdict; starved: boolean }> = [];
   try {
     await load(declared, WARMUP_S);
-    for (const multiple of MULTIPLES) {
+    for (const multiple of MULTIPLES.slice(0, Math.floor(steps))) {
       const rate = declared * multiple;
-      const seconds = Math.min(multiple === 1 ? MAX_DECLARED_STEP_S : MAX_STEP_S, Math.max(MIN_STEP_S, Math.ceil(minRequests / rate)));
+      const seconds = fixedSeconds ?? Math.min(multiple === 1 ? MAX_DECLARED_STEP_S : MAX_STEP_S, Math.max(MIN_STEP_S, Math.ceil(minRequests / rate)));
       const before = await scrape(model, metrics!);
       await load(rate, seconds);
       const step = measureStep(model, before, await scrape(model, metrics!));
