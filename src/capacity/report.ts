@@ -5,7 +5,7 @@
  * means. Pure: the driver (`npm run capacity` in the repository) scrapes and loads; this only reads text.
  */
 import type { ServiceModel } from '../model/types';
-import { LABEL } from '../signals/contract';
+import { LABEL, OUTCOME } from '../signals/contract';
 import { exact } from '../signals/promql';
 import { durationHistogram } from '../signals/queries';
 import { minRequestsToJudge } from '../loadtest/k6';
@@ -88,7 +88,7 @@ export function measureStep(model: ServiceModel, before: readonly HistogramSampl
   const counts = delta.filter((s) => s.name === 'count');
   const requests = counts.reduce((n, s) => n + s.value, 0);
   const failed = counts
-    .filter((s) => (model.kind === 'worker' ? s.labels[LABEL.outcome] === 'error' : status.test(s.labels[LABEL.statusCode] ?? '') || errorType.test(s.labels[LABEL.errorType] ?? '')))
+    .filter((s) => (model.kind === 'worker' ? s.labels[LABEL.outcome] === OUTCOME.error : status.test(s.labels[LABEL.statusCode] ?? '') || errorType.test(s.labels[LABEL.errorType] ?? '')))
     .reduce((n, s) => n + s.value, 0);
   const byLe = new Map<number, number>();
   for (const s of delta.filter((x) => x.name === 'bucket')) {

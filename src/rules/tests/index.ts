@@ -306,7 +306,12 @@ export interface BurnIncident {
  * window (and the base rates it sums) has forgotten the incident, so no condition can hold again.
  */
 export function burnIncident(model: ServiceModel, slo: SloModel, tier: BurnTierModel): BurnIncident {
-  const ctx = context(model);
+  return incidentOf(context(model), slo, tier);
+}
+
+/** {@link burnIncident} with the service's rules already generated (the scenarios share one context). */
+function incidentOf(ctx: Ctx, slo: SloModel, tier: BurnTierModel): BurnIncident {
+  const { model } = ctx;
   const step = scenarioStep(ctx, tier.shortWindowMs, tier.forMs);
   const r = outageRatio(slo, tier);
   const startMs = healthyHistoryMs(slo, tier, step);
@@ -394,7 +399,8 @@ export function incidentNotifications(incident: BurnIncident): Notification[] {
  */
 function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
   const { model } = ctx;
-  const incident = burnIncident(model, slo, tier);
+  const incident = incidentOf(ctx, slo, tier);
+  const notifications = incidentNotifications(incident);
   const { step, timelines, startMs, fireBy, notBefore, badShare: r, perMinute } = incident;
   const checks: AlertRuleTest[] = [];
   const margin = 2 * step;
@@ -411,7 +417,7 @@ function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
   const { at } = onset;
   check(at, onset.firing);
   const checked = new Set([at]);
-  const changes = incidentNotifications(incident).flatMap((n) => [n.firingMs, n.resolvedMs]);
+  const changes = notifications.flatMap((n) => [n.firingMs, n.resolvedMs]);
   const every = quietCheckMs(slo, tier, step);
   const later = [...changes.map((c) => roundUp(c + margin + step, step)), ...Array.from({ length: Math.floor((incident.endMs - at) / every) }, (_, i) => at + (i + 1) * every)];
   for (const t of [...new Set(later)].sort((a, b) => a - b)) {
@@ -422,7 +428,7 @@ function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
     checked.add(t);
   }
   const share = r === 1 ? 'a 100% outage' : `${exact(r * 100)}% bad ${slo.kind === 'latency' ? 'latency' : 'responses'}`;
-  const resolved = incidentNotifications(incident).find((n) => n.tier === tier);
+  const resolved = notifications.find((n) => n.tier === tier);
   return {
     name:
       `${slo.name} ${tier.name} burn: after ${formatDuration(startMs)} of healthy traffic${perMinute === HEALTHY_PER_MINUTE ? '' : ` at ${exact(perMinute / 60)} req/s (the guard's minEvents needs it)`}, ${share} fires the ${tier.severity} ` +
@@ -458,7 +464,7 @@ function unanswered(ctx: Ctx, slo: SloModel): Scenario | undefined {
   const { model } = ctx;
   if (model.kind !== 'http' || slo.kind !== 'availability') return undefined;
   const tier = slo.tiers[0];
-  const incident = burnIncident(model, slo, tier);
+  const incident = incidentOf(ctx, slo, tier);
   const onset = settledFiring(incident, tier);
   if (!onset) return undefined;
   const abortsFail = model.scope.ignoredErrorType === undefined;
