@@ -3,8 +3,12 @@
  * and for Prometheus, Alertmanager and Grafana run without prometheus-operator (or beside it):
  *
  * - `alerts/<namespace>-<service>.rules.yaml`: what `rule_files:` loads;
- * - `alerts/<namespace>-<service>.test.yaml` and `.<step>.test.yaml`: the promtool unit tests proving every
- *   alert fires (`promtool test rules alerts/*.test.yaml`), the long-window ones at a coarser step;
+ * - `alerts/tests/<namespace>-<service>.<scope>.<step>.test.yaml`: the promtool unit tests proving every alert
+ *   fires (`promtool test rules alerts/tests/*.test.yaml`), a file per scope (what it proves: one SLO's burn
+ *   tiers, its budget, the other alerts, or every rule) and evaluation step; and
+ *   `alerts/tests/<namespace>-<service>.<scope>.rules.yaml`, the rules a scope's tests run against: the alerts it
+ *   proves and what they read, copied from the service's rule file (outside `alerts/`, so a `rule_files:` glob
+ *   of `alerts/*.rules.yaml` never loads them);
  * - `alerts/<namespace>-<service>.scrape.yaml`: the service's entry for `scrape_configs:`;
  * - `alerts/alertmanager.yml`: routing, receivers and inhibitions of every routed service;
  * - `dashboards/<uid>.json`: one dashboard per service and the fleet overview they link to;
@@ -21,6 +25,8 @@ import { scrapeConfig, type ScrapeDiscovery } from './scrape';
 
 /** Folder of the rule, test and scrape files and alertmanager.yml. */
 export const ALERTS_DIR = 'alerts';
+/** Folder of the promtool tests and their rule subsets, inside {@link ALERTS_DIR}. */
+export const TESTS_DIR = 'tests';
 /** Folder of the dashboard JSON files. */
 export const DASHBOARDS_DIR = 'dashboards';
 /** Folder of the k6 load tests. */
@@ -30,16 +36,15 @@ export const LOADTESTS_DIR = 'loadtests';
  * The files one service needs, by file name: rules, promtool tests and its scrape config.
  *
  * @example
- * plainFiles(resolveService(checkout)); // { 'shop-checkout.rules.yaml': ..., 'shop-checkout.test.yaml': ..., 'shop-checkout.scrape.yaml': ... }
+ * plainFiles(resolveService(checkout)); // { 'shop-checkout.rules.yaml': ..., 'tests/shop-checkout.signals.1m.test.yaml': ..., 'shop-checkout.scrape.yaml': ... }
  */
 export function plainFiles(model: ServiceModel, discovery?: ScrapeDiscovery): Record<string, string> {
   const base = `${model.namespace}-${model.name}`;
-  const [finest, ...coarser] = ruleTests(model, `${base}.rules.yaml`);
+  const tests = ruleTests(model, (subset) => (subset === undefined ? `../${base}.rules.yaml` : `${base}.${subset}.rules.yaml`));
   return {
     [`${base}.rules.yaml`]: toYaml(serviceRules(model)),
-    [`${base}.test.yaml`]: toYaml(finest),
-    // The long-window scenarios, evaluated at a coarser step: `<base>.<step>.test.yaml`.
-    ...Object.fromEntries(coarser.map((file) => [`${base}.${file.evaluation_interval}.test.yaml`, toYaml(file)])),
+    ...Object.fromEntries(Object.entries(tests.subsets).map(([scope, rules]) => [`${TESTS_DIR}/${base}.${scope}.rules.yaml`, toYaml(rules)])),
+    ...Object.fromEntries(Object.entries(tests.files).map(([name, file]) => [`${TESTS_DIR}/${base}.${name}.test.yaml`, toYaml(file)])),
     [`${base}.scrape.yaml`]: toYaml({ scrape_configs: [scrapeConfig(model, discovery)] }),
   };
 }

@@ -8,7 +8,7 @@
  * The incidents are those of the generated promtool tests (src/rules/tests, `burnIncident`): healthy history,
  * a bad-event share only the tier and slower ones detect (100% for the fast tier, for 12 minutes), recovery,
  * then quiet until every short window has forgotten it. Times come from the predictor those tests are built
- * on; `promtool test rules` on alerts/shop-checkout*.test.yaml checks every state change it predicts (a step or
+ * on; `promtool test rules` on alerts/tests/shop-checkout.*.test.yaml checks every state change it predicts (a step or
  * two after it) and the quiet in between, so a wrong number here fails `npm test`.
  */
 import { checkout } from '../../examples/services';

@@ -7,8 +7,8 @@
  * period 10, so a 100-service fleet costs ten times their sum), writes the plain files and runs
  * `promtool test rules` on all test files of the service, one service at a time, reading user + system CPU
  * from GNU time (`/usr/bin/time`, Debian package `time`). With `--before <ref>`, also runs the example services'
- * test files as committed at that ref against today's rule files (the rules must be unchanged between the two),
- * so before and after are measured side by side in one run.
+ * test files (and rule subsets) as committed at that ref against today's rule files (the rules must be unchanged
+ * between the two), so before and after are measured side by side in one run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -48,7 +48,10 @@ function scenarioCount(text: string): number {
 function measure(name: string, files: Record<string, string>): Cost {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-test-cost-'));
   try {
-    for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    }
     const tests = Object.keys(files).filter((f) => f.endsWith('.test.yaml'));
     const cpuSeconds = promtoolCpu(dir, tests);
     return { service: name, files: tests.length, scenarios: tests.reduce((n, f) => n + scenarioCount(files[f]), 0), cpuSeconds };
@@ -75,11 +78,14 @@ function main(): void {
   if (before !== undefined) {
     const old = fleet.map(resolveService).map((m) => {
       const base = `${m.namespace}-${m.name}`;
-      const files = plainFiles(m);
-      const test = execFileSync('git', ['show', `${before}:alerts/${base}.test.yaml`], { cwd: ROOT, encoding: 'utf8' });
-      return measure(`${m.namespace}/${m.name}`, { [`${base}.rules.yaml`]: files[`${base}.rules.yaml`], [`${base}.test.yaml`]: test });
+      const committed = execFileSync('git', ['ls-tree', '-r', '--name-only', before, 'alerts/'], { cwd: ROOT, encoding: 'utf8' })
+        .split('\n')
+        .filter((f) => path.basename(f).startsWith(`${base}.`) && /\.(test|rules)\.yaml$/.test(f) && f !== `alerts/${base}.rules.yaml`);
+      const files: Record<string, string> = { [`${base}.rules.yaml`]: plainFiles(m)[`${base}.rules.yaml`] };
+      for (const f of committed) files[path.relative('alerts', f)] = execFileSync('git', ['show', `${before}:${f}`], { cwd: ROOT, encoding: 'utf8' });
+      return measure(`${m.namespace}/${m.name}`, files);
     });
-    table(`Example services, test files as committed at ${before} (one file, every scenario at 1m), same rules`, old);
+    table(`Example services, test files as committed at ${before}, against today's rule files`, old);
   }
 
   const shapes = syntheticFleet(10)

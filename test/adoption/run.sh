@@ -72,7 +72,7 @@ npx cdk8s synth >synth.log 2>&1 || { cat synth.log; fail "cdk8s synth"; }
 for f in dist/bank/ServiceMonitor.ledger-golden-signals.k8s.yaml dist/bank/PrometheusRule.statements-golden-signals.k8s.yaml \
   dist/bank/ScaledObject.statements.k8s.yaml dist/bank/HorizontalPodAutoscaler.ledger.k8s.yaml \
   dist/bank/AlertmanagerConfig.team-core-banking-routing.k8s.yaml dist/monitoring/ConfigMap.gs-all-services-fleet.k8s.yaml \
-  alerts/bank-ledger.rules.yaml alerts/bank-ledger.test.yaml alerts/bank-ledger.scrape.yaml alerts/bank-statements.rules.yaml \
+  alerts/bank-ledger.rules.yaml alerts/tests/bank-ledger.service.1m.test.yaml alerts/bank-ledger.scrape.yaml alerts/bank-statements.rules.yaml \
   alerts/alertmanager.yml dashboards/gs-bank-ledger-service.json dashboards/gs-all-services-fleet.json loadtests/bank-ledger.k6.js; do
   [ -f "$f" ] || { ls -R dist alerts dashboards; fail "synth did not write $f"; }
 done

@@ -76,23 +76,22 @@ describe('writePlainFiles', () => {
     const written = writePlainFiles(app(), { outdir: dir });
     expect(written).toEqual([
       'alerts/alertmanager.yml',
-      'alerts/shop-catalog.15m.test.yaml',
-      'alerts/shop-catalog.30m.test.yaml',
       'alerts/shop-catalog.rules.yaml',
       'alerts/shop-catalog.scrape.yaml',
-      'alerts/shop-catalog.test.yaml',
-      'alerts/shop-checkout.15m.test.yaml',
-      'alerts/shop-checkout.30m.test.yaml',
-      'alerts/shop-checkout.5m.test.yaml',
       'alerts/shop-checkout.rules.yaml',
       'alerts/shop-checkout.scrape.yaml',
-      'alerts/shop-checkout.test.yaml',
+      ...['availability-burn', 'signals'].map((scope) => `alerts/tests/shop-catalog.${scope}.rules.yaml`),
+      ...['availability-burn.15m', 'availability-burn.1m', 'availability-burn.30m', 'service.1m', 'signals.15m', 'signals.1m'].map((f) => `alerts/tests/shop-catalog.${f}.test.yaml`),
+      ...['availability-budget', 'availability-burn', 'latency-budget', 'latency-burn', 'signals'].map((scope) => `alerts/tests/shop-checkout.${scope}.rules.yaml`),
+      ...['availability-budget.5m', 'availability-burn.15m', 'availability-burn.1m', 'availability-burn.30m', 'latency-budget.5m', 'latency-burn.15m', 'latency-burn.1m', 'latency-burn.30m', 'service.1m', 'signals.15m', 'signals.1m'].map(
+        (f) => `alerts/tests/shop-checkout.${f}.test.yaml`,
+      ),
       'dashboards/gs-all-services-fleet.json',
       'dashboards/gs-shop-catalog-service.json',
       'dashboards/gs-shop-checkout-service.json',
       'loadtests/shop-catalog.k6.js',
       'loadtests/shop-checkout.k6.js',
-    ]);
+    ].sort());
     for (const file of written) expect(fs.existsSync(path.join(dir, file))).toBe(true);
   });
 

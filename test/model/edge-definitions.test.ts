@@ -42,13 +42,13 @@ const EDGES: ReadonlyArray<[string, ServiceLevelObjectives]> = [
 describe('plainFiles renders every definition resolveService accepts', () => {
   it.each(EDGES)('renders rules, tests and scrape config for %s', (_title, slos) => {
     const files = plainFiles(resolveService(definition(slos)));
-    expect(Object.keys(files)).toEqual(expect.arrayContaining(['shop-checkout.rules.yaml', 'shop-checkout.test.yaml', 'shop-checkout.scrape.yaml']));
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['shop-checkout.rules.yaml', 'tests/shop-checkout.service.1m.test.yaml', 'shop-checkout.scrape.yaml']));
   });
 
   it('runs the 99.9999% burn scenarios at the traffic the fast tier guard needs, and says so', () => {
     const files = plainFiles(resolveService(definition({ availability: { objective: 99.9999 } })));
     // Guard 69,445 events per hour, twice over: 38.58 req/s, rounded up to whole 10 req/s steps.
-    expect(files['shop-checkout.test.yaml']).toContain('availability fast burn: after 1h of healthy traffic at 40 req/s (the guard\'s minEvents needs it), a 100% outage fires');
+    expect(files['tests/shop-checkout.availability-burn.1m.test.yaml']).toContain('availability fast burn: after 1h of healthy traffic at 40 req/s (the guard\'s minEvents needs it), a 100% outage fires');
   });
 });
 
@@ -56,7 +56,10 @@ describeWithBinary('promtool', 'promtool passes the generated tests of an edge d
   it('promtool test rules passes every scenario of 99.9999% availability', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-edge-'));
     const files = plainFiles(resolveService(definition({ availability: { objective: 99.9999 } })));
-    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), text);
+    }
     const tests = Object.keys(files).filter((f) => f.endsWith('.test.yaml')).map((f) => path.join(dir, f));
     const { status, output } = run(promtool, ['test', 'rules', ...tests], 5 * 60_000);
     expect(output).not.toContain('FAILED');

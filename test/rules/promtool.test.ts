@@ -8,23 +8,26 @@ import * as YAML from 'yaml';
 import { describeWithBinary, run } from '../support/binaries';
 
 const ALERTS = path.join(__dirname, '..', '..', 'alerts');
+const TESTS = path.join(ALERTS, 'tests');
 const ruleFiles = fs.readdirSync(ALERTS).filter((f) => f.endsWith('.rules.yaml'));
-const testFiles = fs.readdirSync(ALERTS).filter((f) => f.endsWith('.test.yaml'));
-/** `shop-checkout.test.yaml` and `shop-checkout.30m.test.yaml` (a coarser step) → `shop-checkout`. */
-const serviceOf = (file: string) => file.replace(/(\.\d+[smhd])?\.(test|rules)\.yaml$/, '');
+const testFiles = fs.readdirSync(TESTS).filter((f) => f.endsWith('.test.yaml'));
+/** `shop-checkout.rules.yaml` and `tests/shop-checkout.availability-burn.30m.test.yaml` → `shop-checkout`. */
+const serviceOf = (file: string) => file.replace(/(\.[a-z0-9-]+\.\d+[smhd])?\.(test|rules)\.yaml$/, '');
+/** `shop-checkout.availability-burn.30m.test.yaml` → scope `availability-burn`, step `30m`. */
+const partsOf = (file: string) => /\.([a-z0-9-]+)\.(\d+[smhd])\.test\.yaml$/.exec(file)!;
 
 describeWithBinary('promtool', 'promtool on the committed alerts/', (promtool) => {
-  it('finds a rule file and a test file for every example service', () => {
+  it('finds a rule file and test files (one against all its rules) for every example service', () => {
     expect(ruleFiles.length).toBeGreaterThanOrEqual(3);
     expect([...new Set(testFiles.map(serviceOf))]).toEqual(ruleFiles.map(serviceOf));
-    for (const rules of ruleFiles) expect(testFiles).toContain(rules.replace('.rules.', '.test.'));
+    for (const rules of ruleFiles) expect(testFiles.filter((f) => f.startsWith(`${serviceOf(rules)}.service.`))).toHaveLength(1);
   });
 
-  it.each(testFiles)('%s tests the shipped rule file of its service, and nothing else', (file) => {
-    const test = YAML.parse(fs.readFileSync(path.join(ALERTS, file), 'utf8')) as { rule_files: string[]; evaluation_interval: string };
-    expect(test.rule_files).toEqual([`${serviceOf(file)}.rules.yaml`]);
-    const step = /\.(\d+[smhd])\.test\.yaml$/.exec(file)?.[1];
-    if (step !== undefined) expect(test.evaluation_interval).toBe(step);
+  it.each(testFiles)('%s loads its service’s rule file, or the subset of its scope, at the step its name says', (file) => {
+    const test = YAML.parse(fs.readFileSync(path.join(TESTS, file), 'utf8')) as { rule_files: string[]; evaluation_interval: string };
+    const [, scope, step] = partsOf(file);
+    expect(test.rule_files).toEqual([scope === 'service' ? `../${serviceOf(file)}.rules.yaml` : `${serviceOf(file)}.${scope}.rules.yaml`]);
+    expect(test.evaluation_interval).toBe(step);
   });
 
   it.each(ruleFiles)('promtool check rules --lint=all --lint-fatal accepts %s', (file) => {
@@ -37,7 +40,7 @@ describeWithBinary('promtool', 'promtool on the committed alerts/', (promtool) =
   it.concurrent.each(testFiles)(
     'promtool test rules passes every scenario of %s',
     async (file) => {
-      const { status, output } = await runAsync(promtool, ['test', 'rules', file], ALERTS, 15 * 60_000);
+      const { status, output } = await runAsync(promtool, ['test', 'rules', file], TESTS, 15 * 60_000);
       if (status !== 0) throw new Error(output);
       expect(output).toContain('SUCCESS');
     },

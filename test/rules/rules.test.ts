@@ -196,29 +196,69 @@ describe('the rule file of the example checkout service', () => {
 });
 
 describe('the generated promtool tests', () => {
-  const files = ruleTests(resolveService(checkout), 'shop-checkout.rules.yaml');
-  const stepOf = (scenario: RegExp) => files.find((f) => f.tests.some((t) => scenario.test(t.name)))?.evaluation_interval;
+  const tests = ruleTests(resolveService(checkout), (subset) => (subset === undefined ? '../shop-checkout.rules.yaml' : `shop-checkout.${subset}.rules.yaml`));
+  const files = Object.values(tests.files);
+  const fileOf = (scenario: RegExp) => Object.entries(tests.files).find(([, f]) => f.tests.some((t) => scenario.test(t.name)));
 
   it.each([
-    ['the fast tier, whose 5m short window needs every minute', /^availability fast burn/, '1m'],
-    ['the medium tier (30m short window, for 15m)', /^availability medium burn/, '15m'],
-    ['the slow tier (2h short window, for 1h)', /^latency slow burn/, '30m'],
-    ['the longterm tier (6h short window, for 3h)', /^availability longterm burn/, '30m'],
-    ['the longterm low-traffic scenario', /^availability low traffic: .* longterm tier/, '30m'],
-    ['the week-long TrafficDrop scenario (30m averages, for 15m)', /^TrafficDrop/, '15m'],
-    ['the healthy scenario', /^healthy/, '1m'],
-    ['an alert with a short for', /^ServiceTargetsDown/, '1m'],
-    ['the spent budget, whose [30d:5m] subquery needs a sample at every 5m point', /^availability budget spent/, '5m'],
-  ])('evaluates %s at the coarsest step that keeps two steps in its shortest window and divides its for', (_what, scenario, step) => {
-    expect(stepOf(scenario)).toBe(step);
+    ['the fast tier, whose 5m short window needs every minute', /^availability fast burn/, 'availability-burn.1m'],
+    ['the medium tier (30m short window, for 15m)', /^availability medium burn/, 'availability-burn.15m'],
+    ['the slow tier (2h short window, for 1h)', /^latency slow burn/, 'latency-burn.30m'],
+    ['the longterm tier (6h short window, for 3h)', /^availability longterm burn/, 'availability-burn.30m'],
+    ['the longterm low-traffic scenario', /^availability low traffic: .* longterm tier/, 'availability-burn.30m'],
+    ['the week-long TrafficDrop scenario (30m averages, for 15m)', /^TrafficDrop/, 'signals.15m'],
+    ['the healthy scenario, against every rule', /^healthy/, 'service.1m'],
+    ['an alert with a short for', /^ServiceTargetsDown/, 'signals.1m'],
+    ['the spent budget, whose [30d:5m] subquery needs a sample at every 5m point', /^availability budget spent/, 'availability-budget.5m'],
+  ])('runs %s in the file of its scope, at the coarsest step that keeps two steps in its shortest window and divides its for', (_what, scenario, file) => {
+    expect(fileOf(scenario)?.[0]).toBe(file);
+    expect(fileOf(scenario)?.[1].evaluation_interval).toBe(file.split('.')[1]);
   });
 
-  it('tests the same rule file in every file, finest step first, and each scenario exactly once', () => {
-    expect(files.map((f) => f.evaluation_interval)).toEqual(['1m', '5m', '15m', '30m']);
-    for (const f of files) expect(f.rule_files).toEqual(['shop-checkout.rules.yaml']);
+  it('names one file per scope and step, and runs each scenario exactly once', () => {
+    expect(Object.keys(tests.files)).toEqual([
+      'availability-budget.5m',
+      'availability-burn.15m',
+      'availability-burn.1m',
+      'availability-burn.30m',
+      'latency-budget.5m',
+      'latency-burn.15m',
+      'latency-burn.1m',
+      'latency-burn.30m',
+      'service.1m',
+      'signals.15m',
+      'signals.1m',
+    ]);
     const names = files.flatMap((f) => f.tests.map((t) => t.name));
     expect(new Set(names).size).toBe(names.length);
     expect(names).toHaveLength(45);
+  });
+
+  it.each([
+    ['service.1m', '../shop-checkout.rules.yaml'],
+    ['signals.15m', 'shop-checkout.signals.rules.yaml'],
+    ['availability-burn.30m', 'shop-checkout.availability-burn.rules.yaml'],
+    ['latency-budget.5m', 'shop-checkout.latency-budget.rules.yaml'],
+  ])('lets the %s file load %s', (file, ruleFile) => {
+    expect(tests.files[file].rule_files).toEqual([ruleFile]);
+  });
+
+  it.each([
+    ['availability-burn', ['ErrorBudgetBurn availability fast', 'ErrorBudgetBurn availability medium', 'ErrorBudgetBurn availability slow', 'ErrorBudgetBurn availability longterm']],
+    ['latency-budget', ['ErrorBudgetExhausted latency']],
+    ['signals', ['TrafficAbsent', 'TrafficDrop', 'TrafficAboveCapacity', 'CPUNearLimit', 'CPUAboveRequest', 'MemoryNearLimit', 'EventLoopSaturated', 'EventLoopDelayHigh', 'InFlightNearLimit', 'AutoscalerMaxedOut', 'ServiceTargetsDown', 'GoldenSignalsMissing']],
+  ])('gives the %s scope exactly the alerts it proves', (scope, alerts) => {
+    const rules = tests.subsets[scope].groups.flatMap((g) => g.rules).filter(isAlertingRule);
+    expect(rules.map((r) => [r.alert, r.labels.slo, r.labels.burn_tier].filter(Boolean).join(' '))).toEqual(alerts);
+  });
+
+  it.each([
+    ['availability-burn', 'never the 30-day budget rules nor the latency SLO', ['slo:sli_error:ratio_rate30d', 'slo:period_error_budget_remaining:ratio'], 'latency'],
+    ['signals', 'no SLO rule at all', ['slo:sli_events:rate5m', 'slo:sli_error:ratio_rate1h'], 'availability'],
+  ])('leaves out of the %s subset what its alerts never read: %s', (scope, _what, records, otherSlo) => {
+    const recorded = tests.subsets[scope].groups.flatMap((g) => g.rules).filter((r): r is RecordingRule => !isAlertingRule(r));
+    for (const record of records) expect(recorded.map((r) => r.record)).not.toContain(record);
+    expect(recorded.filter((r) => r.labels?.slo === otherSlo)).toEqual([]);
   });
 
   it('checks every alert on its file’s evaluation grid', () => {

@@ -12,11 +12,14 @@
  * What else is firing at each check (slower tiers catching up, for instance) is predicted by evaluating the
  * rules over the same synthetic data (./predict.ts); promtool then checks the prediction.
  *
- * Scenarios that prove long windows run at a coarser evaluation step, in a test file of their own (promtool has
- * one `evaluation_interval` per file). promtool evaluates every rule of the file at every step, about 6 ms for
- * a service's ~70 rules on this project's CI machine, so a scenario costs its length / step evaluations: at 1m
- * the week-long TrafficDrop scenario took 106 s of CPU and a 3-day longterm scenario about a minute. See
- * {@link scenarioStep}.
+ * promtool evaluates every rule of its rule files at every step, so a scenario costs its length / step
+ * evaluations of the rules it loads (issue 19). Two things keep that to seconds per service:
+ * - Scenarios that prove long windows run at a coarser evaluation step, in a test file of their own (promtool
+ *   has one `evaluation_interval` per file): at 1m the week-long TrafficDrop scenario took 106 s of CPU, at 15m
+ *   about 4 s. See {@link scenarioStep}.
+ * - Each scenario loads only the alerts it proves and the rules they read ({@link Scope}, ../subset.ts): the
+ *   same TrafficDrop scenario took 7 s against the whole file, whose `[30d:5m]` budget rules it never needs,
+ *   and 0.6 s against its subset.
  */
 import type { BurnTierModel, ServiceModel, SloModel } from '../../model/types';
 import { CLUSTER_METRIC, LABEL } from '../../signals/contract';
@@ -24,7 +27,8 @@ import { eq, exact } from '../../signals/promql';
 import { ALERT, AlertName } from '../../signals/recorded';
 import { formatDuration } from '../../spec/duration';
 import { serviceRules } from '../index';
-import { AlertingRule, isAlertingRule } from '../types';
+import { AlertingRule, isAlertingRule, type RuleFile } from '../types';
+import { ruleSubset } from '../subset';
 import { BUDGET_EXHAUSTED_FOR_MS } from '../slo';
 import { baseWindowMs, recordedSpacingMs } from '../windows';
 import { firingTiersAt, predictBurnAlerts, type TierTimeline } from './predict';
@@ -77,9 +81,44 @@ export interface PromtoolTestFile {
   readonly tests: readonly TestGroup[];
 }
 
+/**
+ * What a scenario proves, which decides the rules it runs against (see ../subset.ts): `service`, every rule of
+ * the file (the healthy scenario proves that none of them fires); `burn` and `budget`, one SLO's burn-rate or
+ * budget-exhausted alerts; `signals`, the traffic, saturation and meta alerts (those without an `slo` label).
+ */
+type Scope = { readonly kind: 'service' } | { readonly kind: 'burn' | 'budget'; readonly slo: SloModel } | { readonly kind: 'signals' };
+
+/** The scope's part of test and subset file names: `service`, `availability-burn`, `latency-budget`, `signals`. */
+function scopeName(scope: Scope): string {
+  switch (scope.kind) {
+    case 'service':
+    case 'signals':
+      return scope.kind;
+    case 'burn':
+    case 'budget':
+      return `${scope.slo.name}-${scope.kind}`;
+  }
+}
+
+/** The alerting rules a scope proves; its rule subset is them and what they read. */
+function provenBy(scope: Scope): (rule: AlertingRule) => boolean {
+  switch (scope.kind) {
+    case 'service':
+      return () => true;
+    case 'signals':
+      return (rule) => rule.labels[LABEL.slo] === undefined;
+    case 'burn':
+    case 'budget': {
+      const alert = scope.kind === 'burn' ? ALERT.errorBudgetBurn : ALERT.errorBudgetExhausted;
+      return (rule) => rule.alert === alert && rule.labels[LABEL.slo] === scope.slo.name;
+    }
+  }
+}
+
 /** A scenario under construction: input series plus the checks, with its length in minutes and evaluation step. */
 interface Scenario {
   readonly name: string;
+  readonly scope: Scope;
   readonly minutes: number;
   readonly step: number;
   readonly series: InputSeries[];
@@ -120,13 +159,25 @@ function expectedAlert(rule: AlertingRule, outputLabels: Record<string, string>)
   return { exp_labels: { ...outputLabels, ...rule.labels }, exp_annotations: rule.annotations };
 }
 
+/** The generated tests of one service. */
+export interface RuleTests {
+  /** Subsets of the service's rule file by scope (`availability-burn`, `signals`, ...): see ../subset.ts. */
+  readonly subsets: Readonly<Record<string, RuleFile>>;
+  /** promtool test files by `<scope>.<step>`, e.g. `availability-burn.30m`, sorted. */
+  readonly files: Readonly<Record<string, PromtoolTestFile>>;
+}
+
 /**
- * Builds the promtool tests of a service: one file per evaluation step its scenarios run at (see
- * {@link scenarioStep}), the service's own evaluation interval first. Every file tests the same rule file.
+ * Builds the promtool tests of a service: one file per scope and evaluation step its scenarios run at (see
+ * {@link scenarioStep}). A file runs against the rule subset of its scope, or the whole rule file for the
+ * `service` scope.
  *
- * @param ruleFile path of the rule file, relative to the test files, e.g. `shop-checkout.rules.yaml`
+ * @param ruleFileOf path of the rule file a test file loads, relative to the test files: of the service's
+ * whole rule file (`undefined`) or of a subset (by scope name)
+ * @example
+ * ruleTests(model, (subset) => (subset ? `shop-checkout.${subset}.rules.yaml` : '../shop-checkout.rules.yaml'));
  */
-export function ruleTests(model: ServiceModel, ruleFile: string): PromtoolTestFile[] {
+export function ruleTests(model: ServiceModel, ruleFileOf: (subset: string | undefined) => string): RuleTests {
   const ctx = context(model);
   const scenarios: Scenario[] = [
     healthy(ctx),
@@ -137,24 +188,54 @@ export function ruleTests(model: ServiceModel, ruleFile: string): PromtoolTestFi
     ...model.slos.flatMap((slo) => budgetExhausted(ctx, slo)),
     ...simpleAlertScenarios(ctx),
   ];
-  const steps = [...new Set(scenarios.map((s) => s.step))].sort((a, b) => a - b);
-  return steps.map((step) => ({
-    rule_files: [ruleFile],
-    evaluation_interval: formatDuration(step),
-    tests: scenarios.filter((s) => s.step === step).map((s) => ({ name: s.name, interval: '1m', input_series: s.series, alert_rule_test: s.checks })),
-  }));
+  const subsets: Record<string, RuleFile> = {};
+  const files = new Map<string, { scope: string; step: number; scenarios: Scenario[] }>();
+  for (const scenario of scenarios) {
+    const scope = scopeName(scenario.scope);
+    if (scenario.scope.kind !== 'service' && subsets[scope] === undefined) subsets[scope] = ruleSubset(ctx.file, provenBy(scenario.scope));
+    assertProven(ctx, scenario);
+    const name = `${scope}.${formatDuration(scenario.step)}`;
+    const file = files.get(name) ?? { scope, step: scenario.step, scenarios: [] };
+    file.scenarios.push(scenario);
+    files.set(name, file);
+  }
+  return {
+    subsets,
+    files: Object.fromEntries(
+      [...files.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([name, { scope, step, scenarios: inFile }]) => [
+          name,
+          {
+            rule_files: [ruleFileOf(subsets[scope] === undefined ? undefined : scope)],
+            evaluation_interval: formatDuration(step),
+            tests: inFile.map((s) => ({ name: s.name, interval: '1m', input_series: s.series, alert_rule_test: s.checks })),
+          },
+        ]),
+    ),
+  };
+}
+
+/** A check of an alert its scope's rules do not hold would pass vacuously: a bug of the generator. */
+function assertProven(ctx: Ctx, scenario: Scenario): void {
+  const proven = new Set(ctx.rules.filter(provenBy(scenario.scope)).map((r) => r.alert));
+  const stray = scenario.checks.find((c) => !proven.has(c.alertname));
+  if (stray) throw new Error(`rule tests: "${scenario.name}" checks ${stray.alertname}, which its scope ${scopeName(scenario.scope)} does not hold`);
 }
 
 interface Ctx {
   readonly model: ServiceModel;
+  /** The service's rule file, and its alerting rules. */
+  readonly file: RuleFile;
   readonly rules: readonly AlertingRule[];
   readonly step: number;
   readonly base: number;
 }
 
 function context(model: ServiceModel): Ctx {
-  const rules = serviceRules(model).groups.flatMap((g) => g.rules).filter(isAlertingRule);
-  return { model, rules, step: model.alerting.evaluationIntervalMs, base: baseWindowMs(model) };
+  const file = serviceRules(model);
+  const rules = file.groups.flatMap((g) => g.rules).filter(isAlertingRule);
+  return { model, file, rules, step: model.alerting.evaluationIntervalMs, base: baseWindowMs(model) };
 }
 
 function outputLabels(model: ServiceModel, by: 'service' | 'container' | 'autoscaler', slo?: string): Record<string, string> {
@@ -219,6 +300,7 @@ function healthy(ctx: Ctx): Scenario {
   const minutes = 180;
   return {
     name: `healthy: ${ctx.model.name} at a tenth of every budget and threshold raises no alert`,
+    scope: { kind: 'service' },
     minutes,
     step: ctx.step,
     series: healthySeries(ctx, minutes),
@@ -437,6 +519,7 @@ function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
       `; after recovery at ${formatDuration(incident.recoveryMs - startMs)}` +
       (resolved ? ` it resolves by ${formatDuration(resolved.resolvedMs - incident.recoveryMs)}` : '') +
       `, and the SLO's alerts are checked until ${formatDuration(incident.endMs - incident.recoveryMs)} after it`,
+    scope: { kind: 'burn', slo },
     minutes: incident.endMs / MINUTE,
     step,
     series: sloSeries(ctx, slo, incident.endMs / MINUTE, incident.events, incident.bad),
@@ -485,6 +568,7 @@ function unanswered(ctx: Ctx, slo: SloModel): Scenario | undefined {
   ];
   return {
     name: `${slo.name} unanswered: a 100% outage of requests answered with no status code (error_type ${Object.keys(failures).join(' and ')}) fires the ${tier.name} ${tier.severity} at ${formatDuration(onset.at - incident.startMs)}, as an outage of ${model.scope.errorStatusRegex} responses does`,
+    scope: { kind: 'burn', slo },
     minutes,
     step: incident.step,
     series,
@@ -531,6 +615,7 @@ function budgetExhausted(ctx: Ctx, slo: SloModel): Scenario[] {
   return [
     {
       name: `${slo.name} budget spent: after 1h of healthy traffic, a 100% outage spends the ${formatDuration(slo.windowMs)} budget at ${formatDuration(spentAt - historyMs)} and fires the ${rule.labels[LABEL.severity]} by ${formatDuration(firesBy - historyMs)}, not before its for (${rule.for})`,
+      scope: { kind: 'budget', slo },
       minutes,
       step,
       series: outage,
@@ -541,6 +626,7 @@ function budgetExhausted(ctx: Ctx, slo: SloModel): Scenario[] {
     },
     {
       name: `${slo.name} budget at low traffic: one failure among ${exact(Number((quietPerMinute * quietHistoryMin).toPrecision(3)))} requests in ${quietHistoryMin / 60}h, four budgets of the window's expected traffic, stays silent (guard: ${Math.ceil(1 / slo.errorBudget)} requests)`,
+      scope: { kind: 'budget', slo },
       minutes: quietMinutes,
       step,
       series: quiet,
@@ -606,6 +692,7 @@ function sparseHistory(ctx: Ctx, slo: SloModel, tier: BurnTierModel, shape: 'you
       : `a window with ${formatDuration((gap!.to - gap!.from) * MINUTE)} unscraped`;
   return {
     name: `${slo.name} low traffic, ${shape}: ${badRequests} bad of ${Math.floor(happened)} requests in ${story} (at ${exact(perMinute)}/min, ${formatDuration(tier.longWindowMs)} × rate = ${2 * tier.minEvents}, guard ${tier.minEvents}) does not fire the ${tier.name} tier`,
+    scope: { kind: 'burn', slo },
     minutes,
     step,
     series: sloSeries(ctx, slo, minutes, events, bad),
@@ -639,6 +726,7 @@ function lowTraffic(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario | un
   const patched = series.map((s) => (patch[s.series] === undefined ? s : { ...s, values: patch[s.series] }));
   return {
     name: `${slo.name} low traffic: one bad request among ${n} per ${formatDuration(tier.longWindowMs)} (guard: ${tier.minEvents}) does not fire the ${tier.name} tier`,
+    scope: { kind: 'burn', slo },
     minutes,
     step,
     series: patched,
@@ -676,7 +764,7 @@ function single(
   const checks: AlertRuleTest[] = [];
   if (notYet > 0) checks.push({ eval_time: formatDuration(notYet), alertname: alert, exp_alerts: [] });
   checks.push({ eval_time: formatDuration(firesBy), alertname: alert, exp_alerts: [expectedAlert(rule, outputLabels(ctx.model, by))] });
-  return { name: `${alert}: ${story}, fires by ${formatDuration(firesBy)} and not before its for (${rule.for})`, minutes, step, series: series(minutes), checks };
+  return { name: `${alert}: ${story}, fires by ${formatDuration(firesBy)} and not before its for (${rule.for})`, scope: { kind: 'signals' }, minutes, step, series: series(minutes), checks };
 }
 
 function parseForMs(text: string): number {
