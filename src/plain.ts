@@ -5,7 +5,7 @@
  * - `alerts/<namespace>-<service>.rules.yaml`: what `rule_files:` loads;
  * - `alerts/tests/<namespace>-<service>.<scope>.<step>.test.yaml`: the promtool unit tests proving every alert
  *   fires (`promtool test rules alerts/tests/*.test.yaml`), a file per scope (what it proves: one SLO's burn
- *   tiers, its budget, the other alerts, or every rule) and evaluation step; and
+ *   tiers, its budget, the traffic or saturation alerts, or every rule) and evaluation step; and
  *   `alerts/tests/<namespace>-<service>.<scope>.rules.yaml`, the rules a scope's tests run against: the alerts it
  *   proves and what they read, copied from the service's rule file (outside `alerts/`, so a `rule_files:` glob
  *   of `alerts/*.rules.yaml` never loads them);
@@ -36,7 +36,7 @@ export const LOADTESTS_DIR = 'loadtests';
  * The files one service needs, by file name: rules, promtool tests and its scrape config.
  *
  * @example
- * plainFiles(resolveService(checkout)); // { 'shop-checkout.rules.yaml': ..., 'tests/shop-checkout.signals.1m.test.yaml': ..., 'shop-checkout.scrape.yaml': ... }
+ * plainFiles(resolveService(checkout)); // { 'shop-checkout.rules.yaml': ..., 'tests/shop-checkout.traffic.1m.test.yaml': ..., 'shop-checkout.scrape.yaml': ... }
  */
 export function plainFiles(model: ServiceModel, discovery?: ScrapeDiscovery): Record<string, string> {
   const base = `${model.namespace}-${model.name}`;

@@ -80,10 +80,10 @@ describe('writePlainFiles', () => {
       'alerts/shop-catalog.scrape.yaml',
       'alerts/shop-checkout.rules.yaml',
       'alerts/shop-checkout.scrape.yaml',
-      ...['availability-burn', 'signals'].map((scope) => `alerts/tests/shop-catalog.${scope}.rules.yaml`),
-      ...['availability-burn.15m', 'availability-burn.1m', 'availability-burn.30m', 'service.1m', 'signals.15m', 'signals.1m'].map((f) => `alerts/tests/shop-catalog.${f}.test.yaml`),
-      ...['availability-budget', 'availability-burn', 'latency-budget', 'latency-burn', 'signals'].map((scope) => `alerts/tests/shop-checkout.${scope}.rules.yaml`),
-      ...['availability-budget.5m', 'availability-burn.15m', 'availability-burn.1m', 'availability-burn.30m', 'latency-budget.5m', 'latency-burn.15m', 'latency-burn.1m', 'latency-burn.30m', 'service.1m', 'signals.15m', 'signals.1m'].map(
+      ...['availability-burn', 'saturation', 'traffic'].map((scope) => `alerts/tests/shop-catalog.${scope}.rules.yaml`),
+      ...['availability-burn.15m', 'availability-burn.1m', 'availability-burn.30m', 'saturation.1m', 'service.1m', 'traffic.15m', 'traffic.1m'].map((f) => `alerts/tests/shop-catalog.${f}.test.yaml`),
+      ...['availability-budget', 'availability-burn', 'latency-budget', 'latency-burn', 'saturation', 'traffic'].map((scope) => `alerts/tests/shop-checkout.${scope}.rules.yaml`),
+      ...['availability-budget.5m', 'availability-burn.15m', 'availability-burn.1m', 'availability-burn.30m', 'latency-budget.5m', 'latency-burn.15m', 'latency-burn.1m', 'latency-burn.30m', 'saturation.1m', 'service.1m', 'traffic.15m', 'traffic.1m'].map(
         (f) => `alerts/tests/shop-checkout.${f}.test.yaml`,
       ),
       'dashboards/gs-all-services-fleet.json',

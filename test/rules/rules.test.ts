@@ -206,9 +206,9 @@ describe('the generated promtool tests', () => {
     ['the slow tier (2h short window, for 1h)', /^latency slow burn/, 'latency-burn.30m'],
     ['the longterm tier (6h short window, for 3h)', /^availability longterm burn/, 'availability-burn.30m'],
     ['the longterm low-traffic scenario', /^availability low traffic: .* longterm tier/, 'availability-burn.30m'],
-    ['the week-long TrafficDrop scenario (30m averages, for 15m)', /^TrafficDrop/, 'signals.15m'],
+    ['the week-long TrafficDrop scenario (30m averages, for 15m)', /^TrafficDrop/, 'traffic.15m'],
     ['the healthy scenario, against every rule', /^healthy/, 'service.1m'],
-    ['an alert with a short for', /^ServiceTargetsDown/, 'signals.1m'],
+    ['an alert with a short for', /^ServiceTargetsDown/, 'traffic.1m'],
     ['the spent budget, whose [30d:5m] subquery needs a sample at every 5m point', /^availability budget spent/, 'availability-budget.5m'],
   ])('runs %s in the file of its scope, at the coarsest step that keeps two steps in its shortest window and divides its for', (_what, scenario, file) => {
     expect(fileOf(scenario)?.[0]).toBe(file);
@@ -225,9 +225,10 @@ describe('the generated promtool tests', () => {
       'latency-burn.15m',
       'latency-burn.1m',
       'latency-burn.30m',
+      'saturation.1m',
       'service.1m',
-      'signals.15m',
-      'signals.1m',
+      'traffic.15m',
+      'traffic.1m',
     ]);
     const names = files.flatMap((f) => f.tests.map((t) => t.name));
     expect(new Set(names).size).toBe(names.length);
@@ -236,7 +237,7 @@ describe('the generated promtool tests', () => {
 
   it.each([
     ['service.1m', '../shop-checkout.rules.yaml'],
-    ['signals.15m', 'shop-checkout.signals.rules.yaml'],
+    ['traffic.15m', 'shop-checkout.traffic.rules.yaml'],
     ['availability-burn.30m', 'shop-checkout.availability-burn.rules.yaml'],
     ['latency-budget.5m', 'shop-checkout.latency-budget.rules.yaml'],
   ])('lets the %s file load %s', (file, ruleFile) => {
@@ -246,7 +247,8 @@ describe('the generated promtool tests', () => {
   it.each([
     ['availability-burn', ['ErrorBudgetBurn availability fast', 'ErrorBudgetBurn availability medium', 'ErrorBudgetBurn availability slow', 'ErrorBudgetBurn availability longterm']],
     ['latency-budget', ['ErrorBudgetExhausted latency']],
-    ['signals', ['TrafficAbsent', 'TrafficDrop', 'TrafficAboveCapacity', 'CPUNearLimit', 'CPUAboveRequest', 'MemoryNearLimit', 'EventLoopSaturated', 'EventLoopDelayHigh', 'InFlightNearLimit', 'AutoscalerMaxedOut', 'ServiceTargetsDown', 'GoldenSignalsMissing']],
+    ['traffic', ['TrafficAbsent', 'TrafficDrop', 'TrafficAboveCapacity', 'ServiceTargetsDown', 'GoldenSignalsMissing']],
+    ['saturation', ['CPUNearLimit', 'CPUAboveRequest', 'MemoryNearLimit', 'EventLoopSaturated', 'EventLoopDelayHigh', 'InFlightNearLimit', 'AutoscalerMaxedOut']],
   ])('gives the %s scope exactly the alerts it proves', (scope, alerts) => {
     const rules = tests.subsets[scope].groups.flatMap((g) => g.rules).filter(isAlertingRule);
     expect(rules.map((r) => [r.alert, r.labels.slo, r.labels.burn_tier].filter(Boolean).join(' '))).toEqual(alerts);
@@ -254,7 +256,7 @@ describe('the generated promtool tests', () => {
 
   it.each([
     ['availability-burn', 'never the 30-day budget rules nor the latency SLO', ['slo:sli_error:ratio_rate30d', 'slo:period_error_budget_remaining:ratio'], 'latency'],
-    ['signals', 'no SLO rule at all', ['slo:sli_events:rate5m', 'slo:sli_error:ratio_rate1h'], 'availability'],
+    ['traffic', 'no SLO rule at all', ['slo:sli_events:rate5m', 'slo:sli_error:ratio_rate1h'], 'availability'],
   ])('leaves out of the %s subset what its alerts never read: %s', (scope, _what, records, otherSlo) => {
     const recorded = tests.subsets[scope].groups.flatMap((g) => g.rules).filter((r): r is RecordingRule => !isAlertingRule(r));
     for (const record of records) expect(recorded.map((r) => r.record)).not.toContain(record);

@@ -47,9 +47,9 @@ function couldRead(reader: Rule, writer: Rule): boolean {
 }
 
 describe('the rule subsets of the generated promtool tests', () => {
-  it.each(MODELS.map((m) => [`${m.namespace}/${m.name}`, m] as const))('exist for %s: the other alerts, and the burn tiers of each SLO', (_service, model) => {
+  it.each(MODELS.map((m) => [`${m.namespace}/${m.name}`, m] as const))('exist for %s: its traffic and saturation alerts, and the burn tiers of each SLO', (_service, model) => {
     const scopes = cases.filter(([service]) => service === `${model.namespace}/${model.name}`).map(([, scope]) => scope);
-    expect(scopes).toEqual(expect.arrayContaining(['signals', ...model.slos.map((slo) => `${slo.name}-burn`)]));
+    expect(scopes).toEqual(expect.arrayContaining(['traffic', 'saturation', ...model.slos.map((slo) => `${slo.name}-burn`)]));
   });
 
   it.each(cases)('%s %s holds only shipped rules, in their shipped groups and order', (_service, _scope, shipped, subset) => {

@@ -84,16 +84,18 @@ export interface PromtoolTestFile {
 /**
  * What a scenario proves, which decides the rules it runs against (see ../subset.ts): `service`, every rule of
  * the file (the healthy scenario proves that none of them fires); `burn` and `budget`, one SLO's burn-rate or
- * budget-exhausted alerts; `signals`, the traffic, saturation and meta alerts (those without an `slo` label).
+ * budget-exhausted alerts; `signal`, the other alerts of one golden signal (`traffic`, `saturation`: their
+ * `signal` label).
  */
-type Scope = { readonly kind: 'service' } | { readonly kind: 'burn' | 'budget'; readonly slo: SloModel } | { readonly kind: 'signals' };
+type Scope = { readonly kind: 'service' } | { readonly kind: 'burn' | 'budget'; readonly slo: SloModel } | { readonly kind: 'signal'; readonly signal: string };
 
-/** The scope's part of test and subset file names: `service`, `availability-burn`, `latency-budget`, `signals`. */
+/** The scope's part of test and subset file names: `service`, `availability-burn`, `latency-budget`, `traffic`. */
 function scopeName(scope: Scope): string {
   switch (scope.kind) {
     case 'service':
-    case 'signals':
       return scope.kind;
+    case 'signal':
+      return scope.signal;
     case 'burn':
     case 'budget':
       return `${scope.slo.name}-${scope.kind}`;
@@ -105,8 +107,8 @@ function provenBy(scope: Scope): (rule: AlertingRule) => boolean {
   switch (scope.kind) {
     case 'service':
       return () => true;
-    case 'signals':
-      return (rule) => rule.labels[LABEL.slo] === undefined;
+    case 'signal':
+      return (rule) => rule.labels[LABEL.slo] === undefined && rule.labels[LABEL.signal] === scope.signal;
     case 'burn':
     case 'budget': {
       const alert = scope.kind === 'burn' ? ALERT.errorBudgetBurn : ALERT.errorBudgetExhausted;
@@ -161,7 +163,7 @@ function expectedAlert(rule: AlertingRule, outputLabels: Record<string, string>)
 
 /** The generated tests of one service. */
 export interface RuleTests {
-  /** Subsets of the service's rule file by scope (`availability-burn`, `signals`, ...): see ../subset.ts. */
+  /** Subsets of the service's rule file by scope (`availability-burn`, `traffic`, ...): see ../subset.ts. */
   readonly subsets: Readonly<Record<string, RuleFile>>;
   /** promtool test files by `<scope>.<step>`, e.g. `availability-burn.30m`, sorted. */
   readonly files: Readonly<Record<string, PromtoolTestFile>>;
@@ -764,7 +766,7 @@ function single(
   const checks: AlertRuleTest[] = [];
   if (notYet > 0) checks.push({ eval_time: formatDuration(notYet), alertname: alert, exp_alerts: [] });
   checks.push({ eval_time: formatDuration(firesBy), alertname: alert, exp_alerts: [expectedAlert(rule, outputLabels(ctx.model, by))] });
-  return { name: `${alert}: ${story}, fires by ${formatDuration(firesBy)} and not before its for (${rule.for})`, scope: { kind: 'signals' }, minutes, step, series: series(minutes), checks };
+  return { name: `${alert}: ${story}, fires by ${formatDuration(firesBy)} and not before its for (${rule.for})`, scope: { kind: 'signal', signal: rule.labels[LABEL.signal] }, minutes, step, series: series(minutes), checks };
 }
 
 function parseForMs(text: string): number {
