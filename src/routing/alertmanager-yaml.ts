@@ -211,7 +211,9 @@ function integrations(unit: RoutingUnit, severity: Severity, dir: string, versio
  * make the ticket route active only then. Muting is the route's, not the alert's (Alertmanager's TimeMuteStage
  * drops a notification after grouping and inhibition), so a muted alert still inhibits, and is still inhibited,
  * exactly as outside the window: no inhibition is lifted or added by a window, and the resolved-notification
- * caveat of alertmanager#2754 that inhibition.ts handles is unchanged.
+ * caveat of alertmanager#2754 that inhibition.ts handles is unchanged. Child routes do not inherit a parent's
+ * intervals (Alertmanager `dispatch/route.go` sets them from each route's own configuration), so every route
+ * lists them.
  */
 function renderIntervals(unit: RoutingUnit, severity: Severity): Record<string, string[]> {
   const { maintenance, ticketsDuring } = unit.routing;
