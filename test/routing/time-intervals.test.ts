@@ -51,8 +51,8 @@ describe('a period becomes Alertmanager periods', () => {
       ],
     ],
     [
-      'days, months and years are written in Alertmanager form, names in lower case',
-      { daysOfMonth: [1, '-7:-1'], months: ['December', 'january:3'], years: [2027, '2028:2029'], weekdays: ['Monday'] },
+      'days, months and years are written in Alertmanager form, names in lower case (the types ask for lower case; a definition read from JSON may not)',
+      { daysOfMonth: [1, '-7:-1'], months: ['December', 'january:3'], years: [2027, '2028:2029'], weekdays: ['Monday'] } as unknown as TimePeriod,
       [{ weekdays: ['monday'], daysOfMonth: ['1', '-7:-1'], months: ['december', 'january:3'], years: ['2027', '2028:2029'], timeZone: 'UTC' }],
     ],
   ])('%s', (_title, during, expected) => {
