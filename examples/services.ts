@@ -2,7 +2,7 @@
  * The example fleet: three services of different shapes, one definition each. The cdk8s app
  * (examples/main.ts) synthesizes them; the example app (examples/app) imports the same objects at runtime.
  */
-import { defineService } from '../src/spec';
+import { defineService, workingHours } from '../src/spec';
 
 /** A public HTTP API with both SLOs, a declared capacity and an autoscaler. */
 export const checkout = defineService({
@@ -23,6 +23,9 @@ export const checkout = defineService({
   routing: {
     page: { kind: 'pagerduty', routingKey: { secret: { name: 'payments-pagerduty', key: 'routing-key' } } },
     ticket: { kind: 'slack', channel: '#payments-alerts', apiUrl: { secret: { name: 'payments-slack', key: 'webhook-url' } } },
+    // Planned work: nothing is notified while the database is upgraded. In UTC, because the AlertmanagerConfig
+    // this service is routed with cannot carry a time zone.
+    maintenance: [{ name: 'db-upgrade', during: { years: [2027], months: ['january'], daysOfMonth: [16], times: [{ start: '22:00', end: '24:00' }] } }],
   },
 });
 
@@ -42,6 +45,8 @@ export const catalog = defineService({
   routing: {
     page: { kind: 'pagerduty', routingKey: { secret: { name: 'discovery-pagerduty', key: 'routing-key' } } },
     ticket: { kind: 'email', to: 'discovery@example.com', from: 'alertmanager@example.com', smarthost: 'smtp.example.com:587' },
+    // Tickets are read in working hours, so they are sent then (Monday to Friday, 09:00 to 17:00 UTC).
+    ticketsDuring: workingHours('UTC'),
   },
 });
 

@@ -49,6 +49,9 @@ import type {
   WebhookReceiver,
   AlertingOptions,
   BudgetPolicy,
+  MaintenanceWindow,
+  TimeOfDayRange,
+  TimePeriod,
 } from '../spec';
 import type { AutoscalerChoice } from '../spec/scaling';
 import { keyPath, type Problems } from './problems';
@@ -157,7 +160,10 @@ const SCALING: Fields<ScalingPolicy> = {
  * The routing tables. Routing validates itself (its messages redact values that may be secrets), but its
  * keys are listed here with the rest, so there is one place that says what a definition may contain.
  */
-export const ROUTING_OPTIONS: Fields<RoutingOptions> = { per: VALUE, page: OWN, ticket: OWN, timing: OWN };
+export const ROUTING_OPTIONS: Fields<RoutingOptions> = { per: VALUE, page: OWN, ticket: OWN, timing: OWN, maintenance: OWN, ticketsDuring: OWN };
+export const MAINTENANCE_WINDOW: Fields<MaintenanceWindow> = { name: VALUE, during: OWN };
+export const TIME_PERIOD: Fields<TimePeriod> = { times: OWN, weekdays: VALUE, daysOfMonth: VALUE, months: VALUE, years: VALUE, timeZone: VALUE };
+export const TIME_OF_DAY_RANGE: Fields<TimeOfDayRange> = { start: VALUE, end: VALUE };
 export const ROUTING_TIMING: Fields<NonNullable<RoutingOptions['timing']>> = { page: OWN, ticket: OWN };
 export const NOTIFICATION_TIMING: Fields<NotificationTiming> = { groupWait: VALUE, groupInterval: VALUE, repeatInterval: VALUE };
 export const SECRET_REF: Fields<SecretRef> = { secret: OWN };

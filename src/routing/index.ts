@@ -4,4 +4,5 @@ export * from './inhibit';
 export * from './operator';
 export * from './plan';
 export * from './resolve';
+export * from './time-intervals';
 export * from './types';

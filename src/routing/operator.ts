@@ -5,6 +5,7 @@
  */
 import {
   type AlertmanagerConfigSpec,
+  type AlertmanagerConfigSpecMuteTimeIntervalsTimeIntervals,
   type AlertmanagerConfigSpecReceivers,
   AlertmanagerConfigSpecInhibitRulesSourceMatchMatchType as InhibitSourceOp,
   AlertmanagerConfigSpecInhibitRulesTargetMatchMatchType as InhibitTargetOp,
@@ -14,7 +15,8 @@ import { LABEL } from '../signals/contract';
 import { formatDuration } from '../spec/duration';
 import type { Severity } from '../spec/service';
 import { SEVERITIES } from './resolve';
-import type { Integration, Matcher, RoutingUnit, TimingModel } from './types';
+import { unitTimeIntervals } from './time-intervals';
+import type { Integration, Matcher, PeriodModel, RoutingUnit, TimeIntervalModel, TimingModel } from './types';
 
 const ROUTE_OP: Readonly<Record<Matcher['op'], RouteOp>> = {
   '=': RouteOp.VALUE_EQUALS,
@@ -44,20 +46,27 @@ const TARGET_OP: Readonly<Record<Matcher['op'], InhibitTargetOp>> = {
  * new AlertmanagerConfig(chart, 'checkout', { metadata: { name: unit.name, namespace: unit.namespace }, spec: alertmanagerConfigSpec(unit) });
  */
 export function alertmanagerConfigSpec(unit: RoutingUnit): AlertmanagerConfigSpec {
+  const intervals = unitTimeIntervals(unit);
   return {
     route: {
-      // Alerts of the unit with an unexpected severity still reach someone: the ticket receiver.
+      // Alerts of the unit with an unexpected severity still reach someone: the ticket receiver, with the
+      // ticket route's time intervals.
       receiver: 'ticket',
       matchers: unit.matchers.map((m) => crdMatcher(m, ROUTE_OP)),
       groupBy: [...unit.groupBy],
+      ...routeIntervals(unit, 'ticket'),
       // `routes` is untyped in the CRD import (nested routes are schemaless there), so these are written in the
       // CRD's own field names.
       routes: SEVERITIES.map((s) => ({
         receiver: s,
         matchers: [crdMatcher({ name: LABEL.severity, op: '=', value: s }, ROUTE_OP)],
         ...timing(unit.routing.timing[s]),
+        ...routeIntervals(unit, s),
       })),
     },
+    // The operator names them `<namespace>/<config>/<name>` in the Alertmanager configuration, as the plain
+    // alertmanager.yml does. The CRD calls the list muteTimeIntervals, but routes use it for activeTimeIntervals too.
+    ...(intervals.length > 0 ? { muteTimeIntervals: intervals.map((i) => ({ name: i.name, timeIntervals: i.periods.map((p) => crdPeriod(unit, i, p)) })) } : {}),
     receivers: SEVERITIES.map((s) => receiver(s, unit.routing.receivers[s])),
     inhibitRules: unit.inhibitRules.map((r) => ({
       sourceMatch: r.source.map((m) => crdMatcher(m, SOURCE_OP)),
@@ -75,6 +84,41 @@ export function alertmanagerConfigSpec(unit: RoutingUnit): AlertmanagerConfigSpe
  */
 function crdMatcher<Op>(m: Matcher, ops: Readonly<Record<Matcher['op'], Op>>): { name: string; value: string; matchType?: Op } {
   return m.op === '=' ? { name: m.name, value: m.value } : { name: m.name, value: m.value, matchType: ops[m.op] };
+}
+
+/** The route's interval names, unprefixed: the operator prefixes them as it prefixes receivers. */
+function routeIntervals(unit: RoutingUnit, severity: Severity): { muteTimeIntervals?: string[]; activeTimeIntervals?: string[] } {
+  const { maintenance, ticketsDuring } = unit.routing;
+  return {
+    ...(maintenance.length > 0 ? { muteTimeIntervals: maintenance.map((w) => w.name) } : {}),
+    ...(severity === 'ticket' && ticketsDuring ? { activeTimeIntervals: [ticketsDuring.name] } : {}),
+  };
+}
+
+/**
+ * A period in the CRD's form. The CRD (prometheus-operator 0.93, pinned) has no `location`: the operator's
+ * intervals are always UTC (prometheus-operator#5512). Converting another zone to UTC would be right only
+ * until its next daylight-saving change, so a period in another zone is an error, not a silent shift.
+ */
+function crdPeriod(unit: RoutingUnit, interval: TimeIntervalModel, p: PeriodModel): AlertmanagerConfigSpecMuteTimeIntervalsTimeIntervals {
+  if (p.timeZone !== 'UTC') {
+    throw new Error(
+      `Service ${unit.namespace}/${unit.services.join(',')}: ${interval.field} is in time zone "${p.timeZone}", but an AlertmanagerConfig ` +
+        `(prometheus-operator, CRD of release 0.93) cannot carry a time zone: its intervals are read in UTC (prometheus-operator#5512). ` +
+        `Write the period in "UTC", or route with the plain alertmanager.yml (Alertmanager 0.25 reads the zone).`,
+    );
+  }
+  const day = (d: string) => {
+    const [start, end = start] = d.split(':').map(Number);
+    return { start, end };
+  };
+  return {
+    ...(p.times ? { times: p.times.map((t) => ({ startTime: t.start, endTime: t.end })) } : {}),
+    ...(p.weekdays ? { weekdays: [...p.weekdays] } : {}),
+    ...(p.daysOfMonth ? { daysOfMonth: p.daysOfMonth.map(day) } : {}),
+    ...(p.months ? { months: [...p.months] } : {}),
+    ...(p.years ? { years: [...p.years] } : {}),
+  };
 }
 
 function timing(t: TimingModel): { groupWait: string; groupInterval: string; repeatInterval: string } {

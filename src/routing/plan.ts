@@ -24,7 +24,7 @@ export interface RoutingPlanOptions {
   readonly includeUnrouted?: boolean;
 }
 
-const UNROUTED: RoutingModel = { per: 'service', receivers: { page: [], ticket: [] }, timing: DEFAULT_TIMING };
+const UNROUTED: RoutingModel = { per: 'service', receivers: { page: [], ticket: [] }, timing: DEFAULT_TIMING, maintenance: [] };
 
 /**
  * Grouping labels: one notification per alert name, service and SLO (the burn tiers of one SLO share a group,

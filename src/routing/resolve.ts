@@ -4,6 +4,7 @@ import type { ServiceModel } from '../model/types';
 import { formatDuration, parseDuration } from '../spec/duration';
 import type { NotificationTiming, ReceiverDefinition, RoutingOptions } from '../spec/routing';
 import type { Severity } from '../spec/service';
+import { validateMaintenance, validateTicketsDuring } from './time-intervals';
 import type { Integration, RoutingModel, RoutingScope, SecretKey, TimingModel } from './types';
 
 /** The `severity` label values every generated alert carries, in routing order. */
@@ -195,7 +196,9 @@ export function validateRouting(options: RoutingOptions | undefined, report: Pro
     receivers[severity] = list.map((r, i) => integration(c, at(i), r, severity)).filter((x): x is Integration => x !== undefined);
     timings[severity] = timing(c, `routing.timing.${severity}`, timingIn?.[severity], DEFAULT_TIMING[severity]);
   }
-  return { per: SCOPES.includes(per) ? per : 'service', receivers, timing: timings };
+  const maintenance = validateMaintenance(options.maintenance, report);
+  const ticketsDuring = validateTicketsDuring(options.ticketsDuring, report);
+  return { per: SCOPES.includes(per) ? per : 'service', receivers, timing: timings, maintenance, ...(ticketsDuring ? { ticketsDuring } : {}) };
 }
 
 /**

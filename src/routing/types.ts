@@ -45,6 +45,33 @@ export interface RoutingModel {
   readonly per: RoutingScope;
   readonly receivers: Readonly<Record<Severity, readonly Integration[]>>;
   readonly timing: Readonly<Record<Severity, TimingModel>>;
+  /** Maintenance windows, muting both severities' routes (`routing.maintenance`), in the order given. */
+  readonly maintenance: readonly TimeIntervalModel[];
+  /** When the ticket route is active (`routing.ticketsDuring`); undefined: always. */
+  readonly ticketsDuring?: TimeIntervalModel;
+}
+
+/**
+ * One period of a time interval, validated, in Alertmanager's own words (`monday:friday`, `-7:-1`, `january`),
+ * with times that ran past midnight already split, so every time range ends after it starts.
+ */
+export interface PeriodModel {
+  readonly times?: readonly { readonly start: string; readonly end: string }[];
+  readonly weekdays?: readonly string[];
+  readonly daysOfMonth?: readonly string[];
+  readonly months?: readonly string[];
+  readonly years?: readonly string[];
+  /** IANA time zone; 'UTC' when the definition gave none. */
+  readonly timeZone: string;
+}
+
+/** A named time interval of a routing unit: on when any of its periods is. */
+export interface TimeIntervalModel {
+  /** The name within the unit (a maintenance window's name, or `ticket-hours`); see timeIntervalName for the full one. */
+  readonly name: string;
+  /** Where it was defined, e.g. `routing.maintenance[0]`, for messages. */
+  readonly field: string;
+  readonly periods: readonly PeriodModel[];
 }
 
 /** An Alertmanager label matcher (`name op "value"`). */

@@ -1,4 +1,5 @@
 import type { Duration } from './duration';
+import type { MaintenanceWindow, TimePeriod } from './time-intervals';
 
 /**
  * Who hears about a service's alerts, by severity. Secrets (routing keys, webhook URLs, SMTP passwords) are
@@ -43,6 +44,28 @@ export interface RoutingOptions {
    * @default see {@link NotificationTiming}
    */
   readonly timing?: { readonly page?: NotificationTiming; readonly ticket?: NotificationTiming };
+  /**
+   * Planned maintenance: while a window is on, the service's page and ticket routes send nothing (Alertmanager
+   * `mute_time_intervals`). Alerts still fire, show in Alertmanager and inhibit as usual; one still firing when
+   * the window ends is notified at the group's next `groupInterval`. An alert notified before the window that
+   * resolves inside it gets no resolved notification: Alertmanager drops a muted group's resolved alerts, so
+   * start a window with no open pages. With `per: 'team'` the windows hold for the whole team's routing.
+   *
+   * @default none
+   * @example
+   * maintenance: [{ name: 'db-upgrade', during: { years: [2027], months: ['january'], daysOfMonth: [16], times: [{ start: '22:00', end: '02:00' }] } }]
+   */
+  readonly maintenance?: readonly MaintenanceWindow[];
+  /**
+   * When tickets are sent (Alertmanager `active_time_intervals` on the ticket route): outside these periods a
+   * ticket waits, and is sent at the first `groupInterval` inside them if it still fires. Pages are not affected.
+   * A ticket that fired and resolves outside them gets no resolved notification (as in a maintenance window).
+   *
+   * @default always
+   * @example
+   * ticketsDuring: workingHours('UTC') // Monday to Friday, 09:00 to 17:00
+   */
+  readonly ticketsDuring?: TimePeriod | readonly TimePeriod[];
 }
 
 /** Alertmanager's three notification timers for one route (Alertmanager docs, "route" configuration). */

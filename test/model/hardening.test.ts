@@ -512,3 +512,64 @@ describe('routes are paths, each matching requests no other route matches, and f
     );
   });
 });
+
+describe('maintenance windows and ticket hours are time intervals Alertmanager accepts, in zones it can load', () => {
+  const hook = { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } };
+  const routing = (extra: Record<string, unknown>) => def({ routing: { page: hook, ticket: hook, ...extra } });
+  const window = (during: unknown, name: unknown = 'db-upgrade') => routing({ maintenance: [{ name, during }] });
+  const at = 'routing.maintenance[0].during';
+
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['a time without two digits', window({ times: [{ start: '9:00', end: '17:00' }] }), [`${at}.times[0].start: got "9:00"; must be a time of day "HH:MM", 00:00 to 24:00, with two digits each (e.g. "09:00")`]],
+    ['a time past 24:00', window({ times: [{ start: '09:00', end: '24:30' }] }), [`${at}.times[0].end: got "24:30"; must be a time of day "HH:MM", 00:00 to 24:00, with two digits each (e.g. "09:00")`]],
+    ['a range starting at 24:00', window({ times: [{ start: '24:00', end: '01:00' }] }), [`${at}.times[0].start: got "24:00"; must be before 24:00: "24:00" is the end of the day`]],
+    ['an empty range', window({ times: [{ start: '09:00', end: '09:00' }] }), [`${at}.times[0].end: got "09:00"; must differ from start ("09:00"): the range would be empty; leave times out for the whole day`]],
+    [
+      'a range past midnight on a day of the month, whose next day may be in the next month',
+      window({ daysOfMonth: [-1], times: [{ start: '22:00', end: '02:00' }] }),
+      [`${at}.times[0].end: got "02:00"; must be after start ("22:00") when the period names days of the month, months or years: the hours after midnight may fall in the next month or year. Write them as a second period (times [{ start: "00:00", end: "02:00" }] on the next day)`],
+    ],
+    ['a misspelt time key', window({ times: [{ from: '09:00', end: '17:00' }] }), [`${at}.times[0].from: got unknown key; allowed: "start", "end"`, `${at}.times[0].start: got nothing; must be a time of day "HH:MM", 00:00 to 24:00, with two digits each (e.g. "09:00")`]],
+    ['an abbreviated weekday', window({ weekdays: ['mon:fri'] }), [`${at}.weekdays[0]: got "mon:fri"; must be a weekday (sunday, monday, tuesday, wednesday, thursday, friday, saturday) or a range "first:last" such as "monday:friday"`]],
+    ['a weekend written as a range across the end of the week', window({ weekdays: ['saturday:sunday'] }), [`${at}.weekdays[0]: got "saturday:sunday"; must not run backwards: Alertmanager's week runs from sunday to saturday, so list the days instead, e.g. ["saturday", "sunday"]`]],
+    ['day 0 of the month', window({ daysOfMonth: [0] }), [`${at}.daysOfMonth[0]: got 0; must be a day of the month, 1 to 31 or -31 to -1 (counted from the end: -1 is the last day), or a range "first:last" such as "-7:-1"; 0 is no day`]],
+    ['day 32', window({ daysOfMonth: ['1:32'] }), [`${at}.daysOfMonth[0]: got "1:32"; must be a day of the month, 1 to 31 or -31 to -1 (counted from the end: -1 is the last day), or a range "first:last" such as "-7:-1"; 0 is no day`]],
+    ['a range from the end of the month to a fixed day', window({ daysOfMonth: ['-3:5'] }), [`${at}.daysOfMonth[0]: got "-3:5"; must end on a negative day when it starts on one (Alertmanager refuses a range from the end of a month to a fixed day)`]],
+    ['days running backwards', window({ daysOfMonth: ['20:10'] }), [`${at}.daysOfMonth[0]: got "20:10"; must not run backwards: the first day must come before the last`]],
+    ['month 13', window({ months: [13] }), [`${at}.months[0]: got 13; must be a month by name (january to december) or number (1 to 12), or a range "first:last" such as "june:august"`]],
+    ['an abbreviated month', window({ months: ['dec'] }), [`${at}.months[0]: got "dec"; must be a month by name (january to december) or number (1 to 12), or a range "first:last" such as "june:august"`]],
+    ['months running backwards', window({ months: ['december:february'] }), [`${at}.months[0]: got "december:february"; must not run backwards: the first month must come before the last`]],
+    ['a two-digit year', window({ years: [27] }), [`${at}.years[0]: got 27; must be a year from 2000 to 2999 (as the AlertmanagerConfig CRD allows), or a range "first:last" such as "2027:2028"`]],
+    ['years running backwards', window({ years: ['2028:2027'] }), [`${at}.years[0]: got "2028:2027"; must not run backwards: the first year must come before the last`]],
+    ['an empty weekday list (left out, the field matches every day)', window({ weekdays: [] }), [`${at}.weekdays: got []; must be a non-empty list, or be left out to match always`]],
+    ['a misspelt zone', window({ timeZone: 'Europe/Berln' }), [`${at}.timeZone: got "Europe/Berln"; must be an IANA time zone as the tz database writes it, e.g. "UTC", "Europe/Berlin" or "America/New_York"`]],
+    ['a zone in the wrong case, which Go cannot load', window({ timeZone: 'europe/berlin' }), [`${at}.timeZone: got "europe/berlin"; must be an IANA time zone as the tz database writes it, e.g. "UTC", "Europe/Berlin" or "America/New_York"`]],
+    ['"utc" in lower case', window({ timeZone: 'utc' }), [`${at}.timeZone: got "utc"; must be an IANA time zone as the tz database writes it, e.g. "UTC", "Europe/Berlin" or "America/New_York"`]],
+    ['"Local", the zone of whatever machine runs Alertmanager', window({ timeZone: 'Local' }), [`${at}.timeZone: got "Local"; must name the zone: "Local" is the zone of the machine Alertmanager runs on, which the definition cannot know; write e.g. "Europe/Berlin" or "UTC"`]],
+    ['a misspelt period key', window({ weekday: ['monday'] }), [`${at}.weekday: got unknown key; did you mean "weekdays"?`]],
+    ['a window without during', routing({ maintenance: [{ name: 'db-upgrade' }] }), ['routing.maintenance[0].during: got nothing; is required: one period { times, weekdays, daysOfMonth, months, years, timeZone } or a list of them']],
+    ['an empty list of periods', window([]), [`${at}: got []; must name at least one period: an empty list would never be on (leave the field out instead)`]],
+    ['a window name with a slash, which would break the namespaced name', window({ weekdays: ['sunday'] }, 'db/upgrade'), ['routing.maintenance[0].name: got "db/upgrade"; must be a name of lower-case letters, digits and "-" (at most 63), e.g. "db-upgrade"']],
+    [
+      'two windows of one name',
+      routing({ maintenance: [{ name: 'db-upgrade', during: { weekdays: ['sunday'] } }, { name: 'db-upgrade', during: { weekdays: ['monday'] } }] }),
+      ['routing.maintenance[1].name: got "db-upgrade"; must be unique among the service\'s windows: routing.maintenance[0] has it already'],
+    ],
+    ['a window named like the ticket hours', window({ weekdays: ['sunday'] }, 'ticket-hours'), ['routing.maintenance[0].name: got "ticket-hours"; is reserved for the interval routing.ticketsDuring becomes: choose another name']],
+    ['maintenance as one window instead of a list', routing({ maintenance: { name: 'db-upgrade', during: { weekdays: ['sunday'] } } }), ['routing.maintenance: got {"name":"db-upgrade","during":{"weekdays":["sunday"]}}; must be a list of windows [{ name, during }]']],
+    ['ticket hours in a misspelt zone', routing({ ticketsDuring: { weekdays: ['monday:friday'], timeZone: 'America/NewYork' } }), ['routing.ticketsDuring.timeZone: got "America/NewYork"; must be an IANA time zone as the tz database writes it, e.g. "UTC", "Europe/Berlin" or "America/New_York"']],
+    ['ticket hours as a preset name', routing({ ticketsDuring: 'business-hours' }), ['routing.ticketsDuring: got "business-hours"; must be a period { times, weekdays, daysOfMonth, months, years, timeZone }']],
+  ])('rejects %s', (_title, definition, lines) => {
+    expect(problemLines(definition)).toEqual(lines);
+  });
+
+  it.each<[string, unknown]>([
+    ['a tz database link ICU resolves', { timeZone: 'Asia/Kolkata' }],
+    ['a range from a fixed day to the end of the month', { daysOfMonth: ['15:-1'] }],
+    ['weekday and month names in any case, as Alertmanager reads them', { weekdays: ['Monday:Friday'], months: ['JANUARY:3'] }],
+    ['a range past midnight on weekdays', { weekdays: ['friday', 'saturday'], times: [{ start: '22:00', end: '06:00' }] }],
+    ['24:00 as an end', { times: [{ start: '00:00', end: '24:00' }] }],
+  ])('accepts %s', (_title, during) => {
+    expect(problemLines(window(during))).toEqual([]);
+  });
+});
