@@ -234,7 +234,7 @@ function spendersTable(ctx: PanelContext, slo: SloModel, index: number): Panel {
         title: 'Budget spent',
         unit: UNIT.ratio,
         decimals: 1,
-        expr: `topk(${TOP}, ${bad} / on () group_left () (${events} * ${exact(slo.errorBudget)} > 0))`,
+        expr: `topk(${TOP}, (${bad}) / on () group_left () (${events} * ${exact(slo.errorBudget)} > 0))`,
         thresholds: { base: 'green', steps: [{ value: 0.25, color: 'orange' }, { value: 1, color: 'red' }] },
       },
     ],
