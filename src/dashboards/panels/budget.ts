@@ -34,6 +34,8 @@ export const RANGE = '$__range';
  * The quarter panels' time override: this fiscal quarter so far, a quick range of Grafana's time picker that a
  * panel's relative time accepts too (rangeutil `describeTextRange` finds it among the standard options). With
  * the dashboard's fiscal year starting in January, Grafana's default, fiscal quarters are calendar quarters.
+ * Grafana applies a panel override only while the dashboard's range is relative (an absolute range wins), and
+ * `$__range` of the panel's queries is the overridden range, so the period query needs no change.
  */
 export const QUARTER_SO_FAR = 'now/fQ';
 
@@ -109,7 +111,7 @@ function budgetStat(ctx: PanelContext, slo: SloModel, index: number, period: 'mo
     title: `${capitalize(slo.name)} budget left (${quarter ? 'this quarter' : 'time range'})`,
     description:
       (quarter
-        ? `How much of this quarter's ${slo.name} error budget is left? The panel's own time range is this quarter so far (fiscal quarters, which are calendar quarters while the fiscal year starts in January), whatever the dashboard shows. `
+        ? `How much of this quarter's ${slo.name} error budget is left? The panel's own time range is this quarter so far (fiscal quarters, which are calendar quarters while the fiscal year starts in January), whatever relative range the dashboard shows. `
         : `How much of the ${slo.name} error budget of the dashboard's time range is left? By default the range is this calendar month so far; pick last month, this year or any range in the time picker. `) +
       `The budget is ${percent(slo.errorBudget)} of ${s.unit}. ` +
       pastPeriodSentence(s.unit),
