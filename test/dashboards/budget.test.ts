@@ -215,3 +215,14 @@ describe('the per-route breakdown', () => {
     expect(errorIncrease(checkout.scope, '30d', [LABEL.route])).toBe(errorRate(checkout.scope, '30d', [LABEL.route]).replace(/\brate\(/g, 'increase('));
   });
 });
+
+describe('the burn-rate stat of the error-budget report', () => {
+  it.each([
+    ['default tiers: red from the medium tier, the slowest that pages', checkout, 'Availability', [1, 6]],
+    // The medium factor recomputed for a 7d window: 5% of the budget × 7d / 6h.
+    ['a 7d latency SLO keeping only medium and longterm', EXAMPLE_MODELS.find((m) => m.name === 'ledger-sync')!, 'Latency', [1, 1.4]],
+  ] as const)('colours by the SLO own tiers, %s', (_what, m, slo, values) => {
+    const burn = titled(report(m), `${slo} burn rate`) as any;
+    expect(burn.fieldConfig.defaults.thresholds.steps.map((s: any) => s.value)).toEqual([null, ...values]);
+  });
+});

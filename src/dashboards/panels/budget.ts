@@ -48,8 +48,14 @@ const TOP = 10;
 /** Budget colours of the service dashboard: red once overspent, orange once three quarters are spent. */
 const BUDGET_THRESHOLDS: Thresholds = { base: 'red', steps: [{ value: 0, color: 'orange' }, { value: 0.25, color: 'green' }] };
 
-/** Burn-rate colours: green while the budget lasts the window, orange above, red at the fast tier's 14.4. */
-const BURN_THRESHOLDS: Thresholds = { base: 'green', steps: [{ value: 1, color: 'orange' }, { value: 14.4, color: 'red' }] };
+/**
+ * Burn-rate colours: green while the budget lasts the period, orange above, red from the lowest burn rate that
+ * pages (the slowest page tier's factor), when a tier pages at all.
+ */
+function burnThresholds(slo: SloModel): Thresholds {
+  const pages = slo.tiers.filter((t) => t.severity === 'page').map((t) => t.factor);
+  return { base: 'green', steps: [{ value: 1, color: 'orange' }, ...(pages.length > 0 ? [{ value: Math.min(...pages), color: 'red' as const }] : [])] };
+}
 
 const id = (index: number, slot: keyof typeof BUDGET_SLOT): number => BUDGET_BLOCK * (index + 1) + BUDGET_SLOT[slot];
 
@@ -145,12 +151,14 @@ function rollingStat(ctx: PanelContext, slo: SloModel, index: number): Panel {
 
 function burnRateStat(ctx: PanelContext, slo: SloModel, index: number): Panel {
   const recent = window(RECENT_MS);
+  const thresholds = burnThresholds(slo);
+  const pages = thresholds.steps[1] ? ` Red from ${exact(thresholds.steps[1].value)}, the lowest burn rate of a tier that pages.` : '';
   return statPanel({
     id: id(index, 'burnRate'),
     title: `${capitalize(slo.name)} burn rate`,
     description:
       `How fast is the ${slo.name} error budget burning, over the time range and over the last ${recent}? ` +
-      `1 spends exactly the budget by the end of any period; ${exact(BURN_THRESHOLDS.steps[1].value)} is the fast tier's page threshold on a 30d window.`,
+      `1 spends exactly the budget by the end of any period.${pages}`,
     unit: UNIT.count,
     decimals: 2,
     width: 5,
@@ -158,7 +166,7 @@ function burnRateStat(ctx: PanelContext, slo: SloModel, index: number): Panel {
       { refId: REF_IDS[0], expr: burnRateOver(ctx, slo, RANGE), legend: 'period', instant: true },
       { refId: REF_IDS[1], expr: burnRateOver(ctx, slo, recent), legend: `last ${recent}`, instant: true },
     ],
-    thresholds: BURN_THRESHOLDS,
+    thresholds,
     noValue: 'no traffic',
   });
 }
