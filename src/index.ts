@@ -21,7 +21,7 @@ export type { ServiceModel, SloModel, BurnTierModel, DefinitionProblem } from '.
 export { serviceRules, ruleTests, toYaml } from './rules';
 export type { RuleFile, RuleGroup, Rule, AlertingRule, RecordingRule, PromtoolTestFile } from './rules';
 export { serviceMonitorSpec, scrapeConfig, type ScrapeDiscovery } from './scrape';
-export { serviceDashboard, fleetDashboard, appDashboards, dashboardFiles, dashboardQueries } from './dashboards';
+export { serviceDashboard, serviceDashboards, budgetReport, budgetReportQueries, fleetDashboard, appDashboards, dashboardFiles, dashboardQueries } from './dashboards';
 export { renderAlertmanagerConfig } from './routing';
 export { GoldenSignals, type GoldenSignalsProps } from './constructs/golden-signals';
 export { GrafanaDashboards, type GrafanaDashboardsProps, type DashboardDelivery, type DeferredDashboard } from './constructs/dashboards';

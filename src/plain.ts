@@ -11,7 +11,7 @@
  *   of `alerts/*.rules.yaml` never loads them);
  * - `alerts/<namespace>-<service>.scrape.yaml`: the service's entry for `scrape_configs:`;
  * - `alerts/alertmanager.yml`: routing, receivers and inhibitions of every routed service;
- * - `dashboards/<uid>.json`: one dashboard per service and the fleet overview they link to;
+ * - `dashboards/<uid>.json`: one dashboard per service, its error-budget report when it has SLOs, and the fleet overview they link to;
  * - `loadtests/<namespace>-<service>.k6.js`: a k6 load test whose thresholds are the service's SLOs (HTTP services).
  *
  * Pure: {@link writePlainFiles} (in the constructs) is what writes them.

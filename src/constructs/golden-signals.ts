@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
 import { ServiceMonitor } from '../../imports/servicemonitor-monitoring.coreos.com';
-import { serviceDashboard } from '../dashboards/service';
+import { serviceDashboards } from '../dashboards';
 import { resolveService } from '../model/resolve';
 import type { ServiceModel } from '../model/types';
 import { routingUnits } from '../routing/plan';
@@ -27,7 +27,7 @@ export interface GoldenSignalsProps {
    */
   readonly stack?: StackMode;
   /**
-   * How Grafana gets the service dashboard, or `false` for none.
+   * How Grafana gets the service's dashboards (golden signals, and the error-budget report when it has SLOs), or `false` for none.
    * @default { kind: 'configMap' } (the Grafana sidecar's `grafana_dashboard: "1"` convention)
    */
   readonly dashboards?: DashboardDelivery | false;
@@ -69,7 +69,7 @@ const placedPerApp = new WeakMap<IConstruct, Placed>();
 
 /**
  * The four golden signals of one service, as Kubernetes objects: a ServiceMonitor that guarantees the
- * target labels, a PrometheusRule with the recording and alerting rules, the service's Grafana dashboard,
+ * target labels, a PrometheusRule with the recording and alerting rules, the service's Grafana dashboards (golden signals and error-budget report),
  * its autoscaling (when the definition has a `scaling` section) and alert routing (when it has `routing`:
  * its own AlertmanagerConfig, or with `routing.per: 'team'` one shared by the team's services in the
  * namespace). All computation happens in the pure generators; this construct only places their output.
@@ -132,7 +132,7 @@ export class GoldenSignals extends Construct {
     });
     if (props.dashboards !== false) {
       this.dashboards = new GrafanaDashboards(this, 'dashboards', {
-        dashboards: [serviceDashboard(model, props.fleetDashboardUid ? { fleetUid: props.fleetDashboardUid } : {})],
+        dashboards: serviceDashboards(model, props.fleetDashboardUid ? { fleetUid: props.fleetDashboardUid } : {}),
         namespace: model.namespace,
         delivery: props.dashboards,
       });

@@ -1,7 +1,8 @@
 import type { ServiceModel } from '../model/types';
-import { LABEL } from '../signals/contract';
+import { CLUSTER_METRIC, LABEL } from '../signals/contract';
+import { eq, selector } from '../signals/promql';
 import type { SignalScope } from '../signals/queries';
-import { RATE_INTERVAL } from './sdk';
+import { RATE_INTERVAL, type Variable } from './sdk';
 
 /** Grafana variables of the service dashboard. The namespace variable is named after the label it selects. */
 export const VARIABLE = { namespace: LABEL.namespace, route: 'route' } as const;
@@ -27,6 +28,20 @@ export interface PanelContext {
 export function serviceContext(model: ServiceModel): PanelContext {
   const serviceScope: SignalScope = { ...model.scope, namespace: `$${VARIABLE.namespace}`, regexMatch: true };
   return { model, serviceScope, scope: { ...serviceScope, endpointRegex: `$${VARIABLE.route}` }, window: RATE_INTERVAL };
+}
+
+/** The `namespace` variable of a service's dashboards, preset to the namespace its definition names. */
+export function namespaceVariable(model: ServiceModel): Variable {
+  return {
+    kind: 'query',
+    name: VARIABLE.namespace,
+    label: 'Namespace',
+    description: `Namespaces ${model.name} runs in; its definition says ${model.namespace}.`,
+    // `up` rather than the histogram: a namespace whose pods are down still shows up to be looked at.
+    query: `label_values(${selector(CLUSTER_METRIC.up, [eq(LABEL.job, model.name)])}, ${LABEL.namespace})`,
+    multi: false,
+    current: model.namespace,
+  };
 }
 
 /** Legend template showing a label's value, e.g. `{{pod}}`. */

@@ -34,3 +34,13 @@ export const PANEL_ID = {
 
 /** Stable query ids, in order: a panel's n-th query is always `REF_IDS[n]`. */
 export const REF_IDS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
+
+/**
+ * Error-budget report: SLO number `i` (in the model's order) owns the block of ids from
+ * `BUDGET_BLOCK * (i + 1)`, its row first. A block per SLO rather than per kind, so a service with several
+ * latency objectives gets one block each, and an SLO added at the end renumbers nothing.
+ */
+export const BUDGET_BLOCK = 100;
+
+/** Offset of each row and panel within an SLO's block of the error-budget report. */
+export const BUDGET_SLOT = { row: 0, month: 1, quarter: 2, rolling: 3, burnRate: 4, exhaustion: 5, burnHistory: 6, spenders: 7 } as const;

@@ -1,5 +1,6 @@
 import type { ServiceModel } from '../model/types';
 import { runbookUrl } from '../rules/alert';
+import type { DashboardLink } from './sdk';
 
 /**
  * The service's runbook index: the pattern up to `{alert}`, since a dashboard is about every alert at once.
@@ -27,4 +28,21 @@ export function dashboardPath(uid: string): string {
  */
 export function dashboardSearchPath(tags: readonly string[]): string {
   return `/dashboards?${tags.map((t) => `tag=${t}`).join('&')}`;
+}
+
+/**
+ * The service dashboard's link to the service's error-budget report. It leaves the time range behind: the
+ * report opens at its own default, this calendar month so far, since a golden-signals range of hours is no
+ * budget period. The namespace variable goes along.
+ */
+export function budgetReportLink(model: ServiceModel): DashboardLink {
+  return {
+    kind: 'url',
+    title: 'Error-budget report',
+    tooltip: `Error budgets of ${model.name} this month and quarter, burn rates, and the routes that spent them`,
+    url: dashboardPath(model.alerting.budgetReportUid),
+    newTab: false,
+    keepTime: false,
+    includeVars: true,
+  };
 }

@@ -3,6 +3,7 @@
  * what the e2e harness sends to a real Prometheus, and what the PromQL tests parse.
  */
 import type { ServiceModel } from '../model/types';
+import { budgetReport } from './budget';
 import { ALL_ROUTES, VARIABLE } from './context';
 import { fleetDashboard, FleetDashboardOptions } from './fleet';
 import { DATASOURCE_VARIABLE } from './sdk';
@@ -57,10 +58,15 @@ export interface QueryValues {
   readonly rateInterval?: string;
   /** Value of `$route`: a regex over routes. @default '.*', every route */
   readonly route?: string;
+  /**
+   * Value of `$__range`, the length of the time range (the budget report's period), as Grafana sends it: whole
+   * seconds. @default '3600s'
+   */
+  readonly range?: string;
 }
 
 function builtins(options: QueryValues): Record<string, string> {
-  return { __rate_interval: options.rateInterval ?? '1m', [DATASOURCE_VARIABLE]: 'prometheus' };
+  return { __rate_interval: options.rateInterval ?? '1m', __range: options.range ?? '3600s', [DATASOURCE_VARIABLE]: 'prometheus' };
 }
 
 /**
@@ -75,6 +81,18 @@ export function dashboardQueries(model: ServiceModel, options: QueryValues & Ser
     [VARIABLE.namespace]: model.namespace,
     [VARIABLE.route]: options.route ?? ALL_ROUTES,
   });
+}
+
+/**
+ * Every query of a service's error-budget report as its own namespace would run it; none for a service
+ * without SLOs, which has no report.
+ *
+ * @example
+ * budgetReportQueries(resolveService(checkout), { range: '2592000s' }); // the budget of the last 30 days
+ */
+export function budgetReportQueries(model: ServiceModel, options: QueryValues = {}): DashboardQuery[] {
+  const report = budgetReport(model);
+  return report ? queriesOf(report, { ...builtins(options), [VARIABLE.namespace]: model.namespace }) : [];
 }
 
 /** Values of a dashboard's constant variables, as Grafana substitutes them (the fleet's service regexes). */

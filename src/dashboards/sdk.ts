@@ -103,6 +103,12 @@ export interface PanelSpec {
   readonly decimals?: number;
   /** Thresholds: lines on time series, colours on stats. @default none */
   readonly thresholds?: Thresholds;
+  /**
+   * The panel's own time range instead of the dashboard's, as Grafana's panel "Relative time" override, e.g.
+   * `now/fQ` (this fiscal quarter so far). Grafana shows the override in the panel header.
+   * @default the dashboard's time range
+   */
+  readonly relativeTime?: string;
 }
 
 /** A time series panel. */
@@ -184,6 +190,7 @@ function basics<B extends timeseries.PanelBuilder | stat.PanelBuilder | heatmap.
   if (spec.links && spec.links.length > 0) b.links(panelLinks(spec.links));
   if (spec.decimals !== undefined) b.decimals(spec.decimals);
   if (spec.thresholds) b.thresholds(thresholdsConfig(spec.thresholds));
+  if (spec.relativeTime !== undefined) b.timeFrom(spec.relativeTime).hideTimeOverride(false);
   return b;
 }
 
@@ -347,7 +354,17 @@ export type Variable =
 
 /** A dashboard-level link. */
 export type DashboardLink =
-  | { readonly kind: 'url'; readonly title: string; readonly tooltip: string; readonly url: string; readonly newTab: boolean }
+  | {
+      readonly kind: 'url';
+      readonly title: string;
+      readonly tooltip: string;
+      readonly url: string;
+      readonly newTab: boolean;
+      /** Carry the current time range over. @default true */
+      readonly keepTime?: boolean;
+      /** Carry the current variable values over. @default false */
+      readonly includeVars?: boolean;
+    }
   | { readonly kind: 'tags'; readonly title: string; readonly tooltip: string; readonly tags: readonly string[] };
 
 /** A row of panels. */
@@ -366,6 +383,10 @@ export interface DashboardSpec {
   readonly variables: readonly Variable[];
   readonly links: readonly DashboardLink[];
   readonly rows: readonly Row[];
+  /** Default time range, in Grafana's relative syntax. @default { from: 'now-6h', to: 'now' } */
+  readonly time?: { readonly from: string; readonly to: string };
+  /** Auto-refresh interval. @default '1m' */
+  readonly refresh?: string;
 }
 
 function variable(v: Variable): cog.Builder<dashboard.VariableModel> {
@@ -396,13 +417,19 @@ function variable(v: Variable): cog.Builder<dashboard.VariableModel> {
 }
 
 function dashboardLink(l: DashboardLink): dashboard.DashboardLinkBuilder {
-  const b = new dashboard.DashboardLinkBuilder(l.title).tooltip(l.tooltip).keepTime(true);
+  const b = new dashboard.DashboardLinkBuilder(l.title).tooltip(l.tooltip);
   switch (l.kind) {
     case 'url':
-      return b.type(dashboard.DashboardLinkType.Link).url(l.url).targetBlank(l.newTab).includeVars(false).icon(l.newTab ? 'doc' : 'dashboard');
+      return b
+        .keepTime(l.keepTime ?? true)
+        .type(dashboard.DashboardLinkType.Link)
+        .url(l.url)
+        .targetBlank(l.newTab)
+        .includeVars(l.includeVars ?? false)
+        .icon(l.newTab ? 'doc' : 'dashboard');
     case 'tags':
       // kubernetes-mixin's dashboards-by-tag dropdown: every dashboard of the service, variables carried over.
-      return b.type(dashboard.DashboardLinkType.Dashboards).tags([...l.tags]).asDropdown(true).includeVars(true);
+      return b.keepTime(true).type(dashboard.DashboardLinkType.Dashboards).tags([...l.tags]).asDropdown(true).includeVars(true);
   }
 }
 
@@ -416,8 +443,8 @@ export function buildDashboard(spec: DashboardSpec): DashboardJson {
     .description(spec.description)
     .tags([...spec.tags])
     .readonly()
-    .time({ from: 'now-6h', to: 'now' })
-    .refresh('1m')
+    .time({ ...(spec.time ?? { from: 'now-6h', to: 'now' }) })
+    .refresh(spec.refresh ?? '1m')
     .timezone('utc')
     .tooltip(dashboard.DashboardCursorSync.Crosshair);
   for (const v of spec.variables) b.withVariable(variable(v));

@@ -3,13 +3,13 @@
  * every panel made by a factory from the model. Nothing here is specific to one service.
  */
 import type { ServiceModel } from '../model/types';
-import { CLUSTER_METRIC, LABEL } from '../signals/contract';
+import { LABEL } from '../signals/contract';
 import { eq, re, selector } from '../signals/promql';
 import { durationHistogram, endpointLabel } from '../signals/queries';
-import { ALL_ROUTES, serviceContext, VARIABLE } from './context';
+import { ALL_ROUTES, namespaceVariable, serviceContext, VARIABLE } from './context';
 import { fleetDashboardUid, LIBRARY_TAG, namespaceTag, serviceTag } from './identity';
 import { ROW_ID } from './ids';
-import { dashboardPath, runbookIndexUrl } from './links';
+import { budgetReportLink, dashboardPath, runbookIndexUrl } from './links';
 import { errorPanels } from './panels/errors';
 import { latencyPanels } from './panels/latency';
 import { saturationPanels } from './panels/saturation';
@@ -53,16 +53,7 @@ export function serviceDashboard(model: ServiceModel, options: ServiceDashboardO
     tags: [LIBRARY_TAG, serviceTag(model.name), namespaceTag(model.namespace), `team:${model.team}`],
     variables: [
       { kind: 'datasource' },
-      {
-        kind: 'query',
-        name: VARIABLE.namespace,
-        label: 'Namespace',
-        description: `Namespaces ${model.name} runs in; its definition says ${model.namespace}.`,
-        // `up` rather than the histogram: a namespace whose pods are down still shows up to be looked at.
-        query: `label_values(${selector(CLUSTER_METRIC.up, [eq(LABEL.job, model.name)])}, ${LABEL.namespace})`,
-        multi: false,
-        current: model.namespace,
-      },
+      namespaceVariable(model),
       {
         kind: 'query',
         name: VARIABLE.route,
@@ -74,6 +65,7 @@ export function serviceDashboard(model: ServiceModel, options: ServiceDashboardO
       },
     ],
     links: [
+      ...(model.slos.length > 0 ? [budgetReportLink(model)] : []),
       { kind: 'url', title: 'Runbooks', tooltip: `Runbooks of ${model.name}'s alerts`, url: runbookIndexUrl(model), newTab: true },
       { kind: 'url', title: 'Fleet overview', tooltip: 'Every service at a glance', url: dashboardPath(options.fleetUid ?? fleetDashboardUid()), newTab: false },
       { kind: 'tags', title: `${model.name} dashboards`, tooltip: `Every dashboard tagged ${serviceTag(model.name)}`, tags: [serviceTag(model.name)] },

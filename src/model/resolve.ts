@@ -201,6 +201,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
       clusterLabel: alerting.clusterLabel,
       labels: alerting.labels ?? {},
       dashboardUid: dashboardUid(namespace, name, 'service'),
+      budgetReportUid: dashboardUid(namespace, name, 'budget'),
     },
     ...(budgetPolicy ? { budgetPolicy } : {}),
     timings: DEFAULT_TIMINGS,

@@ -116,6 +116,8 @@ export interface AlertingModel {
   readonly labels: Readonly<Record<string, string>>;
   /** UID of the service's Grafana dashboard (deterministic; the dashboards module uses the same). */
   readonly dashboardUid: string;
+  /** UID of the service's error-budget report (deterministic; the dashboards module uses the same). */
+  readonly budgetReportUid: string;
 }
 
 /**

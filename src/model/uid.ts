@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
-/** What a Grafana dashboard shows; part of its UID. */
-export type DashboardKind = 'service' | 'fleet';
+/** What a Grafana dashboard shows; part of its UID: the golden signals, the error-budget report, or the fleet. */
+export type DashboardKind = 'service' | 'budget' | 'fleet';
 
 /** Grafana rejects UIDs longer than 40 characters (grafana/grafana `pkg/services/dashboards/errors.go`). */
 export const MAX_UID_LENGTH = 40;

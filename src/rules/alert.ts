@@ -62,6 +62,14 @@ export function runbookUrl(model: ServiceModel, alert: string): string {
     .replace(/\{namespace\}/g, model.namespace);
 }
 
+/**
+ * Deep link into the service's error-budget report (same UID as the dashboards module generates), at its own
+ * default time range, the calendar month so far.
+ */
+export function budgetReportUrl(model: ServiceModel): string {
+  return `${model.alerting.grafanaUrl}/d/${model.alerting.budgetReportUid}?var-namespace=${encodeURIComponent(model.namespace)}`;
+}
+
 /** Deep link into the service's Grafana dashboard (same UID as the dashboards module generates). */
 export function dashboardUrl(model: ServiceModel): string {
   return `${model.alerting.grafanaUrl}/d/${model.alerting.dashboardUid}?var-namespace=${encodeURIComponent(model.namespace)}`;

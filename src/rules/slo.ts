@@ -15,7 +15,7 @@ import { aggregate, eq, exact, Matcher, on, re, selector } from '../signals/prom
 import { availabilityEventRate, errorRate, fastRequestRate, requestRate, serviceLabels, targetMatchers } from '../signals/queries';
 import { ALERT, RECORD } from '../signals/recorded';
 import { formatDuration } from '../spec/duration';
-import { alertingRule } from './alert';
+import { alertingRule, budgetReportUrl } from './alert';
 import type { AlertingRule, RecordingRule } from './types';
 import { baseWindow, baseWindowMs, ratioWindowsMs, recordedRange, recordedSpacingMs } from './windows';
 
@@ -153,6 +153,12 @@ function quietAfterFasterTier(model: ServiceModel, slo: SloModel, tier: BurnTier
   return `unless ${on(by)}\n(\n  ${fired}\n  unless ${on(by)}\n  ${alerts(eq(LABEL.burnTier, tier.name))}\n)`;
 }
 
+/**
+ * Annotation of every SLO alert (burn tiers and the budget policy's) linking the service's error-budget report:
+ * how much budget is left this month and quarter, and which route spent it, one click from the notification.
+ */
+export const BUDGET_REPORT_ANNOTATION = 'budget_report_url';
+
 /** One alert per enabled tier: long AND short window above `factor × budget`, and enough events. */
 export function sloAlertingRules(model: ServiceModel, slo: SloModel): AlertingRule[] {
   const m = sloMatchers(model, slo);
@@ -187,6 +193,7 @@ export function sloAlertingRules(model: ServiceModel, slo: SloModel): AlertingRu
         `${window} error budget is gone within ${long}, and all of it within ${exhaustion}.` +
         (guard ? ` Silent below ${tier.minEvents} requests per ${long} (low-traffic guard).` : '') +
         (quiet ? ` Silent for ${formatDuration(quietAfterFasterTierMs(model, tier))} after a faster tier of this SLO fired: that notification covers the incident.` : ''),
+      annotations: { [BUDGET_REPORT_ANNOTATION]: budgetReportUrl(model) },
     });
   });
 }
@@ -224,6 +231,6 @@ export function budgetExhaustedRule(model: ServiceModel, slo: SloModel): Alertin
       `The ${slo.name} SLO of ${model.name} (${exact(slo.objectivePercent)}% over ${window}) has no error budget left: the failures of the last ${window} ` +
       `used up all ${exact(slo.errorBudget * 100)}% it allows, counted against the traffic the window is expected to hold. ` +
       `It stays spent until enough of them leave the window. Silent below ${minEvents} requests in the window.`,
-    annotations: { policy: policy.action },
+    annotations: { policy: policy.action, [BUDGET_REPORT_ANNOTATION]: budgetReportUrl(model) },
   });
 }

@@ -104,8 +104,20 @@ export function endpointLabel(kind: ServiceKind): string {
   }
 }
 
+/**
+ * How a counter is read over a window: `rate` (per second) for graphs and rules, `increase` (events in the
+ * window) for the budget report, which counts events over a calendar period. Both extrapolate alike
+ * (Prometheus docs, "increase()": "syntactic sugar for rate(v) multiplied by the number of seconds"), so the
+ * same matchers give the same events either way.
+ */
+export type CounterFunction = 'rate' | 'increase';
+
+function counter(fn: CounterFunction, metric: string, matchers: readonly Matcher[], window: string): string {
+  return `${fn}(${selector(metric, matchers)}[${window}])`;
+}
+
 function rate(metric: string, matchers: readonly Matcher[], window: string): string {
-  return `rate(${selector(metric, matchers)}[${window}])`;
+  return counter('rate', metric, matchers, window);
 }
 
 /** Traffic: requests (or operations) per second, summed per service and `by`. */
@@ -119,8 +131,35 @@ export function requestRate(scope: SignalScope, window: string, by: readonly str
  * never share a label set, so `or` keeps both.
  */
 export function errorRate(scope: SignalScope, window: string, by: readonly string[] = []): string {
+  return failed('rate', scope, window, by);
+}
+
+/** Errors: failed requests (operations) in `range`, under the same predicate as {@link errorRate}. */
+export function errorIncrease(scope: SignalScope, range: string, by: readonly string[] = []): string {
+  return failed('increase', scope, range, by);
+}
+
+function failed(fn: CounterFunction, scope: SignalScope, window: string, by: readonly string[]): string {
   const count = `${durationHistogram(scope.kind)}_count`;
-  return sumBy([...serviceLabels(scope), ...by], errorMatchers(scope).map((m) => rate(count, [...histogramMatchers(scope), m], window)).join(' or '));
+  return sumBy([...serviceLabels(scope), ...by], errorMatchers(scope).map((m) => counter(fn, count, [...histogramMatchers(scope), m], window)).join(' or '));
+}
+
+/** Traffic: requests (operations) in `range`, summed per service and `by`; {@link requestRate} as a count. */
+export function requestIncrease(scope: SignalScope, range: string, by: readonly string[] = []): string {
+  return sumBy([...serviceLabels(scope), ...by], counter('increase', `${durationHistogram(scope.kind)}_count`, histogramMatchers(scope), range));
+}
+
+/**
+ * Latency: requests (operations) in `range` slower than `thresholdSeconds`, per service and `by`: all of them
+ * less those within the threshold (the bad events of a latency SLO, as its recording rule counts them).
+ * `clamp_min` guards against the last-digit float noise of the subtraction, as the rule does.
+ */
+export function slowRequestIncrease(scope: SignalScope, thresholdSeconds: number, range: string, by: readonly string[] = []): string {
+  const fast = sumBy(
+    [...serviceLabels(scope), ...by],
+    counter('increase', `${durationHistogram(scope.kind)}_bucket`, [...histogramMatchers(scope), re(LABEL.le, leRegex(thresholdSeconds))], range),
+  );
+  return `clamp_min(${requestIncrease(scope, range, by)} - on (${[...serviceLabels(scope), ...by].join(', ')}) ${fast}, 0)`;
 }
 
 /**

@@ -87,7 +87,9 @@ describe('writePlainFiles', () => {
         (f) => `alerts/tests/shop-checkout.${f}.test.yaml`,
       ),
       'dashboards/gs-all-services-fleet.json',
+      'dashboards/gs-shop-catalog-budget.json',
       'dashboards/gs-shop-catalog-service.json',
+      'dashboards/gs-shop-checkout-budget.json',
       'dashboards/gs-shop-checkout-service.json',
       'loadtests/shop-catalog.k6.js',
       'loadtests/shop-checkout.k6.js',
@@ -111,7 +113,7 @@ describe('writePlainFiles', () => {
     new GoldenSignals(new Chart(smaller, 'shop', { namespace: 'shop' }), 'checkout', { service: checkout });
     writePlainFiles(smaller, { outdir: dir });
     expect(fs.readdirSync(path.join(dir, 'alerts')).filter((f) => f.includes('catalog'))).toEqual([]);
-    expect(fs.readdirSync(path.join(dir, 'dashboards')).sort()).toEqual(['gs-all-services-fleet.json', 'gs-shop-checkout-service.json']);
+    expect(fs.readdirSync(path.join(dir, 'dashboards')).sort()).toEqual(['gs-all-services-fleet.json', 'gs-shop-checkout-budget.json', 'gs-shop-checkout-service.json']);
   });
 
   it('names the fleet after the app’s one FleetOverview', () => {

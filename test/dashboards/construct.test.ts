@@ -17,9 +17,13 @@ describe('GrafanaDashboards', () => {
     const manifests = synth(appDashboards(EXAMPLE_MODELS));
     expect(manifests.map((m) => [m.kind, m.metadata.name])).toEqual([
       ['ConfigMap', 'gs-shop-checkout-service'],
+      ['ConfigMap', 'gs-shop-checkout-budget'],
       ['ConfigMap', 'gs-shop-catalog-service'],
+      ['ConfigMap', 'gs-shop-catalog-budget'],
       ['ConfigMap', 'gs-backoffice-ledger-sync-service'],
+      ['ConfigMap', 'gs-backoffice-ledger-sync-budget'],
       ['ConfigMap', 'gs-shop-mailer-service'],
+      ['ConfigMap', 'gs-shop-mailer-budget'],
       ['ConfigMap', 'gs-all-services-fleet'],
     ]);
   });

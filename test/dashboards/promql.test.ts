@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { appDashboards, dashboardQueries, fleetDashboardQueries, queriesOf, serviceDashboard, substituteVariables } from '../../src/dashboards';
+import { appDashboards, budgetReportQueries, dashboardQueries, fleetDashboardQueries, queriesOf, serviceDashboard, substituteVariables } from '../../src/dashboards';
 import { CLUSTER_METRIC, LABEL, METRIC } from '../../src/signals/contract';
 import { RECORD } from '../../src/signals/recorded';
 import { ALL_MODELS, EXAMPLE_MODELS } from './fixtures';
@@ -18,7 +18,7 @@ const CONTRACT_LABELS = new Set<string>(Object.values(LABEL));
 
 const inContract = (name: string) => CONTRACT_METRICS.some((m) => (typeof m === 'string' ? m === name : m.test(name)));
 
-const allQueries = [...ALL_MODELS.flatMap((m) => dashboardQueries(m)), ...fleetDashboardQueries(ALL_MODELS)];
+const allQueries = [...ALL_MODELS.flatMap((m) => [...dashboardQueries(m), ...budgetReportQueries(m, { range: '2592000s' })]), ...fleetDashboardQueries(ALL_MODELS)];
 
 describe('every dashboard query', () => {
   it.each(allQueries.map((q) => [`${q.uid} panel ${q.panelId} ${q.refId}`, q.expr] as const))('parses as PromQL: %s', (_name, expr) => {

@@ -132,12 +132,17 @@ describe('the service dashboard', () => {
     expect(serviceDashboard(worker).templating.list[2].label).toBe('Operation');
   });
 
-  it('links the runbooks, the fleet overview and the service other dashboards by tag', () => {
+  it('links the error-budget report, the runbooks, the fleet overview and the service other dashboards by tag', () => {
     expect(serviceDashboard(checkout).links).toEqual([
+      expect.objectContaining({ title: 'Error-budget report', type: 'link', url: '/d/gs-shop-checkout-budget', keepTime: false, includeVars: true }),
       expect.objectContaining({ title: 'Runbooks', type: 'link', url: 'https://runbooks.example.com/shop/' }),
       expect.objectContaining({ title: 'Fleet overview', type: 'link', url: `/d/${fleetDashboardUid()}` }),
       expect.objectContaining({ type: 'dashboards', tags: ['service:checkout'], asDropdown: true, includeVars: true, keepTime: true }),
     ]);
+  });
+
+  it('links no error-budget report for a service without SLOs, which has none', () => {
+    expect(serviceDashboard(bare).links!.map((l) => l.title)).not.toContain('Error-budget report');
   });
 
   it('links the alert-state panel to the burn alert runbook', () => {

@@ -440,5 +440,6 @@ function expectContract(received: Received, rule: AlertingRule | undefined, unit
   expect(labels).toEqual(expect.objectContaining(rule!.labels));
   for (const key of ['service', 'namespace', 'signal', 'severity']) expect(labels[key]).toBeTruthy();
   expect(received.alert.annotations).toEqual(rule!.annotations);
-  expect(Object.keys(received.alert.annotations).sort()).toEqual(['dashboard_url', 'description', 'runbook_url', 'summary']);
+  const slo = rule!.alert === ALERT.errorBudgetBurn || rule!.alert === ALERT.errorBudgetExhausted ? ['budget_report_url'] : [];
+  expect(Object.keys(received.alert.annotations).sort()).toEqual([...slo, 'dashboard_url', 'description', 'runbook_url', 'summary']);
 }

@@ -62,9 +62,10 @@ describe('every generated rule of the example fleet', () => {
       expect(Object.keys(a.labels)).toEqual(expect.arrayContaining(['service', 'namespace', 'signal', 'severity']));
       expect(['latency', 'traffic', 'errors', 'saturation']).toContain(a.labels.signal);
       expect(['page', 'ticket']).toContain(a.labels.severity);
-      // The four of the contract; the budget policy's alert adds the team's policy.
+      // The four of the contract; SLO alerts add the link to the error-budget report, the budget policy's alert the team's policy.
+      const slo = a.alert === ALERT.errorBudgetBurn || a.alert === ALERT.errorBudgetExhausted ? ['budget_report_url'] : [];
       const extra = a.alert === ALERT.errorBudgetExhausted ? ['policy'] : [];
-      expect(Object.keys(a.annotations).sort()).toEqual(['dashboard_url', 'description', ...extra, 'runbook_url', 'summary']);
+      expect(Object.keys(a.annotations).sort()).toEqual([...slo, 'dashboard_url', 'description', ...extra, 'runbook_url', 'summary']);
       expect(a.annotations.summary).toMatch(/\.$/);
       // No query values in labels or annotations: each new value would be a new alert (pint alerts/template).
       expect(JSON.stringify([a.labels, a.annotations])).not.toContain('$value');
@@ -186,6 +187,13 @@ describe('traffic, saturation and meta alerts', () => {
     const rule = byAlert(checkoutRules, ALERT.cpuNearLimit)!;
     expect(rule.annotations.runbook_url).toBe('https://runbooks.example.com/shop/cpunearlimit');
     expect(rule.annotations.dashboard_url).toBe('https://grafana.example.com/d/gs-shop-checkout-service?var-namespace=shop');
+    expect(rule.annotations.budget_report_url).toBeUndefined();
+  });
+
+  it.each([ALERT.errorBudgetBurn, ALERT.errorBudgetExhausted])('links every %s alert to the error-budget report as well', (name) => {
+    const rules = alerts(checkoutRules).filter((r) => r.alert === name);
+    expect(rules.length).toBeGreaterThan(0);
+    for (const r of rules) expect(r.annotations.budget_report_url).toBe('https://grafana.example.com/d/gs-shop-checkout-budget?var-namespace=shop');
   });
 });
 

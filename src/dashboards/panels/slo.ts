@@ -20,7 +20,7 @@ import { Panel, statPanel, timeSeries, Thresholds, UNIT } from '../sdk';
 const id = (slo: SloModel, slot: keyof typeof SLO_SLOT): number => SLO_PANEL_BASE[slo.kind] + SLO_SLOT[slot];
 
 /** What the SLO promises, in words: "99.9% of requests succeed". */
-function promise(slo: SloModel): string {
+export function promise(slo: SloModel): string {
   switch (slo.kind) {
     case 'availability':
       return `${percent(slo.objective)} of requests succeed`;
