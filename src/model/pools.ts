@@ -95,11 +95,13 @@ export function resolvePools(p: Problems, pools: readonly ResourcePool[] | undef
   return out;
 }
 
-function resolveLimit(p: Problems, at: string, limit: DatabaseLimit): DatabaseLimit {
+/** The database a pool connects to, or undefined when its fields are wrong (reported; nothing is checked against it). */
+function resolveLimit(p: Problems, at: string, limit: DatabaseLimit): DatabaseLimit | undefined {
+  const before = p.list.length;
   const name = p.text(keyPath(at, 'name'), limit.name, '', DATABASE_NAME, 'must be the database\'s name: 1 to 63 letters, digits, "_", "." or "-"');
   if (limit.name === undefined) p.add(keyPath(at, 'name'), undefined, 'is required: the database\'s name, e.g. "orders"');
   const maxConnections = p.integer(keyPath(at, 'maxConnections'), limit.maxConnections, 1, 1_000_000);
-  return { name, maxConnections };
+  return p.list.length === before ? { name, maxConnections } : undefined;
 }
 
 /** Every pool of the service that connects to each database, with what they hold at the replica count. */
@@ -120,7 +122,7 @@ function checkConnections(p: Problems, pools: readonly PoolModel[], ctx: PoolCon
         `capacity.pools[${pools.indexOf(list[0])}].size`,
         list[0].size,
         `${connectionSum(ctx, list)} = ${total} connections, but database "${database}" accepts ${limits[0]} (connectsTo.maxConnections). ` +
-          `Fix one of: fewer replicas (scaling.maxReplicas at most ${Math.floor(limits[0] / perPod)}), a smaller pool (size at most ${maxSizeFor(ctx, list, limits[0])}), ` +
+          `Fix one of: ${Math.floor(limits[0] / perPod) >= 1 ? `fewer replicas (scaling.maxReplicas at most ${Math.floor(limits[0] / perPod)}), ` : ''}a smaller pool (size at most ${maxSizeFor(ctx, list, limits[0])}), ` +
           `or a pooler such as PgBouncer in front of the database (transaction pooling: many client connections share few server connections; give its max_client_conn as maxConnections)`,
       );
     }

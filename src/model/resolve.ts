@@ -163,7 +163,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
       // Without an autoscaler the Deployment's replica count is not part of the definition: one pod is the
       // least the service runs, and the message says that is what was assumed.
       replicas: scaling?.maxReplicas ?? 1,
-      replicasFrom: scaling ? 'scaling.maxReplicas' : 'no scaling policy, so 1 replica assumed; declare scaling.maxReplicas for the real count',
+      replicasFrom: scaling ? 'scaling.maxReplicas' : 'assumed: no scaling policy gives maxReplicas',
     },
     warnings,
   );
