@@ -5,8 +5,8 @@
  * static part of the expression (the name comes from the definition, so the series' label is known).
  */
 import type { PoolModel, ServiceModel } from '../model/types';
-import { aggregate, exact, times } from '../signals/promql';
-import { poolInUseRatio, poolLabels, poolWaitsSlowerThan } from '../signals/queries';
+import { exact, times } from '../signals/promql';
+import { poolInUseRatio, poolWaitsSlowerThan } from '../signals/queries';
 import { ALERT } from '../signals/recorded';
 import { formatDuration } from '../spec/duration';
 import { alertingRule } from './alert';
@@ -44,8 +44,8 @@ function databasePoolRules(model: ServiceModel, pool: PoolModel): AlertingRule[]
       name: ALERT.poolNearExhaustion,
       signal: 'saturation',
       severity: 'ticket',
-      // Per pod: each pod's pool is its own limit, and the worst pod queues first.
-      expr: `${aggregate('max', poolLabels(scope, true), poolInUseRatio(scope, pool.name))}\n> ${exact(pool.inUseOfSize)}`,
+      // Per pod (the ratio keeps the instance): each pod's pool is its own limit, and the worst pod queues first.
+      expr: `${poolInUseRatio(scope, pool.name)}\n> ${exact(pool.inUseOfSize)}`,
       forMs: t.poolNearExhaustionForMs,
       summary: `${model.name} has its ${pool.name} connection pool nearly exhausted.`,
       description: `A pod of ${model.name} has had more than ${percent(pool.inUseOfSize)} of its ${pool.size} ${pool.name} connections in use for ${formatDuration(t.poolNearExhaustionForMs)}. The next burst waits for a connection; find slow queries or leaked clients before raising the pool size, which the database must accept on every replica.`,
@@ -57,7 +57,7 @@ function databasePoolRules(model: ServiceModel, pool: PoolModel): AlertingRule[]
       expr: `${poolWaitsSlowerThan(scope, pool.maxWaitSeconds, w, pool.name)}\n> ${exact(POOL_WAIT_QUANTILE_SHARE)}`,
       forMs: t.poolWaitSlowForMs,
       summary: `${model.name} waits for ${pool.name} connections.`,
-      description: `More than ${percent(POOL_WAIT_QUANTILE_SHARE)} of ${model.name}'s requests for a ${pool.name} connection (the p99) have waited longer than ${ms(pool.maxWaitSeconds)} for ${formatDuration(t.poolWaitSlowForMs)}: requests queue for the pool.`,
+      description: `More than ${percent(POOL_WAIT_QUANTILE_SHARE)} of ${model.name}'s requests for a connection from the ${pool.name} pool (the p99) have waited longer than ${ms(pool.maxWaitSeconds)} for ${formatDuration(t.poolWaitSlowForMs)}: requests queue for the pool.`,
     }),
   ];
   const latency = model.slos.find((s) => s.kind === 'latency');
@@ -71,7 +71,7 @@ function databasePoolRules(model: ServiceModel, pool: PoolModel): AlertingRule[]
         expr: `${poolWaitsSlowerThan(scope, latency.thresholdSeconds, w, pool.name)}\n> ${exact(share)}`,
         forMs: t.poolWaitBreaksLatencyForMs,
         summary: `${model.name} burns its latency budget waiting for ${pool.name} connections.`,
-        description: `More than ${percent(share)} of ${model.name}'s requests for a ${pool.name} connection have waited longer than the latency objective's ${ms(latency.thresholdSeconds)} for ${formatDuration(t.poolWaitBreaksLatencyForMs)}: those requests are slow before their query runs, a ${POOL_WAIT_BURN_FACTOR}x burn of the ${exact(latency.objectivePercent)}% latency budget from the pool alone.`,
+        description: `More than ${percent(share)} of ${model.name}'s requests for a connection from the ${pool.name} pool have waited longer than the latency objective's ${ms(latency.thresholdSeconds)} for ${formatDuration(t.poolWaitBreaksLatencyForMs)}: those requests are slow before their query runs, a ${POOL_WAIT_BURN_FACTOR}x burn of the ${exact(latency.objectivePercent)}% latency budget from the pool alone.`,
       }),
     );
   }

@@ -188,7 +188,7 @@ export function poolLabels(scope: SignalScope, perInstance: boolean): string[] {
 export function poolInUseRatio(scope: SignalScope, pool?: string): string {
   const by = poolLabels(scope, true);
   const used = sumBy(by, selector(METRIC.poolConnections, [...poolMatchers(scope, pool), eq(LABEL.poolState, POOL_STATE.used)]));
-  return `${used}\n/\n(${sumBy(by, selector(METRIC.poolMax, poolMatchers(scope, pool)))} > 0)`;
+  return `${used} / (${sumBy(by, selector(METRIC.poolMax, poolMatchers(scope, pool)))} > 0)`;
 }
 
 /** Saturation: requests waiting for a connection now, per instance and pool. */
@@ -205,7 +205,7 @@ export function poolWaitsSlowerThan(scope: SignalScope, bound: number, window: s
   const by = poolLabels(scope, false);
   const within = sumBy(by, rate(`${METRIC.poolWaitTime}_bucket`, [...poolMatchers(scope, pool), re(LABEL.le, leRegex(bound))], window));
   const all = sumBy(by, rate(`${METRIC.poolWaitTime}_count`, poolMatchers(scope, pool), window));
-  return `1 - (${within}\n/\n(${all} > 0))`;
+  return `1 - (${within} / (${all} > 0))`;
 }
 
 /** Saturation: the q-quantile of connection wait time per pool in seconds, interpolated from the buckets. */

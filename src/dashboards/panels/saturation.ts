@@ -197,7 +197,7 @@ export function poolWaitTimePanel(ctx: PanelContext): Panel | undefined {
     description: `How long do requests wait for a connection (p99, per pool: ${poolNames(ctx)})? Above ${seconds(threshold)} (red) they queue for the pool.`,
     unit: UNIT.seconds,
     min: 0,
-    softMax: threshold * 1.1,
+    softMax: times(threshold, 1.1),
     width: 8,
     queries: [{ refId: REF_IDS[0], expr: poolWaitQuantile(ctx.serviceScope, 0.99, ctx.window), legend: legendOf(LABEL.poolName) }],
     thresholds: { base: 'green', steps: [{ value: threshold, color: 'red' }] },
