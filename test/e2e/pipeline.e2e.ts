@@ -25,6 +25,7 @@ import { ALERT } from '../../src/signals/recorded';
 import { formatDuration } from '../../src/spec/duration';
 import type { Severity } from '../../src/spec/service';
 import { findBinary } from '../support/binaries';
+import { postgresBin, startPostgres, type TestPostgres } from '../support/postgres';
 import { clusterExposition, podName } from './cluster';
 import { type Child, describeAlert, freePort, json, LocalServer, Processes, type Received, sleep, Timeline, until } from './harness';
 
@@ -46,7 +47,8 @@ const EXTRA_LATENCY_MS = 400;
 const HEALTHY_MS = 25_000;
 
 const REQUIRED = process.env.GS_REQUIRE_BINARIES === '1';
-const binaries = { prometheus: findBinary('prometheus'), alertmanager: findBinary('prometheus-alertmanager') };
+// PostgreSQL backs checkout's orders-db pool, whose series the pool rules and panels read.
+const binaries = { prometheus: findBinary('prometheus'), alertmanager: findBinary('prometheus-alertmanager'), postgres: postgresBin() };
 const missing = Object.entries(binaries)
   .filter(([, b]) => b === undefined)
   .map(([n]) => n);
@@ -96,11 +98,11 @@ class Load {
 const suite = missing.length === 0 ? describe : describe.skip;
 if (missing.length > 0 && !REQUIRED) {
   // eslint-disable-next-line no-console
-  console.warn(`SKIPPED the end-to-end pipeline test: ${missing.join(', ')} not found on PATH (Debian packages prometheus, prometheus-alertmanager; CI sets GS_REQUIRE_BINARIES=1)`);
+  console.warn(`SKIPPED the end-to-end pipeline test: ${missing.join(', ')} not found (Debian packages prometheus, prometheus-alertmanager, postgresql; CI sets GS_REQUIRE_BINARIES=1)`);
 }
 if (missing.length > 0 && REQUIRED) {
   test('the end-to-end binaries are installed (GS_REQUIRE_BINARIES=1 forbids skipping)', () => {
-    throw new Error(`${missing.join(', ')} not found on PATH: install the Debian packages prometheus and prometheus-alertmanager`);
+    throw new Error(`${missing.join(', ')} not found: install the Debian packages prometheus, prometheus-alertmanager and postgresql`);
   });
 }
 
@@ -120,6 +122,7 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
 
   let dir = '';
   let processes: Processes | undefined;
+  let pg: TestPostgres | undefined;
   const local = new LocalServer(timeline, () => clusterExposition(model, (Date.now() - timeline.startedAt) / 1000));
   let prom = '';
   let am = '';
@@ -183,12 +186,14 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
     am = `http://127.0.0.1:${amPort}`;
     appBase = `http://127.0.0.1:${appPort}`;
 
+    // A throwaway PostgreSQL: the app's order lookups go through the orders-db pool, so the pool series exist.
+    pg = await startPostgres(binaries.postgres!);
     // The app: the example server under ts-node, on a fixed metrics port so that metrics-on reopens the
     // port Prometheus scrapes.
     const app: Child = procs.start('app', process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('examples', 'app', 'server.ts')], {
       cwd: path.join(__dirname, '..', '..'),
       // No drain delay: at teardown nothing routes to it any more, and stopAll allows 5 s.
-      env: { APP_PORT: String(appPort), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', OTEL_SDK_DISABLED: 'true', DRAIN_DELAY_MS: '0' },
+      env: { APP_PORT: String(appPort), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', OTEL_SDK_DISABLED: 'true', DRAIN_DELAY_MS: '0', DATABASE_URL: pg.connectionString },
     });
     await app.line((l) => l.includes('"ready":true'), 60_000);
 
@@ -272,6 +277,7 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
   afterAll(async () => {
     await load?.stop();
     await processes?.stopAll();
+    await pg?.stop();
     await local.stop();
     // eslint-disable-next-line no-console
     console.log(
