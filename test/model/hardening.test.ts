@@ -127,7 +127,7 @@ describe('a value of the wrong type is one definition error, never a TypeError o
     ['slos as a string: one problem, not one per character', def({ slos: 'availability' }), ['slos: got "availability"; must be an object { availability, latency }']],
     ['a null definition', null, ['definition: got null; must be a service definition object { name, namespace, team, kind, metrics, slos, errors, routes, traffic, capacity, saturation, scaling, alerting, budgetPolicy, routing }']],
     ['a list as the definition', [base], [expect.stringMatching(/^definition: got \[\{"name":"checkout",.*; must be a service definition object/)]],
-    ['a number where an object belongs', def({ capacity: 5 }), ['capacity: got 5; must be an object { requestsPerSecond, concurrentRequests }']],
+    ['a number where an object belongs', def({ capacity: 5 }), ['capacity: got 5; must be an object { requestsPerSecond, concurrentRequests, pools }']],
     ['a Date where an object belongs', def({ traffic: new Date(0) }), ['traffic: got {}; must be an object { noTrafficFor, dropBelowLastWeek, dropMinRequestsPerSecond }']],
     ['a burn tier turned off with a string', def({ slos: { availability: { objective: 99.9, burnTiers: { fast: 'off' } } } }), ['slos.availability.burnTiers.fast: got "off"; must be false (the tier off) or an object { longWindow, shortWindow, budgetConsumed, for, severity }']],
     ['a behavior direction given as a preset name', def({ scaling: { maxReplicas: 10, behavior: { scaleUp: 'fast' } } }), ['scaling.behavior.scaleUp: got "fast"; must be an object { stabilizationWindowSeconds, selectPolicy, policies }']],
