@@ -38,6 +38,8 @@ const LOAD_RPS = 25;
 const ERROR_RATIO = 0.5;
 /** Above the latency SLO's 300ms threshold, so every request counts as slow. */
 const EXTRA_LATENCY_MS = 400;
+/** How long each order lookup holds its connection in the pool phase: 10 lookups a second then need 20 connections. */
+const POOL_HOLD_MS = 2000;
 /**
  * How long the healthy phase lasts from the first request: longer than the `for` of every alert that
  * healthy traffic could trip by mistake (saturation, traffic, meta: 8s at most compressed; the fast and
@@ -430,6 +432,32 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
       await load.stop();
     });
   }, 300_000);
+  it('tickets a connection pool near exhaustion when slow queries hold every connection', async () => {
+    await phase('7. connection pool exhausted', async () => {
+      // After recovery, so the latency burn this also causes cannot disturb the burn streams checked above.
+      await fault('pool', { queryHoldMs: POOL_HOLD_MS });
+      // 10 order lookups a second, each holding a connection for 2 s: 20 want the 10 connections at once. Not
+      // the load driver, which waits for each second's requests to settle and so never has more than ~8 lookups
+      // in flight. Bounded: at most 40 s, 400 requests.
+      const pending: Array<Promise<unknown>> = [];
+      const stopAt = Date.now() + 40_000;
+      const lookups = setInterval(() => {
+        if (Date.now() < stopAt) pending.push(fetch(`${appBase}/orders/${pending.length}`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text()).catch(() => undefined));
+      }, 100);
+      try {
+        const isPool = (l: Readonly<Record<string, string>>) => l.alertname === ALERT.poolNearExhaustion;
+        const ticket = await until('ConnectionPoolNearExhaustion to reach the webhook', 40_000, () => notified('firing', isPool, faultAt.pool));
+        timeline.add('check', `pool ticket after ${((ticket.atMs - faultAt.pool) / 1000).toFixed(1)}s`);
+        expectContract(ticket, ruleOf(ticket.alert.labels), unit);
+        expect(ticket.alert.labels.db_client_connection_pool_name).toBe('orders-db');
+        expect(ticket.alert.labels.severity).toBe('ticket');
+      } finally {
+        clearInterval(lookups);
+        await fault('pool cleared', {});
+        await Promise.all(pending);
+      }
+    });
+  }, 120_000);
 });
 
 /**
