@@ -15,7 +15,14 @@ export const checkout = defineService({
     availability: { objective: 99.9 },
     latency: { objective: 99, threshold: '300ms' },
   },
-  capacity: { requestsPerSecond: 250, concurrentRequests: 64 },
+  capacity: {
+    requestsPerSecond: 250,
+    concurrentRequests: 64,
+    // Orders live in PostgreSQL behind PgBouncer: 30 replicas × 10 connections = 300 client connections, within
+    // the 400 PgBouncer accepts (max_client_conn), which it multiplexes onto PostgreSQL's 100. Little's law:
+    // 250 req/s × 2 queries × 20ms = 10 connections in use per pod at capacity.
+    pools: [{ kind: 'database', name: 'orders-db', size: 10, holdTime: '20ms', callsPerRequest: 2, connectsTo: { name: 'orders-pgbouncer', maxConnections: 400 } }],
+  },
   scaling: { minReplicas: 3, maxReplicas: 30 },
   alerting: { runbookUrl: 'https://runbooks.example.com/shop/{alert}', grafanaUrl: 'https://grafana.example.com' },
   // A spent budget opens a ticket carrying the team's policy (the default action).

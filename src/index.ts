@@ -16,8 +16,8 @@
 // First: a clear error when a synth-side peer dependency is missing (see synth-peers.ts).
 import './synth-peers';
 export * from './spec';
-export { resolveService, ServiceDefinitionError, dashboardUid } from './model';
-export type { ServiceModel, SloModel, BurnTierModel, DefinitionProblem } from './model';
+export { resolveService, ServiceDefinitionError, dashboardUid, sharedDatabaseProblems } from './model';
+export type { ServiceModel, SloModel, BurnTierModel, DefinitionProblem, DefinitionWarning, PoolModel } from './model';
 export { serviceRules, ruleTests, toYaml } from './rules';
 export type { RuleFile, RuleGroup, Rule, AlertingRule, RecordingRule, PromtoolTestFile } from './rules';
 export { serviceMonitorSpec, scrapeConfig, type ScrapeDiscovery } from './scrape';

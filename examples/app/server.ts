@@ -4,11 +4,13 @@
  *
  * Environment: APP_PORT (default 8080), METRICS_PORT (default: the definition's metrics port), HOST
  * (default all interfaces), DRAIN_DELAY_MS (default 5000) and DRAIN_DEADLINE_MS (default 25000): see
- * {@link drainOnSigterm}.
+ * {@link drainOnSigterm}. DATABASE_URL (default none): a PostgreSQL connection string; with it `GET /orders/:id`
+ * reads through a node-postgres pool of the definition's `orders-db` size, observed by the shim.
  *
  * Fault injection, on the app port, so a test can make each golden signal move:
- * - `POST /admin/faults` with JSON `{ "errorRatio"?: 0..1, "extraLatencyMs"?: ms }` — share of checkout
- *   requests answered 503, and delay added to every checkout request; `{}` clears both.
+ * - `POST /admin/faults` with JSON `{ "errorRatio"?: 0..1, "extraLatencyMs"?: ms, "queryHoldMs"?: ms }` — share of
+ *   checkout requests answered 503, delay added to every checkout request, and how long each order lookup holds
+ *   its database connection (`pg_sleep`: a slow query, which exhausts the pool under load); `{}` clears them.
  * - `POST /admin/metrics-off` / `POST /admin/metrics-on` — closes / reopens the metrics server (the
  *   "target down" and "signals missing" alerts).
  * Admin routes are not in the definition and are not faults, so they are measured like any route.
@@ -17,16 +19,18 @@
  */
 import * as http from 'node:http';
 import express from 'express';
-import { instrument } from '../../src/instrument';
+import { Pool } from 'pg';
+import { instrument, observePgPool } from '../../src/instrument';
 import { checkout } from '../services';
 
 /** Current faults. */
 interface Faults {
   readonly errorRatio: number;
   readonly extraLatencyMs: number;
+  readonly queryHoldMs: number;
 }
 
-const NO_FAULTS: Faults = { errorRatio: 0, extraLatencyMs: 0 };
+const NO_FAULTS: Faults = { errorRatio: 0, extraLatencyMs: 0, queryHoldMs: 0 };
 
 function portFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
@@ -71,16 +75,24 @@ export function drainOnSigterm(server: http.Server, options: { readonly delayMs:
 /** Parses a faults body, rejecting anything outside the documented ranges. */
 export function parseFaults(body: unknown): Faults | string {
   if (body === null || typeof body !== 'object') return 'body must be a JSON object';
-  const { errorRatio = 0, extraLatencyMs = 0 } = body as Record<string, unknown>;
+  const { errorRatio = 0, extraLatencyMs = 0, queryHoldMs = 0 } = body as Record<string, unknown>;
   if (typeof errorRatio !== 'number' || !(errorRatio >= 0 && errorRatio <= 1)) return 'errorRatio must be a number from 0 to 1';
   if (typeof extraLatencyMs !== 'number' || !(extraLatencyMs >= 0 && extraLatencyMs <= 60_000)) return 'extraLatencyMs must be a number of ms from 0 to 60000';
-  return { errorRatio, extraLatencyMs };
+  if (typeof queryHoldMs !== 'number' || !(queryHoldMs >= 0 && queryHoldMs <= 60_000)) return 'queryHoldMs must be a number of ms from 0 to 60000';
+  return { errorRatio, extraLatencyMs, queryHoldMs };
 }
 
 /** Builds the app; exported so tests can run it in-process. */
-export function createApp(options: { appPort?: number; metricsPort?: number; host?: string } = {}) {
+export function createApp(options: { appPort?: number; metricsPort?: number; host?: string; databaseUrl?: string } = {}) {
   const gs = instrument(checkout, { port: options.metricsPort, host: options.host });
   let faults = NO_FAULTS;
+  // The pool the definition declares, at its declared size: the series the rules read come from this one.
+  const declared = checkout.capacity?.pools?.find((p) => p.name === 'orders-db');
+  const pool = options.databaseUrl && declared ? new Pool({ connectionString: options.databaseUrl, max: declared.size, connectionTimeoutMillis: 5_000 }) : undefined;
+  if (pool) {
+    pool.on('error', () => undefined); // an idle client's connection dropped: the pool replaces it
+    observePgPool(gs, declared!.name, pool);
+  }
 
   const app = express();
   app.use(gs.express());
@@ -94,7 +106,14 @@ export function createApp(options: { appPort?: number; metricsPort?: number; hos
   };
   app.get('/cart', faulty, (_req, res) => void res.json({ items: 2 }));
   app.post('/checkout', faulty, (_req, res) => void res.status(201).json({ order: Math.floor(Math.random() * 1e6) }));
-  app.get('/orders/:id', faulty, (req, res) => void res.json({ id: req.params.id, status: 'shipped' }));
+  app.get('/orders/:id', faulty, (req, res) => {
+    if (!pool) return void res.json({ id: req.params.id, status: 'shipped' });
+    const hold = faults.queryHoldMs / 1000;
+    pool
+      .query<{ id: string }>('SELECT $1::text AS id, pg_sleep($2)', [req.params.id, hold])
+      .then((r) => void res.json({ id: r.rows[0].id, status: 'shipped' }))
+      .catch(() => void res.status(503).json({ error: 'database unavailable' }));
+  });
 
   app.post('/admin/faults', (req, res) => {
     const parsed = parseFaults(req.body ?? {});
@@ -112,14 +131,15 @@ export function createApp(options: { appPort?: number; metricsPort?: number; hos
   });
 
   const server = http.createServer(app);
-  return { app, gs, server };
+  server.once('close', () => void pool?.end().catch(() => undefined));
+  return { app, gs, server, pool };
 }
 
 if (require.main === module) {
   const appPort = portFrom(process.env.APP_PORT, 8080, 'APP_PORT');
   const metricsPort = portFrom(process.env.METRICS_PORT, checkout.metrics.port, 'METRICS_PORT');
   const host = process.env.HOST || undefined;
-  const { gs, server } = createApp({ metricsPort, host });
+  const { gs, server } = createApp({ metricsPort, host, databaseUrl: process.env.DATABASE_URL || undefined });
   server.listen(appPort, host, async () => {
     const address = server.address() as { port: number };
     const metrics = await gs.ready;

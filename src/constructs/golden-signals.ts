@@ -3,6 +3,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
 import { ServiceMonitor } from '../../imports/servicemonitor-monitoring.coreos.com';
 import { serviceDashboards } from '../dashboards';
+import { sharedDatabaseProblems } from '../model/pools';
 import { resolveService } from '../model/resolve';
 import type { ServiceModel } from '../model/types';
 import { routingUnits } from '../routing/plan';
@@ -60,6 +61,8 @@ export interface GoldenSignalsProps {
 interface Placed {
   readonly services: Map<string, string>;
   readonly teams: Map<string, TeamEntry>;
+  /** Every service placed so far, for checks across services (shared databases). */
+  readonly models: ServiceModel[];
 }
 interface TeamEntry {
   readonly routed: ServiceModel[];
@@ -107,7 +110,15 @@ export class GoldenSignals extends Construct {
     const team = teamOf(placed, model);
     // Checked before anything is placed, so the error points at the service that does not fit.
     if (routing !== undefined) checkTeam(team, model, routing, stackLabels(props.stack), this.node.path);
+    // Services of one App that share a database must fit in it together, at every service's maxReplicas.
+    const shared = sharedDatabaseProblems([...placed.models, model]);
+    if (shared.length > 0) throw new Error(`Service "${model.namespace}/${model.name}" at ${this.node.path}: ${shared.join('; ')}`);
     placed.services.set(`${model.namespace}/${model.name}`, this.node.path);
+    placed.models.push(model);
+    // Advice about a valid definition (a pool far larger than its load needs): reported, never fatal.
+    for (const w of model.warnings) {
+      process.emitWarning(`${model.namespace}/${model.name}: ${w.field}: ${JSON.stringify(w.value)} ${w.message}`, { code: 'GOLDEN_SIGNALS_DEFINITION' });
+    }
     if (routing !== undefined) team.routed.push(model);
 
     const labels = { ...stackLabels(props.stack), 'app.kubernetes.io/name': model.name };
@@ -158,7 +169,7 @@ export class GoldenSignals extends Construct {
 function placedIn(root: IConstruct): Placed {
   let placed = placedPerApp.get(root);
   if (placed === undefined) {
-    placed = { services: new Map(), teams: new Map() };
+    placed = { services: new Map(), teams: new Map(), models: [] };
     placedPerApp.set(root, placed);
   }
   return placed;

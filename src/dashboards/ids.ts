@@ -30,6 +30,9 @@ export const PANEL_ID = {
   eventLoopDelay: 64,
   inFlight: 65,
   replicas: 66,
+  poolInUse: 67,
+  poolWaiting: 68,
+  poolWaitTime: 69,
 } as const;
 
 /** Stable query ids, in order: a panel's n-th query is always `REF_IDS[n]`. */

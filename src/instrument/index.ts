@@ -13,6 +13,8 @@ export { instrument } from './instrument';
 export type { FastifyLike, FastifyPlugin, FastifyRequestLike, GoldenSignals, HttpAdapterOptions, InstrumentOptions, Middleware } from './instrument';
 export { CONTENT_TYPE, negotiate } from './exposition';
 export type { ExpositionFormat, MetricLike, MetricSource } from './exposition';
+export { observePgPool } from './pools';
+export type { PgPoolLike, PoolObserver, PoolObserving, PoolSource } from './pools';
 export { compileRoutes } from './routes';
 export type { RouteMatcher } from './routes';
 export { tracingConfigured } from './tracing';

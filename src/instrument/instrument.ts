@@ -12,6 +12,7 @@ import { DEFAULT_ERROR_STATUS_CODES, DEFAULT_MAX_SERIES_PER_METRIC, ERROR_TYPE, 
 import type { ServiceDefinition } from '../spec/service';
 import { expressRoute } from './express';
 import { ExpositionFormat, metricsHandler, MetricSource, MetricsServer, renderExposition } from './exposition';
+import { PoolMetrics, type PoolObserver, type PoolSource } from './pools';
 import { compileRoutes, RouteMatcher } from './routes';
 import { ActiveRequests, collectRuntimeMetrics, EventLoopTime, METHOD_LABELS, methodIndex } from './runtime';
 import { HistogramStore, LabelScheme, TraceRef } from './store';
@@ -112,6 +113,16 @@ export interface GoldenSignals {
    * success. Returns what `fn` returns; rethrows what it throws.
    */
   measure<T>(operation: string, fn: () => T): T;
+  /**
+   * Exports a pool the definition declares (`capacity.pools`) under its name: its use and waiting requests,
+   * read at every scrape, and the waits reported to the returned observer. For node-postgres use
+   * `observePgPool(gs, name, pool)`, which also times every `connect`. Throws for a name the definition
+   * does not declare (a configuration error, at start-up); nothing after that throws.
+   * @example
+   * const jobs = gs.observePool('jobs-db', { inUse: () => db.busy, idle: () => db.free, waiting: () => db.queued });
+   * jobs.waited(0.004);
+   */
+  observePool(name: string, source: PoolSource): PoolObserver;
   /** Adds an app registry to the metrics endpoint. */
   merge(source: MetricSource): void;
   /** The exposition as the endpoint would serve it. */
@@ -326,6 +337,8 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
       warnOnce('adapter', `golden-signals: runtime metrics unavailable: ${describe(error)}`);
     }
   }
+
+  const pools = new PoolMetrics(model, registry);
 
   const sources: MetricSource[] = [registry, ...(options.registries ?? [])];
   const stores = [httpStore, operationStore];
@@ -556,6 +569,7 @@ export function instrument(definition: ServiceDefinition, options: InstrumentOpt
     model,
     registry,
     ready,
+    observePool: (name, source) => pools.observe(name, source),
     get metricsPort() {
       return server.boundPort;
     },

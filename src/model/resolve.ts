@@ -7,9 +7,10 @@ import type { BurnTierOverride, LatencySlo, ServiceDefinition, SloCommon } from 
 import { BURN_TIER_DEFAULTS } from './burn-tiers';
 import { keyPath, LABEL_NAME, Problems, ServiceDefinitionError } from './problems';
 import { checkShape, isRecord, SERVICE_DEFINITION } from './schema';
+import { poolWaitBuckets, resolvePools } from './pools';
 import { resolveScaling } from './scaling';
 import { DEFAULT_TIMINGS } from './timings';
-import type { BudgetPolicyModel, BurnTierModel, ServiceModel, SloKind, SloModel } from './types';
+import type { BudgetPolicyModel, BurnTierModel, DefinitionWarning, ServiceModel, SloKind, SloModel } from './types';
 import { dashboardUid } from './uid';
 
 export { type DefinitionProblem, type ProblemSink, ServiceDefinitionError } from './problems';
@@ -152,6 +153,21 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
     scaling = resolveScaling(d.scaling, { service: name, kind, capacity, container, scrapeIntervalMs }, p);
   }
 
+  const warnings: DefinitionWarning[] = [];
+  const pools = resolvePools(
+    p,
+    d.capacity?.pools,
+    {
+      requestsPerSecond: capacity.requestsPerSecond,
+      latencyThresholdSeconds: slos.find((s) => s.kind === 'latency')?.thresholdSeconds,
+      // Without an autoscaler the Deployment's replica count is not part of the definition: one pod is the
+      // least the service runs, and the message says that is what was assumed.
+      replicas: scaling?.maxReplicas ?? 1,
+      replicasFrom: scaling ? 'scaling.maxReplicas' : 'assumed: no scaling policy gives maxReplicas',
+    },
+    warnings,
+  );
+
   // Routing is validated here too, so a definition fails once with every problem (the routing model itself is
   // built where it is used: resolveRouting).
   validateRouting(d.routing, p.sink);
@@ -161,6 +177,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
     throw new ServiceDefinitionError(shown, p.list);
   }
 
+  const buckets = histogramBuckets(d);
   const scope: SignalScope = {
     namespace,
     job: name,
@@ -187,11 +204,11 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
       serviceSelector: metrics.serviceSelector ?? { 'app.kubernetes.io/name': name },
     },
     scope,
-    buckets: histogramBuckets(d),
+    buckets,
     routes,
     slos,
     traffic: { noTrafficForMs, dropBelowLastWeek, dropMinRequestsPerSecond },
-    capacity,
+    capacity: { ...capacity, pools },
     saturation,
     scaling,
     alerting: {
@@ -205,6 +222,8 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
     },
     ...(budgetPolicy ? { budgetPolicy } : {}),
     timings: DEFAULT_TIMINGS,
+    poolWaitBuckets: poolWaitBuckets(buckets, pools),
+    warnings,
   };
 }
 

@@ -52,6 +52,9 @@ import type {
   MaintenanceWindow,
   TimeOfDayRange,
   TimePeriod,
+  DatabaseLimit,
+  DatabasePool,
+  ResourcePoolKind,
 } from '../spec';
 import type { AutoscalerChoice } from '../spec/scaling';
 import { keyPath, type Problems } from './problems';
@@ -99,7 +102,24 @@ const SLOS: Fields<ServiceLevelObjectives> = { availability: object('Availabilit
 const METRICS_ENDPOINT: Fields<MetricsEndpoint> = { port: VALUE, path: VALUE, portName: VALUE, scrapeInterval: VALUE, serviceSelector: LABELS };
 const ERRORS: Fields<ErrorPredicate> = { statusCodes: VALUE, clientAborts: VALUE };
 const TRAFFIC: Fields<TrafficExpectation> = { noTrafficFor: VALUE, dropBelowLastWeek: VALUE, dropMinRequestsPerSecond: VALUE };
-const CAPACITY: Fields<PodCapacity> = { requestsPerSecond: VALUE, concurrentRequests: VALUE };
+const DATABASE_LIMIT: Fields<DatabaseLimit> = { name: VALUE, maxConnections: VALUE };
+const POOL_VARIANTS: { readonly [K in ResourcePoolKind]: FieldTable } = {
+  database: {
+    kind: VALUE,
+    name: VALUE,
+    size: VALUE,
+    inUseOfSize: VALUE,
+    maxWait: VALUE,
+    holdTime: VALUE,
+    callsPerRequest: VALUE,
+    connectsTo: object('DatabaseLimit', DATABASE_LIMIT),
+  } satisfies Fields<DatabasePool>,
+};
+const CAPACITY: Fields<PodCapacity> = {
+  requestsPerSecond: VALUE,
+  concurrentRequests: VALUE,
+  pools: list({ kind: 'variants', type: 'ResourcePool', tag: 'kind', variants: POOL_VARIANTS }),
+};
 const SATURATION: Fields<SaturationLimits> = {
   container: VALUE, cpuOfLimit: VALUE, cpuOfRequest: VALUE, memoryOfLimit: VALUE, eventLoopUtilization: VALUE, eventLoopDelayP99: VALUE, inFlightOfLimit: VALUE,
 };

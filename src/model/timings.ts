@@ -35,6 +35,12 @@ export const DEFAULT_TIMINGS: TimingsModel = {
   eventLoopDelayHighForMs: 15 * MINUTE,
   // In-flight requests climb within seconds before requests are rejected: a shorter wait than CPU.
   inFlightNearLimitForMs: 5 * MINUTE,
+  // A pool fills as fast as in-flight requests climb (each holds a connection): the same wait.
+  poolNearExhaustionForMs: 5 * MINUTE,
+  // Waits queue within seconds of the pool filling; 5m of p99 above maxWait is a queue, not a burst.
+  poolWaitSlowForMs: 5 * MINUTE,
+  // Measured against the latency SLO's ticket tier (a 3x burn), so it waits as long as a short burn alert would.
+  poolWaitBreaksLatencyForMs: 15 * MINUTE,
   // The HPA's default scale-up stabilization plus a few reconciliations; shorter is a scale-up in progress.
   autoscalerMaxedOutForMs: 15 * MINUTE,
   // kube-prometheus's TargetDown waits 10m for a share of targets; every target down is worse, so 2m

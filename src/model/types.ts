@@ -1,5 +1,6 @@
 import type { SignalScope } from '../signals/queries';
 import type { BurnTierName, ServiceDefinition, ServiceKind, Severity } from '../spec/service';
+import type { DatabaseLimit, ResourcePoolKind } from '../spec/pools';
 import type { ScalingModel } from './scaling';
 
 /**
@@ -29,6 +30,21 @@ export interface ServiceModel {
   readonly budgetPolicy?: BudgetPolicyModel;
   /** Durations of the rules that the definition does not set (resolved defaults, see ./timings.ts). */
   readonly timings: TimingsModel;
+  /** Buckets of the connection wait-time histogram in seconds: {@link buckets} plus every pool's `maxWait`. */
+  readonly poolWaitBuckets: readonly number[];
+  /**
+   * Advice about a valid definition (a pool far larger than its load needs). Synth reports each one as a
+   * process warning; nothing fails.
+   */
+  readonly warnings: readonly DefinitionWarning[];
+}
+
+/** Advice about a field of a valid definition. */
+export interface DefinitionWarning {
+  readonly field: string;
+  readonly value: unknown;
+  /** What is off and what to do, e.g. "is far above what one pod needs ...". */
+  readonly message: string;
 }
 
 export interface MetricsModel {
@@ -87,6 +103,21 @@ export interface TrafficModel {
 export interface CapacityModel {
   readonly requestsPerSecond?: number;
   readonly concurrentRequests?: number;
+  /** Bounded resources of each pod, in definition order. */
+  readonly pools: readonly PoolModel[];
+}
+
+/** A resolved `capacity.pools` entry. */
+export interface PoolModel {
+  readonly kind: ResourcePoolKind;
+  /** Value of the pool-name label. */
+  readonly name: string;
+  readonly size: number;
+  readonly inUseOfSize: number;
+  readonly maxWaitSeconds: number;
+  /** Connections in use on average at the declared capacity (Little's law), when the definition gives enough to say. */
+  readonly connectionsNeeded?: number;
+  readonly connectsTo?: DatabaseLimit;
 }
 
 export interface SaturationModel {
@@ -142,6 +173,9 @@ export interface TimingsModel {
   readonly eventLoopSaturatedForMs: number;
   readonly eventLoopDelayHighForMs: number;
   readonly inFlightNearLimitForMs: number;
+  readonly poolNearExhaustionForMs: number;
+  readonly poolWaitSlowForMs: number;
+  readonly poolWaitBreaksLatencyForMs: number;
   readonly autoscalerMaxedOutForMs: number;
   /** Least `for` of ServiceTargetsDown (it is also at least the `absent()` wait). @default 2m */
   readonly targetsDownForMs: number;

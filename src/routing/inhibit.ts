@@ -42,6 +42,10 @@ export const TARGETS_DOWN_EFFECT: Readonly<Record<AlertName, 'source' | 'symptom
   [ALERT.eventLoopSaturated]: 'blind',
   [ALERT.eventLoopDelayHigh]: 'blind',
   [ALERT.inFlightNearLimit]: 'blind',
+  // The shim's pool series: gone with the targets.
+  [ALERT.poolNearExhaustion]: 'blind',
+  [ALERT.poolWaitSlow]: 'blind',
+  [ALERT.poolWaitBreaksLatency]: 'blind',
   // `up == 1 unless …`: needs a target up.
   [ALERT.signalsMissing]: 'blind',
   [ALERT.cpuNearLimit]: 'independent',

@@ -9,6 +9,7 @@
 import type { ServiceModel } from '../model/types';
 import { formatDuration } from '../spec/duration';
 import { metaAlertingRules } from './meta';
+import { poolAlertingRules } from './pools';
 import { saturationAlertingRules } from './saturation';
 import { budgetExhaustedRule, serviceRateRules, sloAlertingRules, sloRecordingRules } from './slo';
 import { trafficAlertingRules } from './traffic';
@@ -44,6 +45,7 @@ export function serviceRules(model: ServiceModel): RuleFile {
           ...model.slos.flatMap((slo) => budgetExhaustedRule(model, slo) ?? []),
           ...trafficAlertingRules(model),
           ...saturationAlertingRules(model),
+          ...poolAlertingRules(model),
           ...metaAlertingRules(model),
         ],
       },

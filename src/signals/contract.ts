@@ -31,6 +31,18 @@ export const METRIC = {
   shimOverflow: 'golden_signals_shim_overflow_total',
   /** Observations the shim dropped as invalid (non-finite duration, status outside 100–599), by reason. */
   shimDropped: 'golden_signals_shim_dropped_total',
+  // Connection pools (OTel semantic conventions, database metrics, "Connection pools"). An UpDownCounter
+  // becomes a gauge without a suffix; a unit in braces (`{connection}`) is an annotation and adds none.
+  /** `db.client.connection.count`, gauge: connections by `db_client_connection_state` (used, idle). */
+  poolConnections: 'db_client_connection_count',
+  /** `db.client.connection.max`, gauge: most connections the pool opens. */
+  poolMax: 'db_client_connection_max',
+  /** `db.client.connection.pending_requests`, gauge: requests waiting for a connection now. */
+  poolPendingRequests: 'db_client_connection_pending_requests',
+  /** `db.client.connection.wait_time`, histogram in seconds: how long getting a connection took. */
+  poolWaitTime: 'db_client_connection_wait_time_seconds',
+  /** `db.client.connection.timeouts`, counter: requests that gave up waiting for a connection. */
+  poolTimeouts: 'db_client_connection_timeouts_total',
 } as const;
 
 /** Series scraped from the cluster (cAdvisor, kube-state-metrics, Prometheus itself). */
@@ -63,6 +75,10 @@ export const LABEL = {
   outcome: 'outcome',
   overflowMetric: 'metric',
   dropReason: 'reason',
+  /** `db.client.connection.pool.name`: the pool's name from the definition, never runtime input. */
+  poolName: 'db_client_connection_pool_name',
+  /** `db.client.connection.state`: `used` or `idle`. */
+  poolState: 'db_client_connection_state',
   // OpenMetrics exemplar labels (OTel spec, prometheus_and_openmetrics.md "Exemplars").
   traceId: 'trace_id',
   spanId: 'span_id',
@@ -114,6 +130,7 @@ export const ALERT_LABELS: readonly string[] = [
   LABEL.hpa,
   LABEL.hpaMetricName,
   LABEL.hpaMetricTargetType,
+  LABEL.poolName,
 ];
 
 /** Labels the scrape configuration owns; the shim must never emit them. */
@@ -121,6 +138,9 @@ export const TARGET_LABELS: readonly string[] = [LABEL.namespace, LABEL.job, LAB
 
 /** Values of the `outcome` label of {@link METRIC.operationDuration}. */
 export const OUTCOME = { success: 'success', error: 'error' } as const;
+
+/** Values of the `db_client_connection_state` label (OTel `db.client.connection.state`). */
+export const POOL_STATE = { used: 'used', idle: 'idle' } as const;
 
 /** Values of the `nodejs_eventloop_state` label. */
 export const EVENT_LOOP_STATE = { active: 'active', idle: 'idle' } as const;

@@ -7,7 +7,7 @@
  * Windows are strings so dashboards can pass `$__rate_interval`.
  */
 import type { ServiceKind } from '../spec/service';
-import { CLUSTER_METRIC, EVENT_LOOP_STATE, LABEL, METRIC, OUTCOME } from './contract';
+import { CLUSTER_METRIC, EVENT_LOOP_STATE, LABEL, METRIC, OUTCOME, POOL_STATE } from './contract';
 import { aggregate, eq, leRegex, Matcher, ne, re, selector, sumBy } from './promql';
 
 /** Which service a query is about, and how its series are told apart. */
@@ -208,6 +208,48 @@ export function eventLoopUtilization(scope: SignalScope, window: string): string
 /** Saturation: event-loop delay p99 per instance, in seconds. */
 export function eventLoopDelayP99(scope: SignalScope): string {
   return aggregate('max', [...serviceLabels(scope), LABEL.instance], selector(METRIC.eventLoopDelayP99, targetMatchers(scope)));
+}
+
+/** Matchers of one pool's series (or every pool's, for `pool` undefined). */
+function poolMatchers(scope: SignalScope, pool: string | undefined): Matcher[] {
+  return [...targetMatchers(scope), ...(pool === undefined ? [] : [eq(LABEL.poolName, pool)])];
+}
+
+/** Labels every per-pool aggregation keeps: the service's, the pool name and, `perInstance`, the instance. */
+export function poolLabels(scope: SignalScope, perInstance: boolean): string[] {
+  return [...serviceLabels(scope), ...(perInstance ? [LABEL.instance] : []), LABEL.poolName];
+}
+
+/**
+ * Saturation: share of a pool's connections in use, per instance (pod) and pool, in [0, 1]. A pod's pool is its
+ * own bound: one exhausted pod queues its share of requests while the others idle.
+ */
+export function poolInUseRatio(scope: SignalScope, pool?: string): string {
+  const by = poolLabels(scope, true);
+  const used = sumBy(by, selector(METRIC.poolConnections, [...poolMatchers(scope, pool), eq(LABEL.poolState, POOL_STATE.used)]));
+  return `${used} / (${sumBy(by, selector(METRIC.poolMax, poolMatchers(scope, pool)))} > 0)`;
+}
+
+/** Saturation: requests waiting for a connection now, per instance and pool. */
+export function poolPendingRequests(scope: SignalScope, pool?: string): string {
+  return sumBy(poolLabels(scope, true), selector(METRIC.poolPendingRequests, poolMatchers(scope, pool)));
+}
+
+/**
+ * Saturation: share of connection requests of a pool that waited longer than `bound` seconds (a bucket
+ * boundary of the wait-time histogram, both `le` forms matched), across the service's pods. Absent without
+ * any connection request in the window.
+ */
+export function poolWaitsSlowerThan(scope: SignalScope, bound: number, window: string, pool?: string): string {
+  const by = poolLabels(scope, false);
+  const within = sumBy(by, rate(`${METRIC.poolWaitTime}_bucket`, [...poolMatchers(scope, pool), re(LABEL.le, leRegex(bound))], window));
+  const all = sumBy(by, rate(`${METRIC.poolWaitTime}_count`, poolMatchers(scope, pool), window));
+  return `1 - (${within} / (${all} > 0))`;
+}
+
+/** Saturation: the q-quantile of connection wait time per pool in seconds, interpolated from the buckets. */
+export function poolWaitQuantile(scope: SignalScope, q: number, window: string): string {
+  return `histogram_quantile(${q}, ${sumBy([...poolLabels(scope, false), LABEL.le], rate(`${METRIC.poolWaitTime}_bucket`, targetMatchers(scope), window))})`;
 }
 
 /** Saturation: CPU cores used by the service's containers (cAdvisor), summed per `by`. */

@@ -40,6 +40,12 @@ export const ALERT = {
   eventLoopDelayHigh: 'EventLoopDelayHigh',
   inFlightNearLimit: 'InFlightNearLimit',
   autoscalerMaxedOut: 'AutoscalerMaxedOut',
+  /** A pod has had most of a connection pool in use; `db_client_connection_pool_name` says which pool. */
+  poolNearExhaustion: 'ConnectionPoolNearExhaustion',
+  /** The p99 wait for a pool's connections is above the pool's `maxWait`. */
+  poolWaitSlow: 'ConnectionPoolWaitSlow',
+  /** Waits for a pool's connections alone make requests slower than the latency objective's threshold, at a ticket burn rate. */
+  poolWaitBreaksLatency: 'ConnectionPoolWaitBreaksLatency',
   /** Every scrape target of the service is down (or none is discovered). Inhibits the symptom alerts. */
   targetsDown: 'ServiceTargetsDown',
   /** Targets are up but the golden-signal series are missing: instrumentation is broken. */

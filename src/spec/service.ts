@@ -1,6 +1,7 @@
 import type { Duration } from './duration';
 import type { ScalingPolicy } from './scaling';
 import type { RoutingOptions } from './routing';
+import type { ResourcePool } from './pools';
 
 /**
  * One service's observability contract: what it serves, what it promises, where it saturates and who gets
@@ -213,6 +214,14 @@ export interface PodCapacity {
   readonly requestsPerSecond?: number;
   /** Requests one pod can have in flight at once (its concurrency limit), a whole number. @default unknown: no in-flight alert */
   readonly concurrentRequests?: number;
+  /**
+   * Bounded resources of each pod (a database connection pool), watched as saturation signals: the shim
+   * exports their use, the rules alert on exhaustion and waits, and synth checks their size against the
+   * database they connect to.
+   * @default []
+   * @example pools: [{ kind: 'database', name: 'orders-db', size: 10, connectsTo: { name: 'orders', maxConnections: 400 } }]
+   */
+  readonly pools?: readonly ResourcePool[];
 }
 
 /** Saturation thresholds. Every threshold is a ratio in (0, 1]. */

@@ -214,3 +214,45 @@ function handBuiltTeamSpec(services: Parameters<typeof resolveService>[0][]): un
   const [config] = Testing.synth(chart) as Manifest[];
   return config.spec;
 }
+
+describe('GoldenSignals and connection pools across services', () => {
+  const withPool = (name: string, size: number, maxReplicas: number) =>
+    defineService({
+      name,
+      namespace: 'shop',
+      team: 'payments',
+      metrics: { port: 9464 },
+      capacity: { pools: [{ kind: 'database', name: 'orders-db', size, connectsTo: { name: 'orders', maxConnections: 100 } }] },
+      scaling: { minReplicas: 1, maxReplicas },
+    });
+
+  it('rejects a second service whose pools overfill a database the first one also uses, naming every share', () => {
+    const build = () =>
+      synth((chart) => {
+        new GoldenSignals(chart, 'checkout', { service: withPool('checkout', 10, 6) });
+        new GoldenSignals(chart, 'refunds', { service: withPool('refunds', 10, 5) });
+      });
+    expect(build).toThrow(
+      'Service "shop/refunds" at test/refunds: database "orders" accepts 100 connections, but the services sharing it hold checkout 6 × 10 + refunds 5 × 10 = 110 at their maxReplicas: lower maxReplicas or pool sizes, or put a pooler such as PgBouncer in front',
+    );
+  });
+
+  it('reports a pool far above its load as a process warning and synthesizes anyway', () => {
+    const emitted = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const oversized = defineService({
+        ...withPool('checkout', 50, 2),
+        capacity: { requestsPerSecond: 10, pools: [{ kind: 'database', name: 'orders-db', size: 50, holdTime: '100ms' }] },
+      });
+      expect(synth((chart) => new GoldenSignals(chart, 'checkout', { service: oversized })).length).toBeGreaterThan(0);
+      expect(emitted.mock.calls).toEqual([
+        [
+          expect.stringMatching(/^shop\/checkout: capacity\.pools\[0\]\.size: 50 is far above what one pod needs at its declared capacity: 10 req\/s × 1 call per request × 100ms held = 1 connections in use on average/),
+          { code: 'GOLDEN_SIGNALS_DEFINITION' },
+        ],
+      ]);
+    } finally {
+      emitted.mockRestore();
+    }
+  });
+});

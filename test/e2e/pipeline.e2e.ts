@@ -25,6 +25,7 @@ import { ALERT } from '../../src/signals/recorded';
 import { formatDuration } from '../../src/spec/duration';
 import type { Severity } from '../../src/spec/service';
 import { findBinary } from '../support/binaries';
+import { postgresBin, startPostgres, type TestPostgres } from '../support/postgres';
 import { clusterExposition, podName } from './cluster';
 import { type Child, describeAlert, freePort, json, LocalServer, Processes, type Received, sleep, Timeline, until } from './harness';
 
@@ -37,6 +38,8 @@ const LOAD_RPS = 25;
 const ERROR_RATIO = 0.5;
 /** Above the latency SLO's 300ms threshold, so every request counts as slow. */
 const EXTRA_LATENCY_MS = 400;
+/** How long each order lookup holds its connection in the pool phase: 10 lookups a second then need 20 connections. */
+const POOL_HOLD_MS = 2000;
 /**
  * How long the healthy phase lasts from the first request: longer than the `for` of every alert that
  * healthy traffic could trip by mistake (saturation, traffic, meta: 8s at most compressed; the fast and
@@ -46,7 +49,8 @@ const EXTRA_LATENCY_MS = 400;
 const HEALTHY_MS = 25_000;
 
 const REQUIRED = process.env.GS_REQUIRE_BINARIES === '1';
-const binaries = { prometheus: findBinary('prometheus'), alertmanager: findBinary('prometheus-alertmanager') };
+// PostgreSQL backs checkout's orders-db pool, whose series the pool rules and panels read.
+const binaries = { prometheus: findBinary('prometheus'), alertmanager: findBinary('prometheus-alertmanager'), postgres: postgresBin() };
 const missing = Object.entries(binaries)
   .filter(([, b]) => b === undefined)
   .map(([n]) => n);
@@ -96,11 +100,11 @@ class Load {
 const suite = missing.length === 0 ? describe : describe.skip;
 if (missing.length > 0 && !REQUIRED) {
   // eslint-disable-next-line no-console
-  console.warn(`SKIPPED the end-to-end pipeline test: ${missing.join(', ')} not found on PATH (Debian packages prometheus, prometheus-alertmanager; CI sets GS_REQUIRE_BINARIES=1)`);
+  console.warn(`SKIPPED the end-to-end pipeline test: ${missing.join(', ')} not found (Debian packages prometheus, prometheus-alertmanager, postgresql; CI sets GS_REQUIRE_BINARIES=1)`);
 }
 if (missing.length > 0 && REQUIRED) {
   test('the end-to-end binaries are installed (GS_REQUIRE_BINARIES=1 forbids skipping)', () => {
-    throw new Error(`${missing.join(', ')} not found on PATH: install the Debian packages prometheus and prometheus-alertmanager`);
+    throw new Error(`${missing.join(', ')} not found: install the Debian packages prometheus, prometheus-alertmanager and postgresql`);
   });
 }
 
@@ -122,6 +126,7 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
 
   let dir = '';
   let processes: Processes | undefined;
+  let pg: TestPostgres | undefined;
   const local = new LocalServer(timeline, () => clusterExposition(model, (Date.now() - timeline.startedAt) / 1000));
   let prom = '';
   let am = '';
@@ -185,12 +190,14 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
     am = `http://127.0.0.1:${amPort}`;
     appBase = `http://127.0.0.1:${appPort}`;
 
+    // A throwaway PostgreSQL: the app's order lookups go through the orders-db pool, so the pool series exist.
+    pg = await startPostgres(binaries.postgres!);
     // The app: the example server under ts-node, on a fixed metrics port so that metrics-on reopens the
     // port Prometheus scrapes.
     const app: Child = procs.start('app', process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('examples', 'app', 'server.ts')], {
       cwd: path.join(__dirname, '..', '..'),
       // No drain delay: at teardown nothing routes to it any more, and stopAll allows 5 s.
-      env: { APP_PORT: String(appPort), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', OTEL_SDK_DISABLED: 'true', DRAIN_DELAY_MS: '0' },
+      env: { APP_PORT: String(appPort), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', OTEL_SDK_DISABLED: 'true', DRAIN_DELAY_MS: '0', DATABASE_URL: pg.connectionString },
     });
     await app.line((l) => l.includes('"ready":true'), 60_000);
 
@@ -274,6 +281,7 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
   afterAll(async () => {
     await load?.stop();
     await processes?.stopAll();
+    await pg?.stop();
     await local.stop();
     // eslint-disable-next-line no-console
     console.log(
@@ -426,6 +434,32 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
       await load.stop();
     });
   }, 300_000);
+  it('tickets a connection pool near exhaustion when slow queries hold every connection', async () => {
+    await phase('7. connection pool exhausted', async () => {
+      // After recovery, so the latency burn this also causes cannot disturb the burn streams checked above.
+      await fault('pool', { queryHoldMs: POOL_HOLD_MS });
+      // 10 order lookups a second, each holding a connection for 2 s: 20 want the 10 connections at once. Not
+      // the load driver, which waits for each second's requests to settle and so never has more than ~8 lookups
+      // in flight. Bounded: at most 40 s, 400 requests.
+      const pending: Array<Promise<unknown>> = [];
+      const stopAt = Date.now() + 40_000;
+      const lookups = setInterval(() => {
+        if (Date.now() < stopAt) pending.push(fetch(`${appBase}/orders/${pending.length}`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text()).catch(() => undefined));
+      }, 100);
+      try {
+        const isPool = (l: Readonly<Record<string, string>>) => l.alertname === ALERT.poolNearExhaustion;
+        const ticket = await until('ConnectionPoolNearExhaustion to reach the webhook', 40_000, () => notified('firing', isPool, faultAt.pool));
+        timeline.add('check', `pool ticket after ${((ticket.atMs - faultAt.pool) / 1000).toFixed(1)}s`);
+        expectContract(ticket, ruleOf(ticket.alert.labels), unit);
+        expect(ticket.alert.labels.db_client_connection_pool_name).toBe('orders-db');
+        expect(ticket.alert.labels.severity).toBe('ticket');
+      } finally {
+        clearInterval(lookups);
+        await fault('pool cleared', {});
+        await Promise.all(pending);
+      }
+    });
+  }, 120_000);
 });
 
 /**

@@ -85,6 +85,8 @@ async function exposedAfterTraffic(definition: ServiceDefinition): Promise<Sampl
   const gs: GoldenSignals = instrument(definition, { port: 0, host: '127.0.0.1', handleSignals: false, tracing: false });
   try {
     await gs.ready;
+    // Every declared pool, through the generic API: 3 in use, 7 idle, 1 waiting, one wait of 2 ms.
+    for (const pool of definition.capacity?.pools ?? []) gs.observePool(pool.name, { inUse: () => 3, idle: () => 7, waiting: () => 1 }).waited(0.002);
     if ((definition.kind ?? 'http') === 'http') {
       // `?fail` answers 503; `?drop` closes the connection unanswered (`error_type="aborted"`).
       const server = http.createServer(
@@ -136,6 +138,12 @@ describe('the metric contract between the shim and the queries', () => {
       q.eventLoopUtilization(scope, '5m'),
       q.eventLoopDelayP99(scope),
       ...(isHttp ? [q.inFlightPerInstance(scope)] : []),
+      ...model.capacity.pools.flatMap((pool) => [
+        q.poolInUseRatio(scope, pool.name),
+        q.poolPendingRequests(scope, pool.name),
+        q.poolWaitsSlowerThan(scope, pool.maxWaitSeconds, '5m', pool.name),
+        q.poolWaitQuantile(scope, 0.99, '5m'),
+      ]),
     ];
     const samples = await exposedAfterTraffic(definition);
     const shimSelectors = exprs.flatMap(selectors).filter((s) => isShimSeries(s.metric));

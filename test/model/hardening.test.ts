@@ -127,7 +127,7 @@ describe('a value of the wrong type is one definition error, never a TypeError o
     ['slos as a string: one problem, not one per character', def({ slos: 'availability' }), ['slos: got "availability"; must be an object { availability, latency }']],
     ['a null definition', null, ['definition: got null; must be a service definition object { name, namespace, team, kind, metrics, slos, errors, routes, traffic, capacity, saturation, scaling, alerting, budgetPolicy, routing }']],
     ['a list as the definition', [base], [expect.stringMatching(/^definition: got \[\{"name":"checkout",.*; must be a service definition object/)]],
-    ['a number where an object belongs', def({ capacity: 5 }), ['capacity: got 5; must be an object { requestsPerSecond, concurrentRequests }']],
+    ['a number where an object belongs', def({ capacity: 5 }), ['capacity: got 5; must be an object { requestsPerSecond, concurrentRequests, pools }']],
     ['a Date where an object belongs', def({ traffic: new Date(0) }), ['traffic: got {}; must be an object { noTrafficFor, dropBelowLastWeek, dropMinRequestsPerSecond }']],
     ['a burn tier turned off with a string', def({ slos: { availability: { objective: 99.9, burnTiers: { fast: 'off' } } } }), ['slos.availability.burnTiers.fast: got "off"; must be false (the tier off) or an object { longWindow, shortWindow, budgetConsumed, for, severity }']],
     ['a behavior direction given as a preset name', def({ scaling: { maxReplicas: 10, behavior: { scaleUp: 'fast' } } }), ['scaling.behavior.scaleUp: got "fast"; must be an object { stabilizationWindowSeconds, selectPolicy, policies }']],
@@ -571,5 +571,32 @@ describe('maintenance windows and ticket hours are time intervals Alertmanager a
     ['24:00 as an end', { times: [{ start: '00:00', end: '24:00' }] }],
   ])('accepts %s', (_title, during) => {
     expect(problemLines(window(during))).toEqual([]);
+  });
+});
+
+describe('capacity.pools: a bad pool fails with its field, its value and what is allowed', () => {
+  const pool = { kind: 'database', name: 'orders-db', size: 10 };
+  const pools = (...list: unknown[]) => def({ capacity: { pools: list } });
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['an unknown kind', pools({ ...pool, kind: 'redis' }), ['capacity.pools[0].kind: got "redis"; must be "database" (a connection pool of a database client)']],
+    ['a misspelt key', pools({ ...pool, maxWiat: '50ms' }), ['capacity.pools[0].maxWiat: got unknown key; did you mean "maxWait"?']],
+    ['a name that is no DNS label', pools({ ...pool, name: 'Orders DB' }), [expect.stringContaining('capacity.pools[0].name: got "Orders DB"; must be a DNS label')]],
+    ['two pools of one name', pools(pool, { ...pool, size: 2 }), [expect.stringContaining('capacity.pools[1].name: got "orders-db"; must be unique')]],
+    ['a fractional size', pools({ ...pool, size: 2.5 }), ['capacity.pools[0].size: got 2.5; must be a whole number from 1 to 10000']],
+    ['a size of 0', pools({ ...pool, size: 0 }), ['capacity.pools[0].size: got 0; must be a whole number from 1 to 10000']],
+    ['an in-use share above 1', pools({ ...pool, inUseOfSize: 90 }), ['capacity.pools[0].inUseOfSize: got 90; must be a ratio greater than 0 and at most 1, e.g. 0.9']],
+    ['a wait that is no duration', pools({ ...pool, maxWait: 100 }), [expect.stringContaining('capacity.pools[0].maxWait: got 100; must be a positive Prometheus duration')]],
+    ['a wait past a minute', pools({ ...pool, maxWait: '2m' }), ['capacity.pools[0].maxWait: got "2m"; must be at most "60s": a wait past a minute is a timeout, not a queue']],
+    ['a negative number of calls per request', pools({ ...pool, callsPerRequest: -1 }), ['capacity.pools[0].callsPerRequest: got -1; must be a finite number greater than 0']],
+    ['a database without a name', pools({ ...pool, connectsTo: { maxConnections: 100 } }), ['capacity.pools[0].connectsTo.name: got nothing; is required: the database\'s name, e.g. "orders"']],
+    ['a database accepting half a connection', pools({ ...pool, connectsTo: { name: 'orders', maxConnections: 0.5 } }), ['capacity.pools[0].connectsTo.maxConnections: got 0.5; must be a whole number from 1 to 1000000']],
+    ['a string for the list', def({ capacity: { pools: 'orders-db' } }), [expect.stringContaining('capacity.pools: got "orders-db"; must be a list of objects with kind: "database"')]],
+    [
+      'one database with two limits',
+      pools({ ...pool, connectsTo: { name: 'orders', maxConnections: 100 } }, { ...pool, name: 'orders-ro', connectsTo: { name: 'orders', maxConnections: 200 } }),
+      ['capacity.pools[0].connectsTo.maxConnections: got [100,200]; must be the same for every pool connecting to "orders": one database accepts one number of connections'],
+    ],
+  ])('rejects %s', (_title, definition, lines) => {
+    expect(problemLines(definition)).toEqual(lines);
   });
 });

@@ -3,7 +3,7 @@ import { compressTime, resolveService } from '../../src/model';
 import { AlertingRule, isAlertingRule, RecordingRule, Rule, ruleTests, serviceRules, toYaml } from '../../src/rules';
 import { CLUSTER_METRIC, LABEL, METRIC } from '../../src/signals';
 import { ALERT, RECORD } from '../../src/signals/recorded';
-import { defineService, parseDuration } from '../../src/spec';
+import { defineService, parseDuration, type ServiceDefinition } from '../../src/spec';
 import { promqlErrors, selectedMetrics } from '../support/promql';
 
 const models = fleet.map(resolveService);
@@ -24,7 +24,7 @@ describe('every generated rule of the example fleet', () => {
   });
 
   it('selects only series the metric contract defines or the rules record', () => {
-    const histogram = [METRIC.httpDuration, METRIC.operationDuration].flatMap((m) => [`${m}_count`, `${m}_bucket`, `${m}_sum`]);
+    const histogram = [METRIC.httpDuration, METRIC.operationDuration, METRIC.poolWaitTime].flatMap((m) => [`${m}_count`, `${m}_bucket`, `${m}_sum`]);
     const known = new Set<string>([...Object.values(METRIC), ...Object.values(CLUSTER_METRIC), ...histogram]);
     const recorded = new Set(all.flatMap(({ rule }) => (isAlertingRule(rule) ? [] : [rule.record])));
     const unknown = all.flatMap(({ rule }) => selectedMetrics(rule.expr)).filter((m) => !known.has(m) && !recorded.has(m));
@@ -240,7 +240,8 @@ describe('the generated promtool tests', () => {
     ]);
     const names = files.flatMap((f) => f.tests.map((t) => t.name));
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(45);
+    // 45, and 4 for checkout's orders-db pool (healthy, and one per pool alert).
+    expect(names).toHaveLength(49);
   });
 
   it.each([
@@ -256,7 +257,7 @@ describe('the generated promtool tests', () => {
     ['availability-burn', ['ErrorBudgetBurn availability fast', 'ErrorBudgetBurn availability medium', 'ErrorBudgetBurn availability slow', 'ErrorBudgetBurn availability longterm']],
     ['latency-budget', ['ErrorBudgetExhausted latency']],
     ['traffic', ['TrafficAbsent', 'TrafficDrop', 'TrafficAboveCapacity', 'ServiceTargetsDown', 'GoldenSignalsMissing']],
-    ['saturation', ['CPUNearLimit', 'CPUAboveRequest', 'MemoryNearLimit', 'EventLoopSaturated', 'EventLoopDelayHigh', 'InFlightNearLimit', 'AutoscalerMaxedOut']],
+    ['saturation', ['CPUNearLimit', 'CPUAboveRequest', 'MemoryNearLimit', 'EventLoopSaturated', 'EventLoopDelayHigh', 'InFlightNearLimit', 'AutoscalerMaxedOut', 'ConnectionPoolNearExhaustion', 'ConnectionPoolWaitSlow', 'ConnectionPoolWaitBreaksLatency']],
   ])('gives the %s scope exactly the alerts it proves', (scope, alerts) => {
     const rules = tests.subsets[scope].groups.flatMap((g) => g.rules).filter(isAlertingRule);
     expect(rules.map((r) => [r.alert, r.labels.slo, r.labels.burn_tier].filter(Boolean).join(' '))).toEqual(alerts);
@@ -276,5 +277,45 @@ describe('the generated promtool tests', () => {
       const step = parseDuration(f.evaluation_interval)!;
       for (const t of f.tests) for (const check of t.alert_rule_test) expect([t.name, parseDuration(check.eval_time)! % step]).toEqual([t.name, 0]);
     }
+  });
+});
+
+describe('the connection-pool alerts', () => {
+  const poolRules = (definition: ServiceDefinition) =>
+    serviceRules(resolveService(definition)).groups.flatMap((g) => g.rules).filter(isAlertingRule).filter((r) => r.alert.startsWith('ConnectionPool'));
+
+  it("checkout's orders-db pool gets three ticket alerts with its own thresholds", () => {
+    expect(poolRules(checkout).map((r) => [r.alert, r.labels.severity, r.for, r.expr.split('\n').pop()])).toEqual([
+      ['ConnectionPoolNearExhaustion', 'ticket', '5m', '> 0.9'],
+      ['ConnectionPoolWaitSlow', 'ticket', '5m', '> 0.01'],
+      // 3 × the 1% latency budget of checkout's 99% objective.
+      ['ConnectionPoolWaitBreaksLatency', 'ticket', '15m', '> 0.03'],
+    ]);
+    for (const r of poolRules(checkout)) expect(r.expr).toContain('db_client_connection_pool_name="orders-db"');
+  });
+
+  it('reads the wait shares off exact bucket bounds: maxWait for the slow wait, the latency threshold for the burn', () => {
+    const [, slow, burn] = poolRules(checkout);
+    expect(slow.expr).toContain('le=~"0\\\\.1"');
+    expect(burn.expr).toContain('le=~"0\\\\.3"');
+  });
+
+  it('has no latency alert for a service without a latency SLO, and one set per pool', () => {
+    const definition: ServiceDefinition = {
+      ...checkout,
+      slos: { availability: { objective: 99.9 } },
+      capacity: {
+        pools: [
+          { kind: 'database', name: 'orders-db', size: 10 },
+          { kind: 'database', name: 'audit-db', size: 2, inUseOfSize: 0.5, maxWait: '1s' },
+        ],
+      },
+    };
+    expect(poolRules(definition).map((r) => `${r.alert} ${/pool_name="([^"]+)"/.exec(r.expr)![1]} ${r.expr.split('\n').pop()}`)).toEqual([
+      'ConnectionPoolNearExhaustion orders-db > 0.9',
+      'ConnectionPoolWaitSlow orders-db > 0.01',
+      'ConnectionPoolNearExhaustion audit-db > 0.5',
+      'ConnectionPoolWaitSlow audit-db > 0.01',
+    ]);
   });
 });

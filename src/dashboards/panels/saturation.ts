@@ -1,7 +1,8 @@
 /**
  * Saturation panels: how full the service is. CPU and memory per pod against the containers' requests and
  * limits, event-loop utilization and delay (the Node.js saturation signals), requests in
- * flight against the declared concurrency limit, and replicas once the service autoscales.
+ * flight against the declared concurrency limit, replicas once the service autoscales, and the connection pools
+ * the definition declares (`capacity.pools`): their use, the requests waiting for them and how long they wait.
  */
 import { CLUSTER_METRIC, LABEL } from '../../signals/contract';
 import { aggregate, times } from '../../signals/promql';
@@ -14,6 +15,9 @@ import {
   eventLoopUtilization,
   inFlightPerInstance,
   memoryWorkingSet,
+  poolInUseRatio,
+  poolPendingRequests,
+  poolWaitQuantile,
 } from '../../signals/queries';
 import { legendOf, type PanelContext } from '../context';
 import { percent, seconds } from '../format';
@@ -141,9 +145,76 @@ export function replicasPanel(ctx: PanelContext): Panel | undefined {
   });
 }
 
+/** Names of the pools, for descriptions: `orders-db` or `orders-db, cache-db`. */
+function poolNames(ctx: PanelContext): string {
+  return ctx.model.capacity.pools.map((p) => p.name).join(', ');
+}
+
+/**
+ * Share of each pod's pool in use, per pool, against the lowest `inUseOfSize` of the pools (red): the
+ * ConnectionPoolNearExhaustion alert's line. Only when the definition declares pools.
+ */
+export function poolInUsePanel(ctx: PanelContext): Panel | undefined {
+  const pools = ctx.model.capacity.pools;
+  if (pools.length === 0) return undefined;
+  const threshold = Math.min(...pools.map((p) => p.inUseOfSize));
+  return timeSeries({
+    id: PANEL_ID.poolInUse,
+    title: 'Connection pool in use per pod',
+    description: `What share of each pod's connections (${poolNames(ctx)}) is in use? Above ${percent(threshold)} (red) the next burst waits for a connection.`,
+    unit: UNIT.ratio,
+    min: 0,
+    max: 1,
+    width: 8,
+    queries: [{ refId: REF_IDS[0], expr: poolInUseRatio(ctx.serviceScope), legend: legendOf(LABEL.poolName, LABEL.instance) }],
+    thresholds: { base: 'green', steps: [{ value: threshold, color: 'red' }] },
+  });
+}
+
+/** Requests waiting for a connection per pod and pool: any sustained value means the pool is the bottleneck. */
+export function poolWaitingPanel(ctx: PanelContext): Panel | undefined {
+  if (ctx.model.capacity.pools.length === 0) return undefined;
+  return timeSeries({
+    id: PANEL_ID.poolWaiting,
+    title: 'Requests waiting for a connection',
+    description: `How many requests of each pod wait for a connection (${poolNames(ctx)}) right now? Anything above zero for long means the pool, not the pod, sets the pace.`,
+    unit: UNIT.count,
+    min: 0,
+    decimals: 0,
+    width: 8,
+    queries: [{ refId: REF_IDS[0], expr: poolPendingRequests(ctx.serviceScope), legend: legendOf(LABEL.poolName, LABEL.instance) }],
+  });
+}
+
+/** Connection wait time p99 per pool against the lowest `maxWait` of the pools (red). */
+export function poolWaitTimePanel(ctx: PanelContext): Panel | undefined {
+  const pools = ctx.model.capacity.pools;
+  if (pools.length === 0) return undefined;
+  const threshold = Math.min(...pools.map((p) => p.maxWaitSeconds));
+  return timeSeries({
+    id: PANEL_ID.poolWaitTime,
+    title: 'Connection wait p99',
+    description: `How long do requests wait for a connection (p99, per pool: ${poolNames(ctx)})? Above ${seconds(threshold)} (red) they queue for the pool.`,
+    unit: UNIT.seconds,
+    min: 0,
+    softMax: times(threshold, 1.1),
+    width: 8,
+    queries: [{ refId: REF_IDS[0], expr: poolWaitQuantile(ctx.serviceScope, 0.99, ctx.window), legend: legendOf(LABEL.poolName) }],
+    thresholds: { base: 'green', steps: [{ value: threshold, color: 'red' }] },
+  });
+}
+
 /** The saturation row. */
 export function saturationPanels(ctx: PanelContext): Panel[] {
-  return [cpuPanel(ctx), memoryPanel(ctx), eventLoopUtilizationPanel(ctx), eventLoopDelayPanel(ctx), inFlightPanel(ctx), replicasPanel(ctx)].filter(
-    (p): p is Panel => p !== undefined,
-  );
+  return [
+    cpuPanel(ctx),
+    memoryPanel(ctx),
+    eventLoopUtilizationPanel(ctx),
+    eventLoopDelayPanel(ctx),
+    inFlightPanel(ctx),
+    replicasPanel(ctx),
+    poolInUsePanel(ctx),
+    poolWaitingPanel(ctx),
+    poolWaitTimePanel(ctx),
+  ].filter((p): p is Panel => p !== undefined);
 }

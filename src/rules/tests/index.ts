@@ -21,18 +21,19 @@
  *   same TrafficDrop scenario took 7 s against the whole file, whose `[30d:5m]` budget rules it never needs,
  *   and 0.6 s against its subset.
  */
-import type { BurnTierModel, ServiceModel, SloModel } from '../../model/types';
+import type { BurnTierModel, PoolModel, ServiceModel, SloModel } from '../../model/types';
 import { CLUSTER_METRIC, LABEL } from '../../signals/contract';
 import { eq, exact } from '../../signals/promql';
 import { ALERT, AlertName } from '../../signals/recorded';
 import { formatDuration } from '../../spec/duration';
 import { serviceRules } from '../index';
 import { AlertingRule, isAlertingRule, type RuleFile } from '../types';
+import { POOL_WAIT_BURN_FACTOR } from '../pools';
 import { ruleSubset } from '../subset';
 import { BUDGET_EXHAUSTED_FOR_MS } from '../slo';
 import { baseWindowMs, recordedSpacingMs } from '../windows';
 import { firingTiersAt, predictBurnAlerts, type TierTimeline } from './predict';
-import { cluster, counterSamples, counterValues, gaugeValues, histogramBucket, histogramCount, InputSeries, type Outcome, runtime, Segment } from './series';
+import { cluster, counterSamples, counterValues, gaugeValues, histogramBucket, histogramCount, InputSeries, type Outcome, pool as poolSeries, runtime, Segment } from './series';
 
 const MINUTE = 60_000;
 /**
@@ -189,6 +190,7 @@ export function ruleTests(model: ServiceModel, ruleFileOf: (subset: string | und
     ...model.slos.flatMap((slo) => unanswered(ctx, slo) ?? []),
     ...model.slos.flatMap((slo) => budgetExhausted(ctx, slo)),
     ...simpleAlertScenarios(ctx),
+    ...ctx.model.capacity.pools.flatMap((p) => poolScenarios(ctx, p)),
   ];
   const subsets: Record<string, RuleFile> = {};
   const files = new Map<string, { scope: string; step: number; scenarios: Scenario[] }>();
@@ -949,4 +951,93 @@ function simpleAlertScenarios(ctx: Ctx): Scenario[] {
     ),
   );
   return out.filter((x): x is Scenario => x !== undefined);
+}
+
+/**
+ * One pool's scenarios, on its series alone (no other rule is checked, so no other series is needed, and the
+ * short inputs keep them cheap): a healthy pool raises none of its alerts, and each alert fires from its fault.
+ * The fault starts at 10m; the healthy check runs past every pool alert's window and `for`.
+ */
+function poolScenarios(ctx: Ctx, pool: PoolModel): Scenario[] {
+  const { model } = ctx;
+  const rules = ctx.rules.filter((r) => r.expr.includes(`${LABEL.poolName}="${pool.name}"`));
+  // Pool alerts are saturation alerts (their signal label), proven against that signal's rule subset.
+  const saturation: Scope = { kind: 'signal', signal: 'saturation' };
+  const at = 10;
+  const latency = model.slos.find((x) => x.kind === 'latency')?.thresholdSeconds;
+  const bounds = [...new Set([pool.maxWaitSeconds, ...(latency === undefined ? [] : [latency])])];
+  /**
+   * The pool's series for `minutes`: `used` connections from `at` on (30% of the pool before), and 600 waits a
+   * minute of which `slowShare` take `slowSeconds` from `at` on (none before); the rest get a connection at once.
+   */
+  const series = (minutes: number, used: number, slowShare: number, slowSeconds: number): InputSeries[] => {
+    const healthyUsed = Math.round(pool.size * 0.3);
+    const g = (before: number, after: number) => gaugeValues([{ minutes: at, value: before }, { minutes: minutes - at, value: after }]);
+    const waits = (share: number) => counterValues([{ minutes: at, perMinute: HEALTHY_PER_MINUTE }, { minutes: minutes - at, perMinute: HEALTHY_PER_MINUTE * (1 - share) }]);
+    return [
+      { series: poolSeries.connections(model, pool.name, 'used'), values: g(healthyUsed, used) },
+      { series: poolSeries.connections(model, pool.name, 'idle'), values: g(pool.size - healthyUsed, pool.size - used) },
+      { series: poolSeries.max(model, pool.name), values: g(pool.size, pool.size) },
+      { series: poolSeries.pending(model, pool.name), values: g(0, used >= pool.size ? 5 : 0) },
+      { series: poolSeries.waitCount(model, pool.name), values: waits(0) },
+      { series: poolSeries.waitBucket(model, pool.name, '+Inf'), values: waits(0) },
+      ...bounds.map((b) => ({ series: poolSeries.waitBucket(model, pool.name, b), values: waits(b >= slowSeconds ? 0 : slowShare) })),
+    ];
+  };
+  const output = (rule: AlertingRule): Record<string, string> => {
+    const perPod: Record<string, string> = rule.alert === ALERT.poolNearExhaustion ? { [LABEL.instance]: '10.0.0.1:9464' } : {};
+    return { ...outputLabels(model, 'service'), ...perPod, [LABEL.poolName]: pool.name };
+  };
+  const fires = (rule: AlertingRule, story: string, rampMs: number, build: (minutes: number) => InputSeries[]): Scenario => {
+    const forMs = parseForMs(rule.for);
+    const firesBy = roundUp(at * MINUTE + rampMs + forMs + 2 * ctx.step, ctx.step);
+    const notYet = roundUp(at * MINUTE + forMs, ctx.step) - ctx.step;
+    const minutes = firesBy / MINUTE + 1;
+    return {
+      name: `${rule.alert} (${pool.name}): ${story}, fires by ${formatDuration(firesBy)} and not before its for (${rule.for})`,
+      scope: saturation,
+      minutes,
+      step: ctx.step,
+      series: build(minutes),
+      checks: [
+        { eval_time: formatDuration(notYet), alertname: rule.alert, exp_alerts: [] },
+        { eval_time: formatDuration(firesBy), alertname: rule.alert, exp_alerts: [expectedAlert(rule, output(rule))] },
+      ],
+    };
+  };
+  const out: Scenario[] = [];
+  const healthyMinutes = Math.max(...rules.map((r) => (at * MINUTE + ctx.base + parseForMs(r.for)) / MINUTE)) + 5;
+  out.push({
+    name: `pool ${pool.name} healthy: 30% of ${pool.size} connections in use and no wait raises none of its alerts`,
+    scope: saturation,
+    minutes: healthyMinutes,
+    step: ctx.step,
+    series: series(healthyMinutes, Math.round(pool.size * 0.3), 0, 0),
+    checks: [...new Set(rules.map((r) => r.alert))].map((alertname) => ({ eval_time: `${healthyMinutes}m`, alertname, exp_alerts: [] })),
+  });
+  for (const rule of rules) {
+    switch (rule.alert) {
+      case ALERT.poolNearExhaustion:
+        out.push(fires(rule, `all ${pool.size} connections are in use from ${at}m with 5 requests waiting`, 0, (m) => series(m, pool.size, 0, 0)));
+        break;
+      case ALERT.poolWaitSlow:
+        out.push(
+          fires(rule, `5% of connection requests wait ${formatDuration(Math.round(pool.maxWaitSeconds * 1500))} from ${at}m`, ctx.base, (m) =>
+            series(m, Math.round(pool.size * 0.3), 0.05, pool.maxWaitSeconds * 1.5),
+          ),
+        );
+        break;
+      case ALERT.poolWaitBreaksLatency: {
+        const slo = model.slos.find((x) => x.kind === 'latency')!;
+        const share = Math.min(1, 2 * POOL_WAIT_BURN_FACTOR * slo.errorBudget);
+        out.push(
+          fires(rule, `${exact(share * 100)}% of connection requests wait twice the latency threshold from ${at}m`, ctx.base, (m) =>
+            series(m, Math.round(pool.size * 0.3), share, slo.thresholdSeconds! * 2),
+          ),
+        );
+        break;
+      }
+    }
+  }
+  return out;
 }

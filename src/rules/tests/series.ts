@@ -3,7 +3,7 @@
  * them. Values are per-minute samples written in promtool's expanding notation.
  */
 import type { ServiceModel } from '../../model/types';
-import { CLUSTER_METRIC, ERROR_TYPE, EVENT_LOOP_STATE, LABEL, METRIC, OUTCOME } from '../../signals/contract';
+import { CLUSTER_METRIC, ERROR_TYPE, EVENT_LOOP_STATE, LABEL, METRIC, OUTCOME, POOL_STATE } from '../../signals/contract';
 import { eq, leLabel, Matcher, selector } from '../../signals/promql';
 import { durationHistogram } from '../../signals/queries';
 
@@ -140,4 +140,15 @@ export const runtime = {
     selector(METRIC.eventLoopTime, [...targetLabels(model), eq(LABEL.eventLoopState, EVENT_LOOP_STATE[state])]),
   eventLoopDelay: (model: ServiceModel) => selector(METRIC.eventLoopDelayP99, targetLabels(model)),
   inFlight: (model: ServiceModel) => selector(METRIC.httpActiveRequests, [...targetLabels(model), eq(LABEL.method, 'GET')]),
+};
+
+/** The shim's connection-pool series of one pool on the test pod. */
+export const pool = {
+  connections: (model: ServiceModel, name: string, state: keyof typeof POOL_STATE) =>
+    selector(METRIC.poolConnections, [...targetLabels(model), eq(LABEL.poolName, name), eq(LABEL.poolState, POOL_STATE[state])]),
+  max: (model: ServiceModel, name: string) => selector(METRIC.poolMax, [...targetLabels(model), eq(LABEL.poolName, name)]),
+  pending: (model: ServiceModel, name: string) => selector(METRIC.poolPendingRequests, [...targetLabels(model), eq(LABEL.poolName, name)]),
+  waitCount: (model: ServiceModel, name: string) => selector(`${METRIC.poolWaitTime}_count`, [...targetLabels(model), eq(LABEL.poolName, name)]),
+  waitBucket: (model: ServiceModel, name: string, le: number | '+Inf') =>
+    selector(`${METRIC.poolWaitTime}_bucket`, [...targetLabels(model), eq(LABEL.poolName, name), eq(LABEL.le, le === '+Inf' ? le : leLabel(le))]),
 };

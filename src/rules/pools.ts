@@ -1,0 +1,79 @@
+/**
+ * Saturation alerts of the bounded resources a definition declares (`capacity.pools`): a pool close to
+ * exhaustion, waits for a connection longer than the pool's `maxWait`, and waits long enough on their own to
+ * break the latency objective. One set per pool, each with the pool's own thresholds and its name as a
+ * static part of the expression (the name comes from the definition, so the series' label is known).
+ */
+import type { PoolModel, ServiceModel } from '../model/types';
+import { exact, times } from '../signals/promql';
+import { poolInUseRatio, poolWaitsSlowerThan } from '../signals/queries';
+import { ALERT } from '../signals/recorded';
+import { formatDuration } from '../spec/duration';
+import { alertingRule } from './alert';
+import type { AlertingRule } from './types';
+import { baseWindow } from './windows';
+
+/**
+ * Burn rate at which connection waits alone are worth a ticket: the SRE Workbook's ticket tier (3×: 10% of a
+ * 30-day budget in a day). Waits above the latency threshold are slow requests whatever else the request
+ * does, so their share is a floor under the latency SLO's bad events, caused by the pool alone.
+ */
+export const POOL_WAIT_BURN_FACTOR = 3;
+
+/** Share of waits above `maxWait` that makes the p99 exceed it: more than 1%. */
+export const POOL_WAIT_QUANTILE_SHARE = 0.01;
+
+function percent(ratio: number): string {
+  return `${exact(ratio * 100)}%`;
+}
+
+function ms(seconds: number): string {
+  return formatDuration(Math.round(seconds * 1000));
+}
+
+export function poolAlertingRules(model: ServiceModel): AlertingRule[] {
+  return model.capacity.pools.flatMap((pool) => databasePoolRules(model, pool));
+}
+
+function databasePoolRules(model: ServiceModel, pool: PoolModel): AlertingRule[] {
+  const t = model.timings;
+  const scope = model.scope;
+  const w = baseWindow(model);
+  const rules: AlertingRule[] = [
+    alertingRule(model, {
+      name: ALERT.poolNearExhaustion,
+      signal: 'saturation',
+      severity: 'ticket',
+      // Per pod (the ratio keeps the instance): each pod's pool is its own limit, and the worst pod queues first.
+      expr: `${poolInUseRatio(scope, pool.name)}\n> ${exact(pool.inUseOfSize)}`,
+      forMs: t.poolNearExhaustionForMs,
+      summary: `${model.name} has its ${pool.name} connection pool nearly exhausted.`,
+      description: `A pod of ${model.name} has had more than ${percent(pool.inUseOfSize)} of its ${pool.size} ${pool.name} connections in use for ${formatDuration(t.poolNearExhaustionForMs)}. The next burst waits for a connection; find slow queries or leaked clients before raising the pool size, which the database must accept on every replica.`,
+    }),
+    alertingRule(model, {
+      name: ALERT.poolWaitSlow,
+      signal: 'saturation',
+      severity: 'ticket',
+      expr: `${poolWaitsSlowerThan(scope, pool.maxWaitSeconds, w, pool.name)}\n> ${exact(POOL_WAIT_QUANTILE_SHARE)}`,
+      forMs: t.poolWaitSlowForMs,
+      summary: `${model.name} waits for ${pool.name} connections.`,
+      description: `More than ${percent(POOL_WAIT_QUANTILE_SHARE)} of ${model.name}'s requests for a connection from the ${pool.name} pool (the p99) have waited longer than ${ms(pool.maxWaitSeconds)} for ${formatDuration(t.poolWaitSlowForMs)}: requests queue for the pool.`,
+    }),
+  ];
+  const latency = model.slos.find((s) => s.kind === 'latency');
+  const share = latency ? times(POOL_WAIT_BURN_FACTOR, latency.errorBudget) : undefined;
+  if (latency?.thresholdSeconds !== undefined && share !== undefined && share < 1) {
+    rules.push(
+      alertingRule(model, {
+        name: ALERT.poolWaitBreaksLatency,
+        signal: 'saturation',
+        severity: 'ticket',
+        expr: `${poolWaitsSlowerThan(scope, latency.thresholdSeconds, w, pool.name)}\n> ${exact(share)}`,
+        forMs: t.poolWaitBreaksLatencyForMs,
+        summary: `${model.name} burns its latency budget waiting for ${pool.name} connections.`,
+        description: `More than ${percent(share)} of ${model.name}'s requests for a connection from the ${pool.name} pool have waited longer than the latency objective's ${ms(latency.thresholdSeconds)} for ${formatDuration(t.poolWaitBreaksLatencyForMs)}: those requests are slow before their query runs, a ${POOL_WAIT_BURN_FACTOR}x burn of the ${exact(latency.objectivePercent)}% latency budget from the pool alone.`,
+      }),
+    );
+  }
+  return rules;
+}
