@@ -12,7 +12,10 @@
 // It passes when the run meets the objectives below; that is no 30-day budget, and a run too short to judge an
 // objective is refused before it starts:
 //   - at most 0.1% of requests fail (availability 99.9%): needs at least 10000 requests
-//   - 99% of expected responses within 300ms: needs at least 1000 requests
+//   - 95% of expected responses within 100ms: needs at least 200 requests
+//   - 99.5% of expected responses within 1000ms: needs at least 2000 requests
+//   - at most 0.05% of requests fail (availability 99.95%): needs at least 20000 requests
+//   - 99% of expected responses within 500ms: needs at least 1000 requests
 import http from 'k6/http';
 
 /**
@@ -42,8 +45,8 @@ const PLAN = {
   "maxFailedRate": 0.001,
   "abortFailedRate": 0.0144,
   "latency": {
-    "percentile": 99,
-    "thresholdMs": 300
+    "percentile": 95,
+    "thresholdMs": 100
   },
   "objectives": [
     {
@@ -52,8 +55,23 @@ const PLAN = {
       "minRequests": 10000
     },
     {
-      "slo": "latency",
-      "text": "99% of expected responses within 300ms",
+      "slo": "latency-100ms",
+      "text": "95% of expected responses within 100ms",
+      "minRequests": 200
+    },
+    {
+      "slo": "latency-1s",
+      "text": "99.5% of expected responses within 1000ms",
+      "minRequests": 2000
+    },
+    {
+      "slo": "place-order-availability",
+      "text": "at most 0.05% of requests fail (availability 99.95%)",
+      "minRequests": 20000
+    },
+    {
+      "slo": "place-order-latency",
+      "text": "99% of expected responses within 500ms",
       "minRequests": 1000
     }
   ],
