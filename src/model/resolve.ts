@@ -363,7 +363,7 @@ function resolveJourneyRoutes(p: Problems, field: string, entries: readonly stri
       return;
     }
     if (!serviceRoutes.includes(route)) {
-      const near = closest(route, serviceRoutes);
+      const near = closest(route, serviceRoutes.filter((r): r is string => typeof r === 'string'));
       p.add(
         at,
         entry,

@@ -237,7 +237,7 @@ export function checkShape(p: Problems, path: string, value: unknown, shape: Sha
       return Array.isArray(value) ? checkShape(p, path, value, { kind: 'list', of: shape.of }) : checkShape(p, path, value, shape.of);
     case 'map':
       if (!isRecord(value)) return wrongShape(p, path, value, shape);
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? wrongShape(p, keyPath(path, k), v, shape.of) : checkShape(p, keyPath(path, k), v, shape.of)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null || v === undefined ? wrongShape(p, keyPath(path, k), v, shape.of) : checkShape(p, keyPath(path, k), v, shape.of)]));
     case 'object':
       if (isRecord(value)) return checkFields(p, path, value, shape.fields);
       if (shape.or?.test(value)) return value;

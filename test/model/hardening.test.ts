@@ -103,7 +103,7 @@ describe('an unknown or misspelt key is an error that suggests the key meant', (
     ['a key in a behavior direction', { scaling: { maxReplicas: 10, behavior: { scaleUp: { stabilizationWindow: 60 } } } }, ['scaling.behavior.scaleUp.stabilizationWindow: got unknown key; did you mean "stabilizationWindowSeconds"?']],
     ['a key in a routing timing', { routing: { page: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } }, ticket: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } }, timing: { page: { groupwait: '1m' } } } }, ['routing.timing.page.groupwait: got unknown key (its value is redacted); did you mean "groupWait"?']],
     ['a key in a Secret reference', { routing: { page: { kind: 'webhook', url: { secret: { name: 'w', key: 'u', namespace: 'x' } } }, ticket: { kind: 'webhook', url: { secret: { name: 'w', key: 'u' } } } } }, ['routing.page.url.secret.namespace: got unknown key (its value is redacted); allowed: "name", "key"']],
-    ['a word that is no key at all, with the allowed keys', { owner: 'me' }, ['owner: got unknown key; allowed: "name", "namespace", "team", "kind", "metrics", "slos", "errors", "routes", "traffic", "capacity", "saturation", "scaling", "alerting", "budgetPolicy", "routing"']],
+    ['a word that is no key at all, with the allowed keys', { owner: 'me' }, ['owner: got unknown key; allowed: "name", "namespace", "team", "kind", "metrics", "slos", "journeys", "errors", "routes", "traffic", "capacity", "saturation", "scaling", "alerting", "budgetPolicy", "routing"']],
   ])('rejects %s', (_title, patch, lines) => {
     expect(problemLines(def(patch))).toEqual(lines);
   });
@@ -125,7 +125,7 @@ describe('a value of the wrong type is one definition error, never a TypeError o
     ],
     ['a number as a service selector value', def({ metrics: { port: 9464, serviceSelector: { app: 123 } } }), ['metrics.serviceSelector.app: got 123; must be a string label value']],
     ['slos as a string: one problem, not one per character', def({ slos: 'availability' }), ['slos: got "availability"; must be an object { availability, latency }']],
-    ['a null definition', null, ['definition: got null; must be a service definition object { name, namespace, team, kind, metrics, slos, errors, routes, traffic, capacity, saturation, scaling, alerting, budgetPolicy, routing }']],
+    ['a null definition', null, ['definition: got null; must be a service definition object { name, namespace, team, kind, metrics, slos, journeys, errors, routes, traffic, capacity, saturation, scaling, alerting, budgetPolicy, routing }']],
     ['a list as the definition', [base], [expect.stringMatching(/^definition: got \[\{"name":"checkout",.*; must be a service definition object/)]],
     ['a number where an object belongs', def({ capacity: 5 }), ['capacity: got 5; must be an object { requestsPerSecond, concurrentRequests }']],
     ['a Date where an object belongs', def({ traffic: new Date(0) }), ['traffic: got {}; must be an object { noTrafficFor, dropBelowLastWeek, dropMinRequestsPerSecond }']],
