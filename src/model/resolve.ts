@@ -124,7 +124,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
   for (const [journeyName, journeyIn] of journeysIn) {
     const at = keyPath('journeys', journeyName);
     if (!JOURNEY_NAME.test(journeyName)) {
-      p.add(at, journeyName, 'must be a journey name: lower-case letters, digits and single hyphens, starting with a letter, at most 40 characters, e.g. "place-order"', 'journey name');
+      p.add(at, journeyName, 'must be a journey name: lower-case letters, digits and single hyphens, starting with a letter, at most 40 characters, e.g. "place-order"');
     }
     const journey: JourneyModel = { name: journeyName, requests: resolveJourneyRoutes(p, `${at}.routes`, journeyIn.routes, routes) };
     if (journeyIn.availability === undefined && journeyIn.latency === undefined) {
@@ -316,7 +316,7 @@ function checkLatencyObjectives(p: Problems, objectives: ReadonlyArray<{ slo: Sl
           `${tight.field}.objective`,
           tight.written.objective,
           `contradicts ${loose.field}: at most as many requests finish within ${tight.written.threshold} as within ${loose.written.threshold}, so ${exactPercent(tight.slo.objectivePercent)}% within ` +
-            `${tight.written.threshold} already promises more than ${exactPercent(loose.slo.objectivePercent)}% within ${loose.written.threshold}; a tighter threshold needs a lower objective (e.g. 90% within 100ms, 99.5% within 1s)`,
+            `${tight.written.threshold} already promises at least ${exactPercent(loose.slo.objectivePercent)}% within ${loose.written.threshold}; a tighter threshold needs a lower objective (e.g. 95% within 100ms, 99.5% within 1s)`,
         );
       }
     }

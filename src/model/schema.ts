@@ -234,7 +234,8 @@ export function checkShape(p: Problems, path: string, value: unknown, shape: Sha
         v === undefined && shape.of.kind !== 'value' ? wrongShape(p, `${path}[${i}]`, v, shape.of) : checkShape(p, `${path}[${i}]`, v, shape.of),
       );
     case 'oneOrList':
-      return Array.isArray(value) ? checkShape(p, path, value, { kind: 'list', of: shape.of }) : checkShape(p, path, value, shape.of);
+      if (Array.isArray(value)) return checkShape(p, path, value, { kind: 'list', of: shape.of });
+      return isRecord(value) ? checkShape(p, path, value, shape.of) : wrongShape(p, path, value, shape);
     case 'map':
       if (!isRecord(value)) return wrongShape(p, path, value, shape);
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null || v === undefined ? wrongShape(p, keyPath(path, k), v, shape.of) : checkShape(p, keyPath(path, k), v, shape.of)]));

@@ -14,6 +14,9 @@ const byAlert = (rules: Rule[], name: string, labels: Record<string, string> = {
   alerts(rules).find((r) => r.alert === name && Object.entries(labels).every(([k, v]) => r.labels[k] === v));
 
 const checkoutRules = rulesOf(checkout);
+/** The example checkout as it was with one latency objective and no journey: the common case. */
+const checkoutOne = defineService({ ...checkout, slos: { availability: { objective: 99.9 }, latency: { objective: 99, threshold: '300ms' } }, journeys: undefined });
+const checkoutOneRules = rulesOf(checkoutOne);
 
 describe('every generated rule of the example fleet', () => {
   const all = models.flatMap((m) => serviceRules(m).groups.flatMap((g) => g.rules.map((rule) => ({ service: m.name, rule }))));
@@ -115,14 +118,14 @@ describe('SLO rules', () => {
   });
 
   it('measures latency as the requests above the threshold bucket', () => {
-    const slow = records(checkoutRules).find((r) => r.record === RECORD.sliErrors('5m') && r.labels?.slo === 'latency')!;
+    const slow = records(checkoutOneRules).find((r) => r.record === RECORD.sliErrors('5m') && r.labels?.slo === 'latency')!;
     expect(slow.expr).toContain('le=~"0\\\\.3"');
     expect(slow.expr).toContain('clamp_min(');
   });
 
   it('records the objective and the budget left over the SLO window', () => {
     expect(records(checkoutRules).find((r) => r.record === RECORD.objective && r.labels?.slo === 'availability')!.expr).toBe('vector(0.999)');
-    expect(records(checkoutRules).find((r) => r.record === RECORD.budgetRemaining && r.labels?.slo === 'latency')!.expr).toBe(
+    expect(records(checkoutOneRules).find((r) => r.record === RECORD.budgetRemaining && r.labels?.slo === 'latency')!.expr).toBe(
       '1 - slo:sli_error:ratio_rate30d{namespace="shop", job="checkout", slo="latency"} * clamp_max(count_over_time(slo:sli_events:rate5m{namespace="shop", job="checkout", slo="latency"}[30d:5m]) / 8640, 1) / 0.01',
     );
   });
@@ -195,6 +198,64 @@ describe('the rule file of the example checkout service', () => {
   });
 });
 
+describe('several latency objectives and journeys', () => {
+  const sloLabels = (rules: Rule[]) => [...new Set(rules.map((r) => r.labels?.slo).filter((x) => x !== undefined))];
+
+  it('keep the one-objective form exactly as named before: slo labels, alert names and label sets', () => {
+    expect(sloLabels(checkoutOneRules)).toEqual(['availability', 'latency']);
+    const burn = alerts(checkoutOneRules).filter((r) => r.alert === ALERT.errorBudgetBurn);
+    expect(burn.map((r) => Object.keys(r.labels).sort().join(','))).toEqual(Array(8).fill('burn_tier,namespace,service,severity,signal,slo,team'));
+    expect(checkoutOneRules.some((r) => r.expr.includes('journey') || Object.hasOwn(r.labels ?? {}, 'journey'))).toBe(false);
+  });
+
+  it('name each latency objective by its threshold and each journey SLO by its journey, with a journey label on its series and alerts', () => {
+    expect(sloLabels(checkoutRules)).toEqual(['availability', 'latency-100ms', 'latency-1s', 'place-order-availability', 'place-order-latency']);
+    for (const r of checkoutRules.filter((r) => r.labels?.slo?.startsWith('place-order-'))) expect(r.labels?.journey).toBe('place-order');
+    for (const r of checkoutRules.filter((r) => r.labels?.slo !== undefined && !r.labels.slo.startsWith('place-order-'))) expect(r.labels).not.toHaveProperty('journey');
+  });
+
+  it.each([
+    ['latency-100ms', 'le=~"0\\\\.1"'],
+    ['latency-1s', 'le=~"1|1\\\\.0"'],
+    ['place-order-latency', 'le=~"0\\\\.5"'],
+  ])('measure %s above its own threshold bucket (%s)', (slo, le) => {
+    const slow = records(checkoutRules).find((r) => r.record === RECORD.sliErrors('5m') && r.labels?.slo === slo)!;
+    expect(slow.expr).toContain(le);
+  });
+
+  it("select a journey's method and route pairs one selector per method, joined with or, never as a cross product of methods and routes", () => {
+    const events = records(checkoutRules).find((r) => r.record === RECORD.sliEvents('5m') && r.labels?.slo === 'place-order-availability')!;
+    expect(events.expr).toBe(
+      'sum by (namespace, job) (' +
+        'rate(http_server_request_duration_seconds_count{namespace="shop", job="checkout", http_request_method="POST", http_route="/checkout"}[5m]) or ' +
+        'rate(http_server_request_duration_seconds_count{namespace="shop", job="checkout", http_request_method="GET", http_route="/orders/:id"}[5m]))',
+    );
+    expect(checkoutRules.some((r) => r.expr.includes('http_request_method=~'))).toBe(false);
+  });
+
+  it('group the routes of one method into one regex, escaped, and take every method of a route named without one', () => {
+    const rules = rulesOf(defineService({ ...checkout, routes: ['/checkout', '/orders/:id', '/files/*'], journeys: { browse: { routes: ['GET /orders/:id', 'GET /files/*', '/checkout'], availability: { objective: 99 } } } }));
+    const events = records(rules).find((r) => r.record === RECORD.sliEvents('5m') && r.labels?.slo === 'browse-availability')!;
+    expect(events.expr).toContain('http_request_method="GET", http_route=~"/orders/:id|/files/\\\\*"}');
+    expect(events.expr).toContain('job="checkout", http_route="/checkout"}');
+  });
+
+  it("keep each objective's and journey's quiet clause and budget alert on its own slo", () => {
+    for (const slo of ['latency-1s', 'place-order-latency']) {
+      const medium = byAlert(checkoutRules, ALERT.errorBudgetBurn, { slo, burn_tier: 'medium' })!;
+      expect(medium.expr).toContain(`ALERTS{alertname="ErrorBudgetBurn", alertstate="firing", namespace="shop", service="checkout", slo="${slo}", burn_tier=~"fast"}`);
+      expect(medium.expr.match(/slo="[^"]+"/g)!.every((m) => m === `slo="${slo}"`)).toBe(true);
+      expect(byAlert(checkoutRules, ALERT.errorBudgetExhausted, { slo })!.expr).toContain(`slo="${slo}"`);
+    }
+  });
+
+  it("describe a journey's burn as the journey's", () => {
+    const fast = byAlert(checkoutRules, ALERT.errorBudgetBurn, { slo: 'place-order-availability', burn_tier: 'fast' })!;
+    expect(fast.annotations.description).toMatch(/^More than 0\.72% of checkout place-order journey requests failed over both the last 1h and 5m \(objective 99\.95% over 30d\)/);
+    expect(fast.labels).toMatchObject({ journey: 'place-order', slo: 'place-order-availability', signal: 'errors' });
+  });
+});
+
 describe('the generated promtool tests', () => {
   const files = ruleTests(resolveService(checkout), 'shop-checkout.rules.yaml');
   const stepOf = (scenario: RegExp) => files.find((f) => f.tests.some((t) => scenario.test(t.name)))?.evaluation_interval;
@@ -202,7 +263,7 @@ describe('the generated promtool tests', () => {
   it.each([
     ['the fast tier, whose 5m short window needs every minute', /^availability fast burn/, '1m'],
     ['the medium tier (30m short window, for 15m)', /^availability medium burn/, '15m'],
-    ['the slow tier (2h short window, for 1h)', /^latency slow burn/, '30m'],
+    ['the slow tier (2h short window, for 1h)', /^latency-1s slow burn/, '30m'],
     ['the longterm tier (6h short window, for 3h)', /^availability longterm burn/, '30m'],
     ['the longterm low-traffic scenario', /^availability low traffic: .* longterm tier/, '30m'],
     ['the week-long TrafficDrop scenario (30m averages, for 15m)', /^TrafficDrop/, '15m'],
@@ -218,7 +279,7 @@ describe('the generated promtool tests', () => {
     for (const f of files) expect(f.rule_files).toEqual(['shop-checkout.rules.yaml']);
     const names = files.flatMap((f) => f.tests.map((t) => t.name));
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(45);
+    expect(names).toHaveLength(91);
   });
 
   it('checks every alert on its file’s evaluation grid', () => {
