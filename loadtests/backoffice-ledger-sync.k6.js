@@ -21,9 +21,11 @@ import http from 'k6/http';
  * @typedef {{
  *   service: string, namespace: string, perPod?: number, replicas: number, maxReplicas: number,
  *   expectedStatuses: Array<{ min: number, max: number }>, maxFailedRate?: number, abortFailedRate?: number,
- *   latency?: { percentile: number, thresholdMs: number }, objectives: Array<{ slo: string, text: string, minRequests: number }>,
- *   routes: Array<{ template: string, path: string }>, scenarios: Scenario[],
+ *   latency?: Latency[], objectives: Array<{ slo: string, text: string, minRequests: number }>,
+ *   routes: Array<{ template: string, path: string }>, scenarios: Scenario[], journeys?: Journey[],
  * }} Plan
+ * @typedef {{ percentile: number, thresholdMs: number }} Latency
+ * @typedef {{ name: string, requests: Array<{ method?: string, template: string }>, maxFailedRate?: number, latency?: Latency[], minRequests: number }} Journey
  */
 
 /** @type {Plan} From the service definition; see the header. */
@@ -40,10 +42,12 @@ const PLAN = {
   ],
   "maxFailedRate": 0.01,
   "abortFailedRate": 0.1344,
-  "latency": {
-    "percentile": 95,
-    "thresholdMs": 2000
-  },
+  "latency": [
+    {
+      "percentile": 95,
+      "thresholdMs": 2000
+    }
+  ],
   "objectives": [
     {
       "slo": "availability",
@@ -157,14 +161,18 @@ http.setResponseCallback(http.expectedStatuses(...PLAN.expectedStatuses));
 
 /** @type {Record<string, Array<string | { threshold: string, abortOnFail?: boolean, delayAbortEval?: string }>>} */
 const thresholds = {};
-/** @param {string} tags a tag selector such as `{name:/orders/:id}`, or '' for the whole run */
-const judge = (tags) => {
-  if (PLAN.maxFailedRate !== undefined) {
-    thresholds[`http_req_failed${tags}`] = [`rate<${PLAN.maxFailedRate}`];
+/**
+ * @param {string} tags a tag selector such as `{name:/orders/:id}`, or '' for the whole run
+ * @param {{ maxFailedRate?: number, latency?: Latency[] }} objectives
+ */
+const judge = (tags, objectives = PLAN) => {
+  if (objectives.maxFailedRate !== undefined) {
+    thresholds[`http_req_failed${tags}`] = [`rate<${objectives.maxFailedRate}`];
   }
-  if (PLAN.latency !== undefined) {
+  if (objectives.latency !== undefined) {
+    // One p(N)<threshold per latency objective.
     const expected = tags ? tags.replace('}', ',expected_response:true}') : '{expected_response:true}';
-    thresholds[`http_req_duration${expected}`] = [`p(${PLAN.latency.percentile})<${PLAN.latency.thresholdMs}`];
+    thresholds[`http_req_duration${expected}`] = objectives.latency.map((l) => `p(${l.percentile})<${l.thresholdMs}`);
   }
 };
 judge('');
@@ -176,6 +184,23 @@ if (PLAN.abortFailedRate !== undefined) {
 const perRoute = requests / PLAN.routes.length;
 if (PLAN.routes.length > 1 && PLAN.objectives.every((o) => perRoute >= o.minRequests)) {
   for (const route of PLAN.routes) judge(`{name:${route.template}}`);
+}
+/**
+ * The journey a request belongs to (its first, when journeys share a request).
+ * @param {{ method: string, template: string }} request
+ */
+const journeyOf = (request) =>
+  (PLAN.journeys ?? []).find((j) => j.requests.some((r) => r.template === request.template && (r.method === undefined || r.method === request.method)));
+/**
+ * What each iteration sends: GET on an example path of each route, or ROUTES, a JSON list of
+ * { method, path, template, body? } (the definition's routes carry no method, e.g. a POST /checkout).
+ * @type {Array<{ method: string, path: string, template: string, body?: string }>}
+ */
+const sent = __ENV.ROUTES ? JSON.parse(__ENV.ROUTES) : PLAN.routes.map((r) => ({ method: 'GET', ...r }));
+// Per journey, on the requests tagged with it, when the run sends it enough of them to judge its objectives.
+for (const journey of PLAN.journeys ?? []) {
+  const share = sent.filter((r) => journeyOf(r) === journey).length / sent.length;
+  if (requests * share >= journey.minRequests) judge(`{journey:${journey.name}}`, journey);
 }
 
 const VUS_PER_RPS = 2;
@@ -195,15 +220,14 @@ export const options = {
   thresholds,
 };
 
-/**
- * What each iteration sends: GET on an example path of each route, or ROUTES, a JSON list of
- * { method, path, template, body? } (the definition's routes carry no method, e.g. a POST /checkout).
- * @type {Array<{ method: string, path: string, template: string, body?: string }>}
- */
-const REQUESTS = __ENV.ROUTES ? JSON.parse(__ENV.ROUTES) : PLAN.routes.map((r) => ({ method: 'GET', ...r }));
+/** The requests, tagged: `name` is the route template, `journey` the journey the request belongs to. */
+const REQUESTS = sent.map((r) => {
+  const journey = journeyOf(r);
+  return { ...r, tags: { name: r.template, ...(journey ? { journey: journey.name } : {}) } };
+});
 
 export default function () {
   const request = REQUESTS[Math.floor(Math.random() * REQUESTS.length)];
   // The name tag is the route template, as the shim records it in http_route: one series per route, not per path.
-  http.request(request.method, `${BASE_URL}${request.path}`, request.body ?? null, { tags: { name: request.template } });
+  http.request(request.method, `${BASE_URL}${request.path}`, request.body ?? null, { tags: request.tags });
 }

@@ -2,7 +2,7 @@
  * Synth benchmark: time and peak memory of turning N service definitions into rules and dashboards (pure
  * data) and into a full cdk8s App rendered to YAML, for N = 10, 100, 500.
  *
- *   npx ts-node --transpile-only bench/synth/run.ts [--reps 5] [--sizes 10,100,500] [--profile]
+ *   npx ts-node --transpile-only bench/synth/run.ts [--reps 5] [--sizes 10,100,500] [--profile] [--features objectives]
  *   npm run bench:synth
  *
  * Every measurement is a fresh child process (child.ts) so its peak RSS is its own; repetitions are
@@ -34,6 +34,8 @@ const SIZES = arg('sizes', '10,100,500')
   .map(Number)
   .filter((n) => Number.isInteger(n) && n > 0 && n <= 5000);
 const PROFILE = process.argv.includes('--profile');
+// `--features objectives`: the fleet uses several latency objectives and journeys (see fleet.ts); children inherit it.
+if (arg('features', '') !== '') process.env.GS_BENCH_FEATURES = arg('features', '');
 
 interface Measured extends ChildResult {
   readonly load1: number;

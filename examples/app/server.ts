@@ -8,9 +8,10 @@
  * reads through a node-postgres pool of the definition's `orders-db` size, observed by the shim.
  *
  * Fault injection, on the app port, so a test can make each golden signal move:
- * - `POST /admin/faults` with JSON `{ "errorRatio"?: 0..1, "extraLatencyMs"?: ms, "queryHoldMs"?: ms }` — share of
- *   checkout requests answered 503, delay added to every checkout request, and how long each order lookup holds
- *   its database connection (`pg_sleep`: a slow query, which exhausts the pool under load); `{}` clears them.
+ * - `POST /admin/faults` with JSON `{ "errorRatio"?: 0..1, "extraLatencyMs"?: ms, "routes"?: ["POST /checkout"], "queryHoldMs"?: ms }`
+ *   — share of checkout requests answered 503, and delay added to every checkout request, or only to the requests
+ *   of `routes` (method and route template, as a journey names them); and how long each order lookup holds its
+ *   database connection (`pg_sleep`: a slow query, which exhausts the pool under load); `{}` clears them.
  * - `POST /admin/metrics-off` / `POST /admin/metrics-on` — closes / reopens the metrics server (the
  *   "target down" and "signals missing" alerts).
  * Admin routes are not in the definition and are not faults, so they are measured like any route.
@@ -28,6 +29,8 @@ interface Faults {
   readonly errorRatio: number;
   readonly extraLatencyMs: number;
   readonly queryHoldMs: number;
+  /** Only these requests (`'POST /checkout'`) get errorRatio and extraLatencyMs; every request when absent. */
+  readonly routes?: readonly string[];
 }
 
 const NO_FAULTS: Faults = { errorRatio: 0, extraLatencyMs: 0, queryHoldMs: 0 };
@@ -75,11 +78,14 @@ export function drainOnSigterm(server: http.Server, options: { readonly delayMs:
 /** Parses a faults body, rejecting anything outside the documented ranges. */
 export function parseFaults(body: unknown): Faults | string {
   if (body === null || typeof body !== 'object') return 'body must be a JSON object';
-  const { errorRatio = 0, extraLatencyMs = 0, queryHoldMs = 0 } = body as Record<string, unknown>;
+  const { errorRatio = 0, extraLatencyMs = 0, queryHoldMs = 0, routes } = body as Record<string, unknown>;
   if (typeof errorRatio !== 'number' || !(errorRatio >= 0 && errorRatio <= 1)) return 'errorRatio must be a number from 0 to 1';
   if (typeof extraLatencyMs !== 'number' || !(extraLatencyMs >= 0 && extraLatencyMs <= 60_000)) return 'extraLatencyMs must be a number of ms from 0 to 60000';
   if (typeof queryHoldMs !== 'number' || !(queryHoldMs >= 0 && queryHoldMs <= 60_000)) return 'queryHoldMs must be a number of ms from 0 to 60000';
-  return { errorRatio, extraLatencyMs, queryHoldMs };
+  if (routes !== undefined && (!Array.isArray(routes) || routes.length === 0 || !routes.every((r) => typeof r === 'string' && /^[A-Z]+ \//.test(r)))) {
+    return 'routes must be a non-empty list of "<METHOD> <route template>", e.g. ["POST /checkout"]';
+  }
+  return { errorRatio, extraLatencyMs, queryHoldMs, ...(routes ? { routes: routes as string[] } : {}) };
 }
 
 /** Builds the app; exported so tests can run it in-process. */
@@ -98,8 +104,10 @@ export function createApp(options: { appPort?: number; metricsPort?: number; hos
   app.use(gs.express());
   app.use(express.json());
 
-  const faulty: express.RequestHandler = (_req, res, next) => {
-    const { errorRatio, extraLatencyMs } = faults;
+  const faulty: express.RequestHandler = (req, res, next) => {
+    const { errorRatio, extraLatencyMs, routes } = faults;
+    // req.route is the matched route: its template is what the shim records as http_route.
+    if (routes && !routes.includes(`${req.method} ${(req.route as { path?: string } | undefined)?.path}`)) return next();
     const proceed = () => (Math.random() < errorRatio ? void res.status(503).json({ error: 'injected fault' }) : next());
     if (extraLatencyMs > 0) setTimeout(proceed, extraLatencyMs);
     else proceed();

@@ -42,8 +42,10 @@ export interface StepMeasurement {
   readonly requests: number;
   readonly failed: number;
   readonly errorRatio: number;
-  /** Share of requests answered within the latency SLO's threshold (undefined without a latency SLO). */
+  /** Share of requests answered within the (tightest) latency SLO's threshold (undefined without a latency SLO). */
   readonly withinThreshold?: number;
+  /** Share of requests answered within each latency objective's threshold, by threshold in seconds. */
+  readonly withinThresholds?: Readonly<Record<string, number>>;
   /** `histogram_quantile` of the step's buckets, in seconds. */
   readonly p50Seconds: number;
   readonly p99Seconds: number;
@@ -96,8 +98,11 @@ export function measureStep(model: ServiceModel, before: readonly HistogramSampl
     byLe.set(le, (byLe.get(le) ?? 0) + s.value);
   }
   const buckets = [...byLe.entries()];
-  const latency = model.slos.find((s) => s.kind === 'latency');
+  // The service-wide objectives: the step loads the whole service, so a journey's objectives are not judged here.
+  const latencies = model.slos.filter((s) => s.kind === 'latency' && !s.journey);
+  const latency = latencies[0];
   const within = latency ? byLe.get(latency.thresholdSeconds!) : undefined;
+  const share = (seconds: number) => (requests > 0 ? (byLe.get(seconds) ?? 0) / requests : 1);
   // Requests the definition leaves out of the availability SLO (`errors.clientAborts: 'ignore'`) are no events of it.
   const ignored = counts.filter((s) => model.scope.ignoredErrorType !== undefined && s.labels[LABEL.errorType] === model.scope.ignoredErrorType).reduce((n, s) => n + s.value, 0);
   return {
@@ -105,6 +110,7 @@ export function measureStep(model: ServiceModel, before: readonly HistogramSampl
     failed,
     errorRatio: requests - ignored > 0 ? failed / (requests - ignored) : 0,
     ...(latency ? { withinThreshold: requests > 0 ? (within ?? 0) / requests : 1 } : {}),
+    ...(latencies.length > 1 ? { withinThresholds: Object.fromEntries(latencies.map((l) => [String(l.thresholdSeconds), share(l.thresholdSeconds!)])) } : {}),
     p50Seconds: histogramQuantile(0.5, buckets),
     p99Seconds: histogramQuantile(0.99, buckets),
   };
@@ -121,14 +127,16 @@ export interface StepVerdict {
 /** Judges a step against the service's objectives: availability within budget, latency SLI at its objective. */
 export function judgeStep(model: ServiceModel, step: StepMeasurement): StepVerdict {
   const reasons: string[] = [];
-  for (const slo of model.slos) {
+  const serviceWide = model.slos.filter((s) => !s.journey);
+  for (const slo of serviceWide) {
     if (slo.kind === 'availability' && step.errorRatio > slo.errorBudget) {
       reasons.push(`${(step.errorRatio * 100).toFixed(3)}% failed, above the ${exact(slo.errorBudget * 100)}% budget`);
     }
-    if (slo.kind === 'latency' && (step.withinThreshold ?? 1) < slo.objective) {
-      reasons.push(`${((step.withinThreshold ?? 0) * 100).toFixed(2)}% within ${exact(slo.thresholdSeconds! * 1000)}ms, below ${exact(slo.objectivePercent)}%`);
+    const within = slo.kind === 'latency' ? (step.withinThresholds?.[String(slo.thresholdSeconds)] ?? step.withinThreshold) : undefined;
+    if (slo.kind === 'latency' && (within ?? 1) < slo.objective) {
+      reasons.push(`${((within ?? 0) * 100).toFixed(2)}% within ${exact(slo.thresholdSeconds! * 1000)}ms, below ${exact(slo.objectivePercent)}%`);
     }
   }
-  const judgeable = model.slos.every((s) => step.requests >= minRequestsToJudge(s.errorBudget));
+  const judgeable = serviceWide.every((s) => step.requests >= minRequestsToJudge(s.errorBudget));
   return { met: reasons.length === 0, judgeable, reasons };
 }

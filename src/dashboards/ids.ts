@@ -6,10 +6,16 @@
 import type { SloKind } from '../model/types';
 
 /** Row ids. */
-export const ROW_ID = { slos: 1, traffic: 30, errors: 40, latency: 50, saturation: 60 } as const;
+export const ROW_ID = { slos: 1, journeys: 2, traffic: 30, errors: 40, latency: 50, saturation: 60 } as const;
 
 /** First id of each SLO's panels; one block of ten per SLO kind. */
 export const SLO_PANEL_BASE: Readonly<Record<SloKind, number>> = { availability: 10, latency: 20 };
+
+/**
+ * First id of the SLOs beyond one per kind (several latency objectives, journeys): a block of ten each, in the
+ * model's order, past every other panel id.
+ */
+export const SLO_PANEL_EXTRA_BASE = 100;
 
 /** Offset of each panel within an SLO's block. */
 export const SLO_SLOT = { sli: 1, budgetRemaining: 2, burnRate: 3, alertState: 4 } as const;

@@ -40,7 +40,9 @@ export function serviceDashboard(model: ServiceModel, options: ServiceDashboardO
   const s = served(model.kind);
   const endpoint = endpointLabel(model.kind);
   const rows: Row[] = [
-    ...(model.slos.length > 0 ? [{ id: ROW_ID.slos, title: 'SLOs', panels: model.slos.flatMap((slo) => sloPanels(ctx, slo)) }] : []),
+    ...(model.slos.some((slo) => !slo.journey) ? [{ id: ROW_ID.slos, title: 'SLOs', panels: model.slos.filter((slo) => !slo.journey).flatMap((slo) => sloPanels(ctx, slo)) }] : []),
+    // Each journey's SLOs, after the service's: the same four panels, over the journey's requests only.
+    ...(model.journeys.length > 0 ? [{ id: ROW_ID.journeys, title: 'Journeys', panels: model.slos.filter((slo) => slo.journey).flatMap((slo) => sloPanels(ctx, slo)) }] : []),
     { id: ROW_ID.traffic, title: 'Traffic', panels: trafficPanels(ctx) },
     { id: ROW_ID.errors, title: 'Errors', panels: errorPanels(ctx) },
     { id: ROW_ID.latency, title: 'Latency', panels: latencyPanels(ctx) },

@@ -62,6 +62,23 @@ export function expectedStatuses(errorCodes: ReadonlyArray<StatusClass | number>
   return ranges;
 }
 
+/** `p(percentile) < thresholdMs` of `http_req_duration` on expected responses. */
+export interface LatencyThreshold {
+  readonly percentile: number;
+  readonly thresholdMs: number;
+}
+
+/** A journey's thresholds, on the requests the script tags `journey: <name>` (by method and route template). */
+export interface JourneyThresholds {
+  readonly name: string;
+  /** Its requests: a method (undefined: any) and a route template. */
+  readonly requests: ReadonlyArray<{ readonly method?: string; readonly template: string }>;
+  readonly maxFailedRate?: number;
+  readonly latency?: readonly LatencyThreshold[];
+  /** Fewest of its requests a run needs to judge every objective of the journey. */
+  readonly minRequests: number;
+}
+
 /** One objective the run is judged by. */
 export interface RunObjective {
   /** `availability` or `latency`, the SLO's name. */
@@ -96,8 +113,10 @@ export interface LoadTestPlan {
   readonly maxFailedRate?: number;
   /** The run aborts once `http_req_failed` reaches this rate (the fast burn tier's threshold). */
   readonly abortFailedRate?: number;
-  /** `p(percentile) < thresholdMs` on expected responses. */
-  readonly latency?: { readonly percentile: number; readonly thresholdMs: number };
+  /** `p(percentile) < thresholdMs` on expected responses, one per latency objective. */
+  readonly latency?: readonly LatencyThreshold[];
+  /** Per critical user journey: the same thresholds on the requests tagged with its name (absent without journeys). */
+  readonly journeys?: readonly JourneyThresholds[];
   readonly objectives: readonly RunObjective[];
   /** Route templates (the `name` tag) and an example path for each. */
   readonly routes: ReadonlyArray<{ readonly template: string; readonly path: string }>;
@@ -131,8 +150,23 @@ function objectiveOf(slo: SloModel): RunObjective {
  */
 export function loadTestPlan(model: ServiceModel): LoadTestPlan | undefined {
   if (model.kind !== 'http') return undefined;
-  const availability = model.slos.find((s) => s.kind === 'availability');
-  const latency = model.slos.find((s) => s.kind === 'latency');
+  const serviceWide = model.slos.filter((s) => !s.journey);
+  const availability = serviceWide.find((s) => s.kind === 'availability');
+  const latencyOf = (slos: readonly SloModel[]): LatencyThreshold[] =>
+    slos.filter((s) => s.kind === 'latency').map((l) => ({ percentile: l.objectivePercent, thresholdMs: Number((l.thresholdSeconds! * 1000).toPrecision(12)) }));
+  const latency = latencyOf(serviceWide);
+  const journeys = model.journeys.map((j): JourneyThresholds => {
+    const slos = model.slos.filter((s) => s.journey === j);
+    const failed = slos.find((s) => s.kind === 'availability');
+    const lat = latencyOf(slos);
+    return {
+      name: j.name,
+      requests: j.requests.flatMap((r) => r.routes.map((template) => ({ ...(r.method ? { method: r.method } : {}), template }))),
+      ...(failed ? { maxFailedRate: failed.errorBudget } : {}),
+      ...(lat.length > 0 ? { latency: lat } : {}),
+      minRequests: Math.max(...slos.map((s) => minRequestsToJudge(s.errorBudget))),
+    };
+  });
   const replicas = model.scaling?.minReplicas ?? 1;
   const maxReplicas = model.scaling?.maxReplicas ?? replicas;
   // The rate pods run at while the autoscaler holds its target: declared capacity less the headroom.
@@ -150,8 +184,9 @@ export function loadTestPlan(model: ServiceModel): LoadTestPlan | undefined {
     ...(availability
       ? { maxFailedRate: availability.errorBudget, abortFailedRate: availability.tiers[0]?.errorRatioThreshold ?? Math.min(1, availability.errorBudget * 14.4) }
       : {}),
-    ...(latency ? { latency: { percentile: latency.objectivePercent, thresholdMs: Number((latency.thresholdSeconds! * 1000).toPrecision(12)) } } : {}),
-    objectives: model.slos.map(objectiveOf),
+    ...(latency.length > 0 ? { latency } : {}),
+    ...(journeys.length > 0 ? { journeys } : {}),
+    objectives: serviceWide.map(objectiveOf),
     routes: (model.routes.length > 0 ? model.routes : ['/']).map((template) => ({ template, path: examplePath(template) })),
     scenarios: [
       {
@@ -230,9 +265,11 @@ import http from 'k6/http';
  * @typedef {{
  *   service: string, namespace: string, perPod?: number, replicas: number, maxReplicas: number,
  *   expectedStatuses: Array<{ min: number, max: number }>, maxFailedRate?: number, abortFailedRate?: number,
- *   latency?: { percentile: number, thresholdMs: number }, objectives: Array<{ slo: string, text: string, minRequests: number }>,
- *   routes: Array<{ template: string, path: string }>, scenarios: Scenario[],
+ *   latency?: Latency[], objectives: Array<{ slo: string, text: string, minRequests: number }>,
+ *   routes: Array<{ template: string, path: string }>, scenarios: Scenario[], journeys?: Journey[],
  * }} Plan
+ * @typedef {{ percentile: number, thresholdMs: number }} Latency
+ * @typedef {{ name: string, requests: Array<{ method?: string, template: string }>, maxFailedRate?: number, latency?: Latency[], minRequests: number }} Journey
  */
 
 /** @type {Plan} From the service definition; see the header. */
@@ -269,14 +306,18 @@ http.setResponseCallback(http.expectedStatuses(...PLAN.expectedStatuses));
 
 /** @type {Record<string, Array<string | { threshold: string, abortOnFail?: boolean, delayAbortEval?: string }>>} */
 const thresholds = {};
-/** @param {string} tags a tag selector such as \`{name:/orders/:id}\`, or '' for the whole run */
-const judge = (tags) => {
-  if (PLAN.maxFailedRate !== undefined) {
-    thresholds[\`http_req_failed\${tags}\`] = [\`rate<\${PLAN.maxFailedRate}\`];
+/**
+ * @param {string} tags a tag selector such as \`{name:/orders/:id}\`, or '' for the whole run
+ * @param {{ maxFailedRate?: number, latency?: Latency[] }} objectives
+ */
+const judge = (tags, objectives = PLAN) => {
+  if (objectives.maxFailedRate !== undefined) {
+    thresholds[\`http_req_failed\${tags}\`] = [\`rate<\${objectives.maxFailedRate}\`];
   }
-  if (PLAN.latency !== undefined) {
+  if (objectives.latency !== undefined) {
+    // One p(N)<threshold per latency objective.
     const expected = tags ? tags.replace('}', ',expected_response:true}') : '{expected_response:true}';
-    thresholds[\`http_req_duration\${expected}\`] = [\`p(\${PLAN.latency.percentile})<\${PLAN.latency.thresholdMs}\`];
+    thresholds[\`http_req_duration\${expected}\`] = objectives.latency.map((l) => \`p(\${l.percentile})<\${l.thresholdMs}\`);
   }
 };
 judge('');
@@ -288,6 +329,23 @@ if (PLAN.abortFailedRate !== undefined) {
 const perRoute = requests / PLAN.routes.length;
 if (PLAN.routes.length > 1 && PLAN.objectives.every((o) => perRoute >= o.minRequests)) {
   for (const route of PLAN.routes) judge(\`{name:\${route.template}}\`);
+}
+/**
+ * The journey a request belongs to (its first, when journeys share a request).
+ * @param {{ method: string, template: string }} request
+ */
+const journeyOf = (request) =>
+  (PLAN.journeys ?? []).find((j) => j.requests.some((r) => r.template === request.template && (r.method === undefined || r.method === request.method)));
+/**
+ * What each iteration sends: GET on an example path of each route, or ROUTES, a JSON list of
+ * { method, path, template, body? } (the definition's routes carry no method, e.g. a POST /checkout).
+ * @type {Array<{ method: string, path: string, template: string, body?: string }>}
+ */
+const sent = __ENV.ROUTES ? JSON.parse(__ENV.ROUTES) : PLAN.routes.map((r) => ({ method: 'GET', ...r }));
+// Per journey, on the requests tagged with it, when the run sends it enough of them to judge its objectives.
+for (const journey of PLAN.journeys ?? []) {
+  const share = sent.filter((r) => journeyOf(r) === journey).length / sent.length;
+  if (requests * share >= journey.minRequests) judge(\`{journey:\${journey.name}}\`, journey);
 }
 
 const VUS_PER_RPS = 2;
@@ -307,17 +365,16 @@ export const options = {
   thresholds,
 };
 
-/**
- * What each iteration sends: GET on an example path of each route, or ROUTES, a JSON list of
- * { method, path, template, body? } (the definition's routes carry no method, e.g. a POST /checkout).
- * @type {Array<{ method: string, path: string, template: string, body?: string }>}
- */
-const REQUESTS = __ENV.ROUTES ? JSON.parse(__ENV.ROUTES) : PLAN.routes.map((r) => ({ method: 'GET', ...r }));
+/** The requests, tagged: \`name\` is the route template, \`journey\` the journey the request belongs to. */
+const REQUESTS = sent.map((r) => {
+  const journey = journeyOf(r);
+  return { ...r, tags: { name: r.template, ...(journey ? { journey: journey.name } : {}) } };
+});
 
 export default function () {
   const request = REQUESTS[Math.floor(Math.random() * REQUESTS.length)];
   // The name tag is the route template, as the shim records it in http_route: one series per route, not per path.
-  http.request(request.method, \`\${BASE_URL}\${request.path}\`, request.body ?? null, { tags: { name: request.template } });
+  http.request(request.method, \`\${BASE_URL}\${request.path}\`, request.body ?? null, { tags: request.tags });
 }
 `;
 }

@@ -1,16 +1,16 @@
 import { validateRouting } from '../routing/resolve';
-import { ALERT_LABELS, ERROR_TYPE, errorStatusRegex, errorTypeRegex, histogramBuckets, OTEL_DURATION_BUCKETS } from '../signals/contract';
+import { ALERT_LABELS, ERROR_TYPE, errorStatusRegex, errorTypeRegex, histogramBuckets, KNOWN_HTTP_METHODS, OTEL_DURATION_BUCKETS } from '../signals/contract';
 import { minus, times } from '../signals/promql';
 import type { SignalScope } from '../signals/queries';
 import { formatDuration, parseDuration } from '../spec/duration';
-import type { BurnTierOverride, LatencySlo, ServiceDefinition, SloCommon } from '../spec/service';
+import type { BurnTierOverride, LatencySlo, ServiceDefinition, ServiceLevelObjectives, SloCommon } from '../spec/service';
 import { BURN_TIER_DEFAULTS } from './burn-tiers';
-import { keyPath, LABEL_NAME, Problems, ServiceDefinitionError } from './problems';
+import { closest, keyPath, LABEL_NAME, Problems, ServiceDefinitionError, showValue } from './problems';
 import { checkShape, isRecord, SERVICE_DEFINITION } from './schema';
 import { poolWaitBuckets, resolvePools } from './pools';
 import { resolveScaling } from './scaling';
 import { DEFAULT_TIMINGS } from './timings';
-import type { BudgetPolicyModel, BurnTierModel, DefinitionWarning, ServiceModel, SloKind, SloModel } from './types';
+import type { BudgetPolicyModel, BurnTierModel, DefinitionWarning, JourneyModel, RouteSelection, ServiceModel, SloKind, SloModel } from './types';
 import { dashboardUid } from './uid';
 
 export { type DefinitionProblem, type ProblemSink, ServiceDefinitionError } from './problems';
@@ -95,10 +95,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
     }
   };
 
-  const slos: SloModel[] = [];
-  const slosIn = d.slos ?? {};
-  if (slosIn.availability) slos.push(resolveSlo(p, 'availability', slosIn.availability, checkWindow));
-  if (slosIn.latency) slos.push(resolveSlo(p, 'latency', slosIn.latency, checkWindow));
+  const slos: SloModel[] = resolveObjectives(p, 'slos', d.slos ?? {}, undefined, checkWindow);
 
   const statusCodes = d.errors?.statusCodes;
   if (statusCodes !== undefined) {
@@ -116,6 +113,27 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
 
   const routes = d.routes ?? [];
   p.routes('routes', routes);
+
+  const journeys: JourneyModel[] = [];
+  const journeysIn = Object.entries(d.journeys ?? {});
+  if (journeysIn.length > 0 && kind !== 'http') {
+    p.add('journeys', Object.keys(d.journeys ?? {}), `are for "http" services (a journey selects requests by method and route template); this service is kind "${kind}"`);
+  }
+  if (journeysIn.length > MAX_JOURNEYS) {
+    p.add('journeys', Object.keys(d.journeys ?? {}), `must name at most ${MAX_JOURNEYS} journeys: each adds about 20 rules per objective and its own alerts; keep journeys for the paths users cannot do without`, `${journeysIn.length} journeys`);
+  }
+  for (const [journeyName, journeyIn] of journeysIn) {
+    const at = keyPath('journeys', journeyName);
+    if (!JOURNEY_NAME.test(journeyName)) {
+      p.add(at, journeyName, 'must be a journey name: lower-case letters, digits and single hyphens, starting with a letter, at most 40 characters, e.g. "place-order"');
+    }
+    const journey: JourneyModel = { name: journeyName, requests: resolveJourneyRoutes(p, `${at}.routes`, journeyIn.routes, routes) };
+    if (journeyIn.availability === undefined && journeyIn.latency === undefined) {
+      p.add(at, journeyIn, 'must set availability, latency or both: a journey without an objective measures nothing');
+    }
+    journeys.push(journey);
+    slos.push(...resolveObjectives(p, at, journeyIn, journey, checkWindow));
+  }
 
   const traffic = d.traffic ?? {};
   const noTrafficForMs = traffic.noTrafficFor === false ? undefined : p.duration('traffic.noTrafficFor', traffic.noTrafficFor, '10m');
@@ -207,6 +225,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
     buckets,
     routes,
     slos,
+    journeys,
     traffic: { noTrafficForMs, dropBelowLastWeek, dropMinRequestsPerSecond },
     capacity: { ...capacity, pools },
     saturation,
@@ -247,14 +266,159 @@ function positiveOr(p: Problems, field: string, value: unknown, fallback: number
   return p.positive(field, value) ?? fallback;
 }
 
+/** Most journeys a service may have (see {@link ServiceDefinition.journeys}). */
+export const MAX_JOURNEYS = 20;
+/** A journey name: a DNS-label-like word of at most 40 characters, so `<journey>-latency-1500ms` stays readable. */
+const JOURNEY_NAME = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,39}$/;
+
+type CheckWindow = (field: string, value: unknown, ms: number) => void;
+
+/**
+ * The SLOs of one set of objectives (the service's `slos`, or a journey's), named for the `slo` label.
+ *
+ * Naming, and why: the one-objective form keeps the names it always had (`availability`, `latency`), because
+ * alert history, silences and inhibitions key on them. Several latency objectives are each named by their
+ * threshold (`latency-100ms`, `latency-1s`): a threshold is what tells them apart, it is stable while the
+ * objective is tuned, and duplicates are rejected below so names cannot collide. A journey's SLOs put the
+ * journey first (`place-order-availability`) rather than sharing `slo="availability"` with the service-wide SLO
+ * and telling them apart by a `journey` label only: every rule, the quiet clause between tiers (which reads
+ * `ALERTS` by `slo`), the budget alerts, Alertmanager grouping and inhibitions already key on `slo`, so a
+ * unique `slo` keeps each journey's alerts apart by construction, and a selector that forgot `journey=""`
+ * could never fold a journey into the service's SLO. The `journey` label is added on top, for grouping and
+ * dashboards. Journey names cannot end in `-availability`/`-latency…` collisions: service names start with
+ * `availability`/`latency`, journey ones with the journey's name and a hyphen, and threshold suffixes start
+ * with a digit.
+ */
+function resolveObjectives(p: Problems, at: string, objectives: ServiceLevelObjectives, journey: JourneyModel | undefined, checkWindow: CheckWindow): SloModel[] {
+  const prefix = journey ? `${journey.name}-` : '';
+  const out: SloModel[] = [];
+  if (objectives.availability) out.push(resolveSlo(p, `${at}.availability`, 'availability', `${prefix}availability`, objectives.availability, journey, checkWindow));
+  const latency = objectives.latency;
+  if (Array.isArray(latency)) {
+    if (latency.length === 0) p.add(`${at}.latency`, latency, 'must be one objective { objective, threshold } or a non-empty list of them');
+    const several = (latency as readonly LatencySlo[]).map((l, i) => {
+      const slo = resolveSlo(p, `${at}.latency[${i}]`, 'latency', '', l, journey, checkWindow);
+      return { slo: { ...slo, name: `${prefix}latency-${thresholdName(slo.thresholdSeconds ?? 0)}` }, field: `${at}.latency[${i}]`, written: l };
+    });
+    checkLatencyObjectives(p, several);
+    out.push(...[...several].sort((a, b) => (a.slo.thresholdSeconds ?? 0) - (b.slo.thresholdSeconds ?? 0)).map((x) => x.slo));
+  } else if (latency) {
+    out.push(resolveSlo(p, `${at}.latency`, 'latency', `${prefix}latency`, latency as LatencySlo, journey, checkWindow));
+  }
+  return out;
+}
+
+/** A threshold as it appears in an `slo` label: whole seconds as `1s`, anything else in milliseconds (`1500ms`). */
+function thresholdName(seconds: number): string {
+  const ms = Math.round(seconds * 1000);
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/**
+ * Several latency objectives on one SLI must be distinct and agree. Two at one threshold (`'1s'` and `'1000ms'`
+ * are one) would be one SLO twice under one name. And the share of requests within a tighter threshold is never
+ * above the share within a looser one, so a tighter threshold with an objective at or above a looser one's
+ * makes the looser objective a promise the tighter one already keeps (it can never burn on its own): the pair
+ * is written the wrong way round.
+ */
+function checkLatencyObjectives(p: Problems, objectives: ReadonlyArray<{ slo: SloModel; field: string; written: LatencySlo }>): void {
+  const valid = objectives.filter((o) => o.slo.thresholdSeconds !== undefined && typeof o.written.objective === 'number' && o.written.objective > 0 && o.written.objective < 100);
+  valid.forEach((o, i) => {
+    for (const other of valid.slice(0, i)) {
+      const [a, b] = [o.slo.thresholdSeconds!, other.slo.thresholdSeconds!];
+      if (a === b) {
+        p.add(`${o.field}.threshold`, o.written.threshold, `is the threshold of ${other.field} too (${showValue(other.written.threshold)}): one objective per threshold, each becomes the SLO "${o.slo.name}"`);
+        continue;
+      }
+      const [tight, loose] = a < b ? [o, other] : [other, o];
+      if (tight.slo.objectivePercent >= loose.slo.objectivePercent) {
+        p.add(
+          `${tight.field}.objective`,
+          tight.written.objective,
+          `contradicts ${loose.field}: at most as many requests finish within ${tight.written.threshold} as within ${loose.written.threshold}, so ${exactPercent(tight.slo.objectivePercent)}% within ` +
+            `${tight.written.threshold} already promises at least ${exactPercent(loose.slo.objectivePercent)}% within ${loose.written.threshold}; a tighter threshold needs a lower objective (e.g. 95% within 100ms, 99.5% within 1s)`,
+        );
+      }
+    }
+  });
+}
+
+function exactPercent(n: number): string {
+  return String(Number(n.toPrecision(12)));
+}
+
+/** What the shim records as `http_request_method` for a journey route entry, or undefined (every method). */
+const JOURNEY_ROUTE = /^(?:(\S+) +)?(\S+)$/;
+
+/**
+ * A journey's `routes`: `'<METHOD> <template>'` or a template alone (every method), each naming a template the
+ * service lists in `routes` (the labels the shim records, `http_request_method` and `http_route`), grouped by
+ * method so the rules select exactly these pairs: one selector per method, never a cross product of methods and
+ * routes (which would count `GET /checkout` into a journey of `POST /checkout` and `GET /orders`).
+ */
+function resolveJourneyRoutes(p: Problems, field: string, entries: readonly string[] | undefined, serviceRoutes: readonly string[]): RouteSelection[] {
+  if (entries === undefined || !Array.isArray(entries) || entries.length === 0) {
+    p.add(field, entries, 'must list the journey\'s requests, e.g. ["POST /checkout", "GET /orders/:id"] (a route template alone means every method)');
+    return [];
+  }
+  const groups = new Map<string, { method?: string; routes: string[] }>();
+  const seen = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    const at = `${field}[${i}]`;
+    const m = typeof entry === 'string' ? JOURNEY_ROUTE.exec(entry) : null;
+    if (!m || !m[2].startsWith('/')) {
+      p.add(at, entry, 'must be "<METHOD> <route template>", e.g. "POST /checkout", or a route template alone for every method, e.g. "/orders/:id"');
+      return;
+    }
+    const [, method, route] = m;
+    if (method !== undefined && !KNOWN_HTTP_METHODS.includes(method)) {
+      const upper = method.toUpperCase();
+      p.add(
+        at,
+        entry,
+        KNOWN_HTTP_METHODS.includes(upper)
+          ? `has the method in lower case: the shim records http_request_method in upper case (OTel semconv); did you mean "${upper} ${route}"?`
+          : `must use an HTTP method the shim records: ${KNOWN_HTTP_METHODS.join(', ')} (others are recorded as "_OTHER")`,
+      );
+      return;
+    }
+    if (!serviceRoutes.includes(route)) {
+      const near = closest(route, serviceRoutes.filter((r): r is string => typeof r === 'string'));
+      p.add(
+        at,
+        entry,
+        serviceRoutes.length === 0
+          ? `names route ${showValue(route)}, but the service lists no routes: add it to routes (the journey selects requests by the http_route the shim records)`
+          : near !== undefined
+            ? `names route ${showValue(route)}, which is not in routes; did you mean "${method ? `${method} ` : ''}${near}"?`
+            : `names route ${showValue(route)}, which is not in routes (${serviceRoutes.map((r) => showValue(r)).join(', ')})`,
+      );
+      return;
+    }
+    const anyKey = `* ${route}`;
+    const key = `${method ?? '*'} ${route}`;
+    const earlier = seen.get(key) ?? seen.get(anyKey) ?? (method === undefined ? [...seen].find(([k]) => k.endsWith(` ${route}`))?.[1] : undefined);
+    if (earlier !== undefined) {
+      p.add(at, entry, `selects requests ${field}[${earlier}] (${showValue(entries[earlier])}) already selects: list each request once (a route alone means every method)`);
+      return;
+    }
+    seen.set(key, i);
+    const group = groups.get(method ?? '*') ?? { method, routes: [] };
+    group.routes.push(route);
+    groups.set(method ?? '*', group);
+  });
+  return [...groups.values()];
+}
+
 function resolveSlo(
   p: Problems,
+  at: string,
   kind: SloKind,
+  name: string,
   slo: SloCommon & Partial<Pick<LatencySlo, 'threshold'>>,
-  checkWindow: (field: string, value: unknown, ms: number) => void,
-): SloModel {
-  const at = `slos.${kind}`;
-  const objectivePercent = slo.objective;
+  journey: JourneyModel | undefined,
+  checkWindow: CheckWindow,
+): SloModel {  const objectivePercent = slo.objective;
   let objective = 0.99;
   if (typeof objectivePercent !== 'number' || !Number.isFinite(objectivePercent) || objectivePercent <= 0 || objectivePercent >= 100) {
     p.add(`${at}.objective`, objectivePercent, 'must be a percentage strictly between 0 and 100, e.g. 99.9');
@@ -336,7 +500,8 @@ function resolveSlo(
   }
   return {
     kind,
-    name: kind,
+    name,
+    ...(journey ? { journey } : {}),
     signal: kind === 'availability' ? 'errors' : 'latency',
     objective,
     objectivePercent,

@@ -55,6 +55,7 @@ import type {
   DatabaseLimit,
   DatabasePool,
   ResourcePoolKind,
+  Journey,
 } from '../spec';
 import type { AutoscalerChoice } from '../spec/scaling';
 import { keyPath, type Problems } from './problems';
@@ -71,6 +72,10 @@ export type Shape =
   | { readonly kind: 'variants'; readonly type: string; readonly tag: string; readonly variants: Readonly<Record<string, FieldTable>> }
   /** An array of one shape. */
   | { readonly kind: 'list'; readonly of: Shape }
+  /** One value of a shape, or a non-empty-or-not list of them (`latency: {…}` or `latency: [{…}, {…}]`). */
+  | { readonly kind: 'oneOrList'; readonly of: Shape }
+  /** An object of names the user chooses (journey names) to values of one shape; the names are the resolver's. */
+  | { readonly kind: 'map'; readonly of: Shape }
   /** An object of label names to string values; the names' syntax is the resolver's (it differs per field). */
   | { readonly kind: 'labels' };
 
@@ -97,7 +102,11 @@ const BURN_TIERS: Fields<BurnTierOverrides> = { fast: burnTier, medium: burnTier
 const SLO_COMMON: Fields<SloCommon> = { objective: VALUE, window: VALUE, burnTiers: object('BurnTierOverrides', BURN_TIERS), minEvents: VALUE };
 const AVAILABILITY_SLO: Fields<AvailabilitySlo> = SLO_COMMON;
 const LATENCY_SLO: Fields<LatencySlo> = { ...SLO_COMMON, threshold: VALUE };
-const SLOS: Fields<ServiceLevelObjectives> = { availability: object('AvailabilitySlo', AVAILABILITY_SLO), latency: object('LatencySlo', LATENCY_SLO) };
+const SLOS: Fields<ServiceLevelObjectives> = {
+  availability: object('AvailabilitySlo', AVAILABILITY_SLO),
+  latency: { kind: 'oneOrList', of: object('LatencySlo', LATENCY_SLO) },
+};
+const JOURNEY: Fields<Journey> = { ...SLOS, routes: list(VALUE) };
 
 const METRICS_ENDPOINT: Fields<MetricsEndpoint> = { port: VALUE, path: VALUE, portName: VALUE, scrapeInterval: VALUE, serviceSelector: LABELS };
 const ERRORS: Fields<ErrorPredicate> = { statusCodes: VALUE, clientAborts: VALUE };
@@ -205,6 +214,7 @@ export const SERVICE_DEFINITION: Fields<ServiceDefinition> = {
   kind: VALUE,
   metrics: object('MetricsEndpoint', METRICS_ENDPOINT),
   slos: object('ServiceLevelObjectives', SLOS),
+  journeys: { kind: 'map', of: object('Journey', JOURNEY) },
   errors: object('ErrorPredicate', ERRORS),
   routes: list(VALUE),
   traffic: object('TrafficExpectation', TRAFFIC),
@@ -249,6 +259,12 @@ export function checkShape(p: Problems, path: string, value: unknown, shape: Sha
       return Array.from(value, (v: unknown, i) =>
         v === undefined && shape.of.kind !== 'value' ? wrongShape(p, `${path}[${i}]`, v, shape.of) : checkShape(p, `${path}[${i}]`, v, shape.of),
       );
+    case 'oneOrList':
+      if (Array.isArray(value)) return checkShape(p, path, value, { kind: 'list', of: shape.of });
+      return isRecord(value) ? checkShape(p, path, value, shape.of) : wrongShape(p, path, value, shape);
+    case 'map':
+      if (!isRecord(value)) return wrongShape(p, path, value, shape);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null || v === undefined ? wrongShape(p, keyPath(path, k), v, shape.of) : checkShape(p, keyPath(path, k), v, shape.of)]));
     case 'object':
       if (isRecord(value)) return checkFields(p, path, value, shape.fields);
       if (shape.or?.test(value)) return value;
@@ -296,6 +312,10 @@ function describe(shape: Shape): string {
       return 'an object of label names to string values, e.g. { tier: "frontend" }';
     case 'list':
       return shape.of.kind === 'value' ? 'a list' : `a list of ${describe(shape.of).replace(/^an object/, 'objects')}`;
+    case 'oneOrList':
+      return `${describe(shape.of)}, or a list of them`;
+    case 'map':
+      return `an object of names to ${describe(shape.of).replace(/^an object/, 'objects')}`;
     case 'object':
       return `${shape.or ? `${shape.or.describe} or ` : ''}an object { ${Object.keys(shape.fields).join(', ')} }`;
     case 'variants':

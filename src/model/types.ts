@@ -1,4 +1,4 @@
-import type { SignalScope } from '../signals/queries';
+import type { RouteSelection, SignalScope } from '../signals/queries';
 import type { BurnTierName, ServiceDefinition, ServiceKind, Severity } from '../spec/service';
 import type { DatabaseLimit, ResourcePoolKind } from '../spec/pools';
 import type { ScalingModel } from './scaling';
@@ -20,7 +20,13 @@ export interface ServiceModel {
   /** Histogram bucket boundaries in seconds, ascending (OTel defaults plus every latency threshold). */
   readonly buckets: readonly number[];
   readonly routes: readonly string[];
+  /**
+   * Every SLO, service-wide ones first (availability, then latency objectives from the tightest threshold),
+   * then each journey's in definition order.
+   */
   readonly slos: readonly SloModel[];
+  /** The critical user journeys, in definition order (their SLOs are in {@link slos}). */
+  readonly journeys: readonly JourneyModel[];
   readonly traffic: TrafficModel;
   readonly capacity: CapacityModel;
   readonly saturation: SaturationModel;
@@ -60,8 +66,14 @@ export type SloKind = 'availability' | 'latency';
 
 export interface SloModel {
   readonly kind: SloKind;
-  /** Value of the `slo` label. */
+  /**
+   * Value of the `slo` label, unique within the service: `availability` and `latency` for the one-objective
+   * form, `latency-<threshold>` for each of several latency objectives (`latency-100ms`, `latency-1s`), and the
+   * journey's name before either for a journey's (`place-order-availability`).
+   */
   readonly name: string;
+  /** The journey this SLO is measured over; undefined for a service-wide SLO. */
+  readonly journey?: JourneyModel;
   /** Golden signal the SLO belongs to (`signal` alert label). */
   readonly signal: 'errors' | 'latency';
   /** Objective as a ratio, e.g. 0.999. */
@@ -76,6 +88,16 @@ export interface SloModel {
   /** Enabled tiers, fastest first. */
   readonly tiers: readonly BurnTierModel[];
 }
+
+/** A critical user journey: a named subset of the service's requests. */
+export interface JourneyModel {
+  /** Value of the `journey` label of its SLOs' series and alerts. */
+  readonly name: string;
+  /** Its requests, grouped by method in order of first mention (`method` undefined: every method of the routes). */
+  readonly requests: readonly RouteSelection[];
+}
+
+export type { RouteSelection } from '../signals/queries';
 
 export interface BurnTierModel {
   readonly name: BurnTierName;

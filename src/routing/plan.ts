@@ -28,7 +28,10 @@ const UNROUTED: RoutingModel = { per: 'service', receivers: { page: [], ticket: 
 
 /**
  * Grouping labels: one notification per alert name, service and SLO (the burn tiers of one SLO share a group,
- * so a fast burn that is joined by the medium tier is one conversation, not two), per cluster if any.
+ * so a fast burn that is joined by the medium tier is one conversation, not two), per cluster if any. The `slo`
+ * label is unique per objective and per journey (`latency-100ms`, `latency-1s`, `place-order-availability`), so
+ * each of several latency objectives and each journey SLO is a group of its own without grouping by `journey`
+ * too; and the inhibition's `equal` on `slo` (./inhibit.ts) keeps one objective's page from muting another's.
  */
 export function groupByLabels(clusterLabels: readonly string[]): string[] {
   return [ALERTNAME, LABEL.namespace, LABEL.service, LABEL.slo, ...clusterLabels];

@@ -4,7 +4,7 @@
  * break the latency objective. One set per pool, each with the pool's own thresholds and its name as a
  * static part of the expression (the name comes from the definition, so the series' label is known).
  */
-import type { PoolModel, ServiceModel } from '../model/types';
+import type { PoolModel, ServiceModel, SloModel } from '../model/types';
 import { exact, times } from '../signals/promql';
 import { poolInUseRatio, poolWaitsSlowerThan } from '../signals/queries';
 import { ALERT } from '../signals/recorded';
@@ -29,6 +29,17 @@ function percent(ratio: number): string {
 
 function ms(seconds: number): string {
   return formatDuration(Math.round(seconds * 1000));
+}
+
+/**
+ * The latency objective a slow connection wait burns: the service-wide one with the smallest budget (the tail
+ * objective, e.g. 99.5% within 1s next to 95% within 100ms). A wait past its threshold breaks that objective
+ * before the query runs, and its small budget makes the alert's share the most sensitive; a tighter threshold
+ * with a large budget would mostly repeat ConnectionPoolWaitSlow. Journeys are left out: the pool serves every route.
+ */
+export function poolBurnObjective(model: ServiceModel): SloModel | undefined {
+  const objectives = model.slos.filter((s) => s.kind === 'latency' && !s.journey && s.thresholdSeconds !== undefined);
+  return objectives.reduce<SloModel | undefined>((best, s) => (best === undefined || s.errorBudget < best.errorBudget ? s : best), undefined);
 }
 
 export function poolAlertingRules(model: ServiceModel): AlertingRule[] {
@@ -60,7 +71,7 @@ function databasePoolRules(model: ServiceModel, pool: PoolModel): AlertingRule[]
       description: `More than ${percent(POOL_WAIT_QUANTILE_SHARE)} of ${model.name}'s requests for a connection from the ${pool.name} pool (the p99) have waited longer than ${ms(pool.maxWaitSeconds)} for ${formatDuration(t.poolWaitSlowForMs)}: requests queue for the pool.`,
     }),
   ];
-  const latency = model.slos.find((s) => s.kind === 'latency');
+  const latency = poolBurnObjective(model);
   const share = latency ? times(POOL_WAIT_BURN_FACTOR, latency.errorBudget) : undefined;
   if (latency?.thresholdSeconds !== undefined && share !== undefined && share < 1) {
     rules.push(

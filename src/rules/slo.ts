@@ -12,7 +12,7 @@
 import type { BurnTierModel, ServiceModel, SloModel } from '../model/types';
 import { CLUSTER_METRIC, LABEL } from '../signals/contract';
 import { aggregate, eq, exact, Matcher, on, re, selector } from '../signals/promql';
-import { availabilityEventRate, errorRate, fastRequestRate, requestRate, serviceLabels, targetMatchers } from '../signals/queries';
+import { availabilityEventRate, errorRate, fastRequestRate, requestRate, serviceLabels, type SignalScope, targetMatchers } from '../signals/queries';
 import { ALERT, RECORD } from '../signals/recorded';
 import { formatDuration } from '../spec/duration';
 import { alertingRule, budgetReportUrl } from './alert';
@@ -21,6 +21,19 @@ import { baseWindow, baseWindowMs, ratioWindowsMs, recordedRange, recordedSpacin
 
 function sloMatchers(model: ServiceModel, slo: SloModel): Matcher[] {
   return [...targetMatchers(model.scope), eq(LABEL.slo, slo.name)];
+}
+
+/**
+ * The labels every rule of an SLO records and alerts with: `slo`, which alone tells the service's SLOs apart
+ * (see resolveObjectives in the model), and a journey's SLOs add `journey` for grouping and dashboards.
+ */
+export function sloLabels(slo: SloModel): Record<string, string> {
+  return { [LABEL.slo]: slo.name, ...(slo.journey ? { [LABEL.journey]: slo.journey.name } : {}) };
+}
+
+/** The scope an SLO's events come from: the whole service, or only its journey's requests. */
+export function sloScope(model: ServiceModel, slo: SloModel): SignalScope {
+  return slo.journey ? { ...model.scope, requests: slo.journey.requests } : model.scope;
 }
 
 /** Traffic and error rates of the whole service over the base window; SLOs and dashboards build on them. */
@@ -38,23 +51,26 @@ export function serviceRateRules(model: ServiceModel): RecordingRule[] {
 /** Recording rules of one SLO: events, bad events, the error ratio per window, objective and budget left. */
 export function sloRecordingRules(model: ServiceModel, slo: SloModel): RecordingRule[] {
   const w = baseWindow(model);
-  const labels = { [LABEL.slo]: slo.name };
+  const labels = sloLabels(slo);
   const target = targetMatchers(model.scope);
   const m = sloMatchers(model, slo);
-  const requests = selector(RECORD.requestRate(w), target);
+  const recordedEvents = selector(RECORD.sliEvents(w), m);
+  const scope = sloScope(model, slo);
+  // A service-wide SLO reads the service's recorded rates; a journey's reads the histogram of its own requests
+  // (its bad events fall back to `0 * events`, as the service's error rate does, so its ratios stay defined).
+  const requests = slo.journey ? recordedEvents : selector(RECORD.requestRate(w), target);
   let badEvents: string;
-  let events = requests;
+  let events = slo.journey ? requestRate(scope, w) : requests;
   switch (slo.kind) {
     case 'availability':
-      badEvents = selector(RECORD.errorRate(w), target);
-      if (model.scope.ignoredErrorType !== undefined) events = availabilityEventRate(model.scope, w);
+      badEvents = slo.journey ? `${errorRate(scope, w)}\nor ${on(serviceLabels(model.scope))}\n0 * ${recordedEvents}` : selector(RECORD.errorRate(w), target);
+      if (model.scope.ignoredErrorType !== undefined) events = availabilityEventRate(scope, w);
       break;
     case 'latency':
       // Slow = all − fast. clamp_min guards against the last-digit float noise of the subtraction.
-      badEvents = `clamp_min(\n  ${requests}\n  - ${on(serviceLabels(model.scope))}\n  ${fastRequestRate(model.scope, slo.thresholdSeconds!, w)},\n  0\n)`;
+      badEvents = `clamp_min(\n  ${requests}\n  - ${on(serviceLabels(model.scope))}\n  ${fastRequestRate(scope, slo.thresholdSeconds!, w)},\n  0\n)`;
       break;
   }
-  const recordedEvents = selector(RECORD.sliEvents(w), m);
   const bad = selector(RECORD.sliErrors(w), m);
   const rules: RecordingRule[] = [
     { record: RECORD.sliEvents(w), expr: events, labels },
@@ -176,6 +192,7 @@ export function sloAlertingRules(model: ServiceModel, slo: SloModel): AlertingRu
       ...(guard ? [join, guard] : []),
       ...(quiet ? [quiet] : []),
     ].join('\n');
+    const of = slo.journey ? `${model.name} ${slo.journey.name} journey` : model.name;
     const what = slo.kind === 'availability' ? 'requests failed' : `requests were slower than ${formatDuration(slo.thresholdSeconds! * 1000)}`;
     const window = formatDuration(slo.windowMs);
     const exhaustion = formatDuration(Math.round(slo.windowMs / tier.factor / 60_000) * 60_000);
@@ -185,10 +202,10 @@ export function sloAlertingRules(model: ServiceModel, slo: SloModel): AlertingRu
       severity: tier.severity,
       expr,
       forMs: tier.forMs,
-      labels: { [LABEL.slo]: slo.name, [LABEL.burnTier]: tier.name },
+      labels: { ...sloLabels(slo), [LABEL.burnTier]: tier.name },
       summary: `${model.name} is burning its ${slo.name} error budget ${exact(tier.factor)}x too fast.`,
       description:
-        `More than ${exact(tier.errorRatioThreshold * 100)}% of ${model.name} ${what} over both the last ${long} and ${short} ` +
+        `More than ${exact(tier.errorRatioThreshold * 100)}% of ${of} ${what} over both the last ${long} and ${short} ` +
         `(objective ${exact(slo.objectivePercent)}% over ${window}). At this rate ${exact(tier.budgetConsumedPercent)}% of the ` +
         `${window} error budget is gone within ${long}, and all of it within ${exhaustion}.` +
         (guard ? ` Silent below ${tier.minEvents} requests per ${long} (low-traffic guard).` : '') +
@@ -225,7 +242,7 @@ export function budgetExhaustedRule(model: ServiceModel, slo: SloModel): Alertin
     severity: policy.severity,
     expr,
     forMs: BUDGET_EXHAUSTED_FOR_MS,
-    labels: { [LABEL.slo]: slo.name },
+    labels: sloLabels(slo),
     summary: `${model.name} has spent its ${slo.name} error budget.`,
     description:
       `The ${slo.name} SLO of ${model.name} (${exact(slo.objectivePercent)}% over ${window}) has no error budget left: the failures of the last ${window} ` +

@@ -96,6 +96,8 @@ export const LABEL = {
   hpaMetricTargetType: 'metric_target_type',
   // Alert and recording-rule identity.
   slo: 'slo',
+  /** The critical user journey an SLO series or burn alert is about (absent on service-wide SLOs). */
+  journey: 'journey',
   signal: 'signal',
   severity: 'severity',
   burnTier: 'burn_tier',
@@ -120,6 +122,7 @@ export const ALERT_LABELS: readonly string[] = [
   LABEL.signal,
   LABEL.severity,
   LABEL.slo,
+  LABEL.journey,
   LABEL.burnTier,
   LABEL.alertName,
   LABEL.alertState,
@@ -207,11 +210,19 @@ export const OTEL_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.0
  * SLO threshold, sorted and unique, so "share of requests slower than the threshold" is exact rather than
  * interpolated.
  */
-export function histogramBuckets(definition: Pick<ServiceDefinition, 'slos'>): number[] {
+export function histogramBuckets(definition: Pick<ServiceDefinition, 'slos' | 'journeys'>): number[] {
   const bounds = new Set(OTEL_DURATION_BUCKETS);
-  const threshold = definition.slos?.latency?.threshold;
-  const ms = threshold === undefined ? undefined : parseDuration(threshold);
-  if (ms !== undefined && ms > 0) bounds.add(ms / 1000);
+  // Every latency objective's threshold, service-wide and per journey, one objective or several. Read
+  // defensively: the shim calls this on the definition as the app imported it, which nothing validated.
+  const objectives = [definition.slos, ...Object.values(definition.journeys ?? {})].flatMap((o) => {
+    const latency: unknown = o?.latency;
+    return Array.isArray(latency) ? latency : latency === undefined ? [] : [latency];
+  });
+  for (const objective of objectives) {
+    const threshold: unknown = (objective as { threshold?: unknown } | null)?.threshold;
+    const ms = typeof threshold === 'string' ? parseDuration(threshold) : undefined;
+    if (ms !== undefined && ms > 0) bounds.add(ms / 1000);
+  }
   return [...bounds].sort((a, b) => a - b);
 }
 

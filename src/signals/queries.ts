@@ -41,6 +41,24 @@ export interface SignalScope {
    * @default every endpoint, and requests that matched no route
    */
   readonly endpointRegex?: string;
+  /**
+   * Only these requests (a critical user journey): per method, route templates. Histogram queries select each
+   * method's routes with one selector and join the selectors with `or` (their series are disjoint), so exactly
+   * the listed method and route pairs are read, never a cross product of the methods and the routes.
+   * @default every request of the service
+   */
+  readonly requests?: readonly RouteSelection[];
+}
+
+/** Requests of some route templates, with one method or, `method` undefined, any. */
+export interface RouteSelection {
+  readonly method?: string;
+  readonly routes: readonly string[];
+}
+
+/** Escapes a literal for a PromQL (RE2) regex: route templates hold `.`, `*` and `+`. */
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Labels every per-service aggregation keeps: `[cluster,] namespace, job`. */
@@ -62,9 +80,18 @@ export function targetMatchers(scope: SignalScope): Matcher[] {
   return [match(scope, LABEL.namespace, scope.namespace), match(scope, LABEL.job, scope.job)];
 }
 
-/** Matchers of the service's duration histogram: the target plus, when set, the endpoint filter. */
-function histogramMatchers(scope: SignalScope): Matcher[] {
-  return [...targetMatchers(scope), ...(scope.endpointRegex === undefined ? [] : [re(endpointLabel(scope.kind), scope.endpointRegex)])];
+/**
+ * Matchers of the service's duration histogram: the target plus, when set, the endpoint filter; one set per
+ * method of a journey's requests (see {@link SignalScope.requests}), to be joined with `or`.
+ */
+function histogramMatchers(scope: SignalScope): Matcher[][] {
+  const base = [...targetMatchers(scope), ...(scope.endpointRegex === undefined ? [] : [re(endpointLabel(scope.kind), scope.endpointRegex)])];
+  if (scope.requests === undefined) return [base];
+  return scope.requests.map((r) => [
+    ...base,
+    ...(r.method === undefined ? [] : [eq(LABEL.method, r.method)]),
+    r.routes.length === 1 ? eq(LABEL.route, r.routes[0]) : re(LABEL.route, r.routes.map(escapeRegex).join('|')),
+  ]);
 }
 
 function containerMatchers(scope: SignalScope): Matcher[] {
@@ -120,9 +147,18 @@ function rate(metric: string, matchers: readonly Matcher[], window: string): str
   return counter('rate', metric, matchers, window);
 }
 
+/** `fn()` of the histogram series selected by each matcher set, joined with `or` (the sets select disjoint series). */
+function counters(fn: CounterFunction, metric: string, sets: readonly (readonly Matcher[])[], window: string, extra: readonly Matcher[] = []): string {
+  return sets.map((m) => counter(fn, metric, [...m, ...extra], window)).join(' or ');
+}
+
+function rates(metric: string, sets: readonly (readonly Matcher[])[], window: string, extra: readonly Matcher[] = []): string {
+  return counters('rate', metric, sets, window, extra);
+}
+
 /** Traffic: requests (or operations) per second, summed per service and `by`. */
 export function requestRate(scope: SignalScope, window: string, by: readonly string[] = []): string {
-  return sumBy([...serviceLabels(scope), ...by], rate(`${durationHistogram(scope.kind)}_count`, histogramMatchers(scope), window));
+  return sumBy([...serviceLabels(scope), ...by], rates(`${durationHistogram(scope.kind)}_count`, histogramMatchers(scope), window));
 }
 
 /**
@@ -141,12 +177,12 @@ export function errorIncrease(scope: SignalScope, range: string, by: readonly st
 
 function failed(fn: CounterFunction, scope: SignalScope, window: string, by: readonly string[]): string {
   const count = `${durationHistogram(scope.kind)}_count`;
-  return sumBy([...serviceLabels(scope), ...by], errorMatchers(scope).map((m) => counter(fn, count, [...histogramMatchers(scope), m], window)).join(' or '));
+  return sumBy([...serviceLabels(scope), ...by], errorMatchers(scope).map((m) => counters(fn, count, histogramMatchers(scope), window, [m])).join(' or '));
 }
 
 /** Traffic: requests (operations) in `range`, summed per service and `by`; {@link requestRate} as a count. */
 export function requestIncrease(scope: SignalScope, range: string, by: readonly string[] = []): string {
-  return sumBy([...serviceLabels(scope), ...by], counter('increase', `${durationHistogram(scope.kind)}_count`, histogramMatchers(scope), range));
+  return sumBy([...serviceLabels(scope), ...by], counters('increase', `${durationHistogram(scope.kind)}_count`, histogramMatchers(scope), range));
 }
 
 /**
@@ -157,7 +193,7 @@ export function requestIncrease(scope: SignalScope, range: string, by: readonly 
 export function slowRequestIncrease(scope: SignalScope, thresholdSeconds: number, range: string, by: readonly string[] = []): string {
   const fast = sumBy(
     [...serviceLabels(scope), ...by],
-    counter('increase', `${durationHistogram(scope.kind)}_bucket`, [...histogramMatchers(scope), re(LABEL.le, leRegex(thresholdSeconds))], range),
+    counters('increase', `${durationHistogram(scope.kind)}_bucket`, histogramMatchers(scope), range, [re(LABEL.le, leRegex(thresholdSeconds))]),
   );
   return `clamp_min(${requestIncrease(scope, range, by)} - on (${[...serviceLabels(scope), ...by].join(', ')}) ${fast}, 0)`;
 }
@@ -168,25 +204,25 @@ export function slowRequestIncrease(scope: SignalScope, thresholdSeconds: number
  */
 export function availabilityEventRate(scope: SignalScope, window: string): string {
   if (scope.ignoredErrorType === undefined) return requestRate(scope, window);
-  return sumBy(serviceLabels(scope), rate(`${durationHistogram(scope.kind)}_count`, [...histogramMatchers(scope), ne(LABEL.errorType, scope.ignoredErrorType)], window));
+  return sumBy(serviceLabels(scope), rates(`${durationHistogram(scope.kind)}_count`, histogramMatchers(scope), window, [ne(LABEL.errorType, scope.ignoredErrorType)]));
 }
 
 /** Latency: requests per second answered within `thresholdSeconds` (a bucket boundary, both `le` forms matched). */
 export function fastRequestRate(scope: SignalScope, thresholdSeconds: number, window: string, by: readonly string[] = []): string {
   return sumBy(
     [...serviceLabels(scope), ...by],
-    rate(`${durationHistogram(scope.kind)}_bucket`, [...histogramMatchers(scope), re(LABEL.le, leRegex(thresholdSeconds))], window),
+    rates(`${durationHistogram(scope.kind)}_bucket`, histogramMatchers(scope), window, [re(LABEL.le, leRegex(thresholdSeconds))]),
   );
 }
 
 /** Latency: the q-quantile (0 < q < 1) of request duration in seconds, interpolated from the buckets. */
 export function latencyQuantile(scope: SignalScope, q: number, window: string, by: readonly string[] = []): string {
-  return `histogram_quantile(${q}, ${sumBy([...serviceLabels(scope), ...by, LABEL.le], rate(`${durationHistogram(scope.kind)}_bucket`, histogramMatchers(scope), window))})`;
+  return `histogram_quantile(${q}, ${sumBy([...serviceLabels(scope), ...by, LABEL.le], rates(`${durationHistogram(scope.kind)}_bucket`, histogramMatchers(scope), window))})`;
 }
 
 /** Latency heatmap source: per-bucket request rate. */
 export function bucketRate(scope: SignalScope, window: string): string {
-  return sumBy([LABEL.le], rate(`${durationHistogram(scope.kind)}_bucket`, histogramMatchers(scope), window));
+  return sumBy([LABEL.le], rates(`${durationHistogram(scope.kind)}_bucket`, histogramMatchers(scope), window));
 }
 
 /** Saturation: requests in flight per instance (pod). */
@@ -324,7 +360,7 @@ export function requestRateByClass(scope: SignalScope, window: string, by: reado
     case 'http':
       return sumBy(
         [...serviceLabels(scope), ...by, LABEL.statusClass],
-        `label_replace(${rate(`${METRIC.httpDuration}_count`, histogramMatchers(scope), window)}, "${LABEL.statusClass}", "\${1}xx", "${LABEL.statusCode}", "([1-5])..")`,
+        `label_replace(${rates(`${METRIC.httpDuration}_count`, histogramMatchers(scope), window)}, "${LABEL.statusClass}", "\${1}xx", "${LABEL.statusCode}", "([1-5])..")`,
       );
     case 'worker':
       return requestRate(scope, window, [...by, LABEL.outcome]);

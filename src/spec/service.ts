@@ -36,6 +36,17 @@ export interface ServiceDefinition {
   readonly metrics: MetricsEndpoint;
   /** Service level objectives. Each one yields recording rules, multi-window burn-rate alerts and tests. */
   readonly slos?: ServiceLevelObjectives;
+  /**
+   * Critical user journeys: SLOs over a subset of {@link routes} (SRE Workbook, ch. 2, "critical user
+   * journeys"), each with its own recording rules, burn alerts (labelled `journey`), dashboard panels and tests.
+   * Keys are journey names: lower-case words joined by hyphens, at most 40 characters.
+   * @default no journeys
+   * @example
+   * journeys: {
+   *   'place-order': { routes: ['POST /checkout', 'POST /orders'], availability: { objective: 99.95 } },
+   * }
+   */
+  readonly journeys?: Readonly<Record<string, Journey>>;
   /** Which responses count as errors. @default { statusCodes: ['5xx'] } */
   readonly errors?: ErrorPredicate;
   /**
@@ -106,8 +117,29 @@ export interface MetricsEndpoint {
 export interface ServiceLevelObjectives {
   /** Share of requests that are not errors (see {@link ErrorPredicate}). */
   readonly availability?: AvailabilitySlo;
-  /** Share of requests answered faster than a threshold. */
-  readonly latency?: LatencySlo;
+  /**
+   * Share of requests answered faster than a threshold: one objective (its `slo` label is `latency`), or several
+   * on the same requests, each named by its threshold (`latency-100ms`, `latency-1s`). Several objectives must
+   * agree: a tighter threshold has a lower objective, and no two share a threshold.
+   * @example latency: [{ objective: 90, threshold: '100ms' }, { objective: 99.5, threshold: '1s' }]
+   */
+  readonly latency?: LatencySlo | readonly LatencySlo[];
+}
+
+/**
+ * A critical user journey: SLOs over the requests of some of the service's routes only, so a broken checkout
+ * pages even while the rest of the service's traffic hides it in the service-wide ratio.
+ *
+ * @example
+ * { routes: ['POST /checkout', 'GET /orders/:id'], availability: { objective: 99.95 }, latency: { objective: 99, threshold: '500ms' } }
+ */
+export interface Journey extends ServiceLevelObjectives {
+  /**
+   * The journey's requests, each `'<METHOD> <route template>'` (`'POST /checkout'`), or a route template alone
+   * for every method of it (`'/orders/:id'`). Methods are upper case, as the shim records them
+   * (`http_request_method`); templates must be listed in the service's `routes` (`http_route`).
+   */
+  readonly routes: readonly string[];
 }
 
 /** What every SLO has in common. */

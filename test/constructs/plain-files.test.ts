@@ -73,6 +73,8 @@ describe('writePlainFiles', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('writes alerts/ and dashboards/ for every service of the app, and returns the paths', () => {
+    // Every SLO of checkout, several latency objectives and a journey's, proves its burn tiers and budget in files of its own.
+    const CHECKOUT_SLOS = ['availability', 'latency-100ms', 'latency-1s', 'place-order-availability', 'place-order-latency'];
     const written = writePlainFiles(app(), { outdir: dir });
     expect(written).toEqual([
       'alerts/alertmanager.yml',
@@ -82,10 +84,10 @@ describe('writePlainFiles', () => {
       'alerts/shop-checkout.scrape.yaml',
       ...['availability-burn', 'saturation', 'traffic'].map((scope) => `alerts/tests/shop-catalog.${scope}.rules.yaml`),
       ...['availability-burn.15m', 'availability-burn.1m', 'availability-burn.30m', 'saturation.1m', 'service.1m', 'traffic.15m', 'traffic.1m'].map((f) => `alerts/tests/shop-catalog.${f}.test.yaml`),
-      ...['availability-budget', 'availability-burn', 'latency-budget', 'latency-burn', 'saturation', 'traffic'].map((scope) => `alerts/tests/shop-checkout.${scope}.rules.yaml`),
-      ...['availability-budget.5m', 'availability-burn.15m', 'availability-burn.1m', 'availability-burn.30m', 'latency-budget.5m', 'latency-burn.15m', 'latency-burn.1m', 'latency-burn.30m', 'saturation.1m', 'service.1m', 'traffic.15m', 'traffic.1m'].map(
-        (f) => `alerts/tests/shop-checkout.${f}.test.yaml`,
-      ),
+      ...CHECKOUT_SLOS.flatMap((slo) => [`${slo}-budget`, `${slo}-burn`]).concat('saturation', 'traffic').map((scope) => `alerts/tests/shop-checkout.${scope}.rules.yaml`),
+      ...CHECKOUT_SLOS.flatMap((slo) => [`${slo}-budget.5m`, `${slo}-burn.15m`, `${slo}-burn.1m`, `${slo}-burn.30m`])
+        .concat('saturation.1m', 'service.1m', 'traffic.15m', 'traffic.1m')
+        .map((f) => `alerts/tests/shop-checkout.${f}.test.yaml`),
       'dashboards/gs-all-services-fleet.json',
       'dashboards/gs-shop-catalog-budget.json',
       'dashboards/gs-shop-catalog-service.json',

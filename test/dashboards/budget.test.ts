@@ -104,15 +104,30 @@ describe('the rows of the error-budget report', () => {
   const SLOTS = ['budget left (time range)', 'budget left (this quarter)', 'budget left (rolling 30d)', 'burn rate', 'budget gone in', 'burn rate over time'];
 
   it.each([
-    ['checkout, availability and latency', checkout, ['availability', 'latency']],
-    ['a worker', worker, ['availability', 'latency']],
-    ['a service with a third SLO, as several objectives and journeys will add', withExtraSlo(checkout), ['availability', 'latency', 'latency-tail']],
-  ] as const)('give every SLO of %s a row of seven panels', (_what, m, names) => {
+    [
+      'checkout, with two latency objectives and a journey',
+      checkout,
+      [
+        ['availability', 'Availability'],
+        ['latency-100ms', 'Latency within 100ms'],
+        ['latency-1s', 'Latency within 1s'],
+        ['place-order-availability', 'Place-order journey availability'],
+        ['place-order-latency', 'Place-order journey latency'],
+      ],
+    ],
+    [
+      'a worker',
+      worker,
+      [
+        ['availability', 'Availability'],
+        ['latency', 'Latency'],
+      ],
+    ],
+  ] as const)('give every SLO of %s a row of seven panels, titled as the service dashboard titles the SLO', (_what, m, slos) => {
     const d = report(m);
-    expect(rows(d).map((r) => r.title.split(':')[0].toLowerCase())).toEqual(names);
-    for (const [i, name] of names.entries()) {
+    expect(rows(d).map((r) => r.title.split(':')[0])).toEqual(slos.map(([, label]) => label));
+    for (const [i, [name, label]] of slos.entries()) {
       const block = panels(d).filter((p) => Math.floor(p.id / 100) === i + 1);
-      const label = name.charAt(0).toUpperCase() + name.slice(1);
       expect(block.map((p) => p.title)).toEqual([...SLOTS.map((s) => `${label} ${s}`), expect.stringMatching(/^Which (routes|operations) spent the /)]);
       // Every query of the block selects this SLO's recorded series, or none (the raw histogram of the breakdown).
       for (const p of block) for (const e of exprs(p)) for (const s of selectors(e).filter((x) => x.metric.startsWith('slo:'))) expect(s.matchers).toContain(`slo=${name}`);
@@ -122,7 +137,10 @@ describe('the rows of the error-budget report', () => {
   it('says what the SLO promises in the row title', () => {
     expect(rows(report(checkout)).map((r) => r.title)).toEqual([
       'Availability: 99.9% of requests succeed over 30d',
-      'Latency: 99% of requests are answered within 300ms over 30d',
+      'Latency within 100ms: 95% of requests are answered within 100ms over 30d',
+      'Latency within 1s: 99.5% of requests are answered within 1s over 30d',
+      'Place-order journey availability: 99.95% of place-order requests (POST /checkout; GET /orders/:id) succeed over 30d',
+      'Place-order journey latency: 99% of place-order requests (POST /checkout; GET /orders/:id) are answered within 500ms over 30d',
     ]);
   });
 
@@ -130,7 +148,7 @@ describe('the rows of the error-budget report', () => {
     const before = new Map(report(checkout).panels.map((p) => [p.title, p.id]));
     const after = new Map(report(withExtraSlo(checkout)).panels.map((p) => [p.title, p.id]));
     for (const [title, id] of before) expect([title, after.get(title)]).toEqual([title, id]);
-    expect(report(checkout).panels.map((p) => p.id)).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 200, 201, 202, 203, 204, 205, 206, 207]);
+    expect(report(checkout).panels.map((p) => p.id)).toEqual([1, 2, 3, 4, 5].flatMap((block) => [0, 1, 2, 3, 4, 5, 6, 7].map((slot) => 100 * block + slot)));
   });
 
   it('reads the time range period with $__range, and the quarter with the panel time override now/fQ', () => {
@@ -205,10 +223,21 @@ describe('the per-route breakdown', () => {
   });
 
   it('counts slow requests with the latency SLO threshold bucket, both le forms, as the recording rule does', () => {
-    const rule = serviceRules(checkout).groups[0].rules.find((r) => !isAlertingRule(r) && r.record === `slo:sli_errors:rate${baseWindow(checkout)}` && r.labels?.slo === 'latency')!;
+    const rule = serviceRules(checkout).groups[0].rules.find((r) => !isAlertingRule(r) && r.record === `slo:sli_errors:rate${baseWindow(checkout)}` && r.labels?.slo === 'latency-100ms')!;
     const breakdown = budgetReportQueries(checkout).find((q) => q.panelId === 207 && q.refId === 'A')!;
     expect(histogramMatchers(breakdown.expr, '_bucket')).toEqual(histogramMatchers(rule.expr, '_bucket'));
-    expect(histogramMatchers(breakdown.expr, '_bucket')).toEqual([`le=~${'0\\.3'}`]);
+    expect(histogramMatchers(breakdown.expr, '_bucket')).toEqual([`le=~${'0\\.1'}`]);
+  });
+
+  it.each([
+    ['availability', 'place-order-availability', 407, '_count'],
+    ['latency', 'place-order-latency', 507, '_bucket'],
+  ] as const)("breaks a journey's %s budget down over the journey's method and route pairs only, as its recording rule selects them", (_kind, slo, panelId, suffix) => {
+    const rule = serviceRules(checkout).groups[0].rules.find((r) => !isAlertingRule(r) && r.record === `slo:sli_errors:rate${baseWindow(checkout)}` && r.labels?.slo === slo)!;
+    const breakdown = budgetReportQueries(checkout).find((q) => q.panelId === panelId && q.refId === 'A')!;
+    expect(histogramMatchers(breakdown.expr, suffix)).toEqual(histogramMatchers(rule.expr, suffix));
+    const pairs = histogramMatchers(breakdown.expr, suffix).map((m) => [/http_request_method=(\w+)/.exec(m)?.[1], /http_route=([^,]+)/.exec(m)?.[1]].join(' '));
+    expect(new Set(pairs)).toEqual(new Set(['POST /checkout', 'GET /orders/:id']));
   });
 
   it('is the error-rate builder itself with increase() for rate()', () => {

@@ -30,7 +30,7 @@ describe('the service dashboard', () => {
   });
 
   it('has the SLOs, Traffic, Errors, Latency and Saturation rows, in that order', () => {
-    expect(rows(serviceDashboard(checkout))).toEqual(['SLOs', 'Traffic', 'Errors', 'Latency', 'Saturation']);
+    expect(rows(serviceDashboard(checkout))).toEqual(['SLOs', 'Journeys', 'Traffic', 'Errors', 'Latency', 'Saturation']);
   });
 
   it('leaves out the SLO row of a service without objectives', () => {
@@ -38,17 +38,40 @@ describe('the service dashboard', () => {
   });
 
   it('has four SLO panels per SLO: SLI, budget left, burn rate and alert state', () => {
-    const titles = panels(serviceDashboard(checkout)).filter((p) => p.gridPos.y < 17).map((p) => p.title);
+    const oneLatency = resolveService({ ...checkout.definition, slos: { availability: { objective: 99.9 }, latency: { objective: 99, threshold: '300ms' } }, journeys: undefined });
+    const titles = panels(serviceDashboard(oneLatency)).filter((p) => p.gridPos.y < 17).map((p) => [p.id, p.title]);
     expect(titles).toEqual([
-      'Availability SLI',
-      'Availability error budget left (30d)',
-      'Availability burn rate',
-      'Availability burn alerts',
-      'Latency SLI',
-      'Latency error budget left (30d)',
-      'Latency burn rate',
-      'Latency burn alerts',
+      [11, 'Availability SLI'],
+      [12, 'Availability error budget left (30d)'],
+      [13, 'Availability burn rate'],
+      [14, 'Availability burn alerts'],
+      [21, 'Latency SLI'],
+      [22, 'Latency error budget left (30d)'],
+      [23, 'Latency burn rate'],
+      [24, 'Latency burn alerts'],
     ]);
+  });
+
+  it('gives each of several latency objectives and each journey SLO its four panels, journeys in a row of their own, ids from 101 up', () => {
+    const d = serviceDashboard(checkout);
+    const sloRows = panels(d).filter((p) => p.id < 30 || p.id > 100);
+    expect(sloRows.filter((p) => p.title.endsWith(' SLI')).map((p) => [p.id, p.title])).toEqual([
+      [11, 'Availability SLI'],
+      [101, 'Latency within 100ms SLI'],
+      [111, 'Latency within 1s SLI'],
+      [121, 'Place-order journey availability SLI'],
+      [131, 'Place-order journey latency SLI'],
+    ]);
+    expect(sloRows).toHaveLength(20);
+  });
+
+  it("reads a journey's SLI from its method and route pairs only, and its budget from its own slo series", () => {
+    const byName = byTitle(serviceDashboard(checkout));
+    const sli = byName.get('Place-order journey availability SLI')!.targets![0].expr;
+    expect(sli).toContain('http_request_method="POST", http_route="/checkout"');
+    expect(sli).toContain('http_request_method="GET", http_route="/orders/:id"');
+    expect(sli).not.toMatch(/http_route=~/);
+    expect(byName.get('Place-order journey latency error budget left (30d)')!.targets![0].expr).toContain('slo="place-order-latency"');
   });
 
   it('draws every burn tier threshold of an SLO, coloured by severity', () => {

@@ -21,7 +21,7 @@ import { compressMs, compressTime, resolveService, type ServiceModel } from '../
 import { receiverName, renderAlertmanagerConfig, type RoutingUnit, routingUnits, targetsDownSymptoms } from '../../src/routing';
 import { type AlertingRule, baseWindowMs, isAlertingRule, serviceRules, toYaml } from '../../src/rules';
 import { scrapeConfig } from '../../src/scrape';
-import { ALERT } from '../../src/signals/recorded';
+import { ALERT, RECORD } from '../../src/signals/recorded';
 import { formatDuration } from '../../src/spec/duration';
 import type { Severity } from '../../src/spec/service';
 import { findBinary } from '../support/binaries';
@@ -341,7 +341,8 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
   it('pages on a latency regression', async () => {
     await phase('3. latency regression', async () => {
       await fault('latency', { extraLatencyMs: EXTRA_LATENCY_MS });
-      const isLatencyPage = (l: Readonly<Record<string, string>>) => l.alertname === ALERT.errorBudgetBurn && l.slo === 'latency' && l.severity === 'page';
+      // 400ms more on every request: slower than the 100ms objective's threshold, within the 1s one's and the journey's 500ms.
+      const isLatencyPage = (l: Readonly<Record<string, string>>) => l.alertname === ALERT.errorBudgetBurn && l.slo === 'latency-100ms' && l.severity === 'page';
       const page = await until('the latency page to reach the webhook', 60_000, () => notified('firing', isLatencyPage, faultAt.latency));
       timeline.add('check', `latency page after ${((page.atMs - faultAt.latency) / 1000).toFixed(1)}s`);
       expectContract(page, ruleOf(page.alert.labels), unit);
@@ -349,6 +350,44 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
       await fault('latency cleared', {});
     });
   }, 120_000);
+
+  it("pages for a journey when one of its routes fails, and the service-wide SLO does what its share of the traffic says", async () => {
+    await phase('3b. journey outage', async () => {
+      // A separate incident: the availability page of phase 2 has resolved.
+      await until('the availability page of the error burst to resolve', 60_000, () =>
+        notified('resolved', (l) => l.alertname === ALERT.errorBudgetBurn && l.slo === 'availability' && l.burn_tier === 'fast', faultAt['errors cleared']),
+      );
+      await fault('journey', { errorRatio: 1, routes: ['POST /checkout'] });
+      const isJourneyPage = (l: Readonly<Record<string, string>>) => l.alertname === ALERT.errorBudgetBurn && l.slo === 'place-order-availability' && l.severity === 'page';
+      const page = await until('the place-order journey page to reach the webhook', 60_000, () => notified('firing', isJourneyPage, faultAt.journey));
+      timeline.add('check', `place-order journey page after ${((page.atMs - faultAt.journey) / 1000).toFixed(1)}s`);
+      expectContract(page, ruleOf(page.alert.labels), unit);
+      expect(page.alert.labels).toMatchObject({ journey: 'place-order', burn_tier: 'fast', signal: 'errors' });
+      // The math: the load sends GET /cart, POST /checkout and GET /orders/:id alike, so POST /checkout is half of
+      // the journey's requests and a third of the service's. The journey's error ratio is about 1/2, the service's
+      // about 1/3, both far over their fast thresholds (0.72% at 99.95%, 1.44% at 99.9%): the service pages too.
+      // Read over the fast tier's long window once it holds only the outage (hundreds of requests, so the shares are
+      // near their expected values); the fast page keeps the slower tiers quiet meanwhile.
+      const longWindowMs = model.slos.find((x) => x.name === 'place-order-availability')!.tiers[0].longWindowMs;
+      await sleep(Math.max(0, faultAt.journey + longWindowMs + 2 * baseWindowMs(model) + 3 * EVALUATION_MS - (Date.now() - timeline.startedAt)));
+      const ratio = async (slo: string) =>
+        Number(((await query(`${RECORD.errorRatio(formatDuration(longWindowMs))}{slo="${slo}"}`)).data.result as Array<{ value: [number, string] }>)[0]?.value[1]);
+      const [journeyRatio, serviceRatio] = [await ratio('place-order-availability'), await ratio('availability')];
+      timeline.add('check', `${formatDuration(longWindowMs)} error ratios: journey ${journeyRatio.toFixed(3)}, service ${serviceRatio.toFixed(3)}`);
+      expect(journeyRatio).toBeGreaterThan(0.3);
+      expect(journeyRatio).toBeLessThan(0.7);
+      expect(serviceRatio).toBeGreaterThan(0.15);
+      expect(serviceRatio).toBeLessThan(journeyRatio);
+      const service = await until('the service-wide availability page, a third of its requests failing', 60_000, () =>
+        notified('firing', (l) => l.alertname === ALERT.errorBudgetBurn && l.slo === 'availability' && l.severity === 'page', faultAt.journey),
+      );
+      expect(service.alert.labels).not.toHaveProperty('journey');
+      // GET /cart, outside the journey, still succeeds: no latency objective burns.
+      const latency = (await promAlerts()).filter((a) => a.labels.alertname === ALERT.errorBudgetBurn && a.labels.signal === 'latency' && a.state === 'firing' && a.activeAt && Date.parse(a.activeAt) >= timeline.startedAt + faultAt.journey);
+      expect(latency.map((a) => describeAlert(a.labels))).toEqual([]);
+      await fault('journey cleared', {});
+    });
+  }, 180_000);
 
   it('pages when traffic stops', async () => {
     await phase('4. traffic stops', async () => {
@@ -420,16 +459,21 @@ suite('the generated rules, routing and dashboards against a real Prometheus and
       // neither while it lasts nor after recovery. A slower tier could only speak up until every short window
       // (and the base rates it sums) has forgotten the last fault, and only after its `for`: wait that long.
       const tiers = model.slos.flatMap((s) => s.tiers);
-      const quietUntil = faultAt['latency cleared'] + Math.max(...tiers.map((t) => t.shortWindowMs + t.forMs)) + 2 * baseWindowMs(model) + 5 * EVALUATION_MS;
+      const quietUntil = Math.max(faultAt['latency cleared'], faultAt['journey cleared']) + Math.max(...tiers.map((t) => t.shortWindowMs + t.forMs)) + 2 * baseWindowMs(model) + 5 * EVALUATION_MS;
       await sleep(Math.max(0, quietUntil - (Date.now() - timeline.startedAt)));
       timeline.add('check', `waited until ${(quietUntil / 1000).toFixed(1)}s, when no burn tier can fire for the faults any more`);
-      for (const slo of ['availability', 'latency']) {
+      // Each incident of each SLO: the error burst (availability, the journey's), the latency regression (the 100ms
+      // objective), the journey outage (the journey's, and the service's availability, which it burns too).
+      const incidents: Record<string, number> = { availability: 2, 'latency-100ms': 1, 'place-order-availability': 2 };
+      const burned = [...new Set(local.received.filter((r) => r.alert.labels.alertname === ALERT.errorBudgetBurn).map((r) => r.alert.labels.slo))].sort();
+      expect(burned).toEqual(Object.keys(incidents).sort());
+      for (const [slo, count] of Object.entries(incidents)) {
         const stream = local.received
           .filter((r) => r.alert.labels.alertname === ALERT.errorBudgetBurn && r.alert.labels.slo === slo)
           .map((r) => `${r.alert.status} ${r.alert.labels.burn_tier}`)
           .filter((n, i, all) => i === 0 || n !== all[i - 1]);
         timeline.add('check', `${slo} burn notifications: ${stream.join(', ')}`);
-        expect(stream).toEqual(['firing fast', 'resolved fast']);
+        expect(stream).toEqual(Array.from({ length: count }, () => ['firing fast', 'resolved fast']).flat());
       }
       await load.stop();
     });

@@ -93,11 +93,15 @@ async function exposedAfterTraffic(definition: ServiceDefinition): Promise<Sampl
         gs.http((req, res) => (req.url?.includes('drop') ? void res.destroy() : void ((res.statusCode = req.url?.includes('fail') ? 503 : 200), res.end()))),
       );
       const port = await listen(server);
+      // Every route with GET and with the methods journeys name (their rules select method and route pairs).
+      const journeyMethods = Object.values(definition.journeys ?? {}).flatMap((j) => j.routes.map((r) => r.split(' ')).filter((p) => p.length === 2).map(([m]) => m));
       for (const route of definition.routes ?? []) {
         const path = route.replace(/:[^/]+/g, '1');
-        await request(port, path);
-        await request(port, `${path}?fail`);
-        await request(port, `${path}?drop`).catch(() => undefined);
+        for (const method of new Set(['GET', ...journeyMethods])) {
+          await request(port, path, { method });
+          await request(port, `${path}?fail`, { method });
+          await request(port, `${path}?drop`, { method }).catch(() => undefined);
+        }
       }
       await close(server);
     } else {

@@ -60,13 +60,13 @@ describe('the example app (examples/app/server.ts)', () => {
     expect(await count({ [LABEL.route]: '/cart', [LABEL.statusCode]: '503' })).toBe(5);
   });
 
-  it('adds the injected latency, visible in the buckets above the 300ms SLO threshold', async () => {
-    await post('/admin/faults', { extraLatencyMs: 350 });
+  it('adds the injected latency, visible in the buckets above the 100ms SLO threshold', async () => {
+    await post('/admin/faults', { extraLatencyMs: 150 });
     await request(appPort, '/orders/1', { agent: false });
     await post('/admin/faults', {});
     const buckets = select((await scrape(metricsPort)).samples, `${METRIC.httpDuration}_bucket`, { [LABEL.route]: '/orders/:id', [LABEL.statusCode]: '200' });
     const at = (le: string) => buckets.find((b) => b.labels[LABEL.le] === le)?.value;
-    expect((at('+Inf') as number) - (at('0.3') as number)).toBe(1);
+    expect((at('+Inf') as number) - (at('0.1') as number)).toBe(1);
   });
 
   it('rejects a fault outside the documented range', async () => {

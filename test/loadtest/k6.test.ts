@@ -41,12 +41,30 @@ describe('a run needs ten error budgets of requests to judge an objective', () =
 describe('the plan of the example checkout service', () => {
   const plan = loadTestPlan(resolveService(checkout))!;
 
-  it('takes its thresholds from the SLOs: the budget, the fast burn tier, the latency objective', () => {
+  it('takes its thresholds from the SLOs: the budget, the fast burn tier, one threshold per latency objective', () => {
     expect({ maxFailedRate: plan.maxFailedRate, abortFailedRate: plan.abortFailedRate, latency: plan.latency }).toEqual({
       maxFailedRate: 0.001,
       abortFailedRate: 0.0144,
-      latency: { percentile: 99, thresholdMs: 300 },
+      latency: [
+        { percentile: 95, thresholdMs: 100 },
+        { percentile: 99.5, thresholdMs: 1000 },
+      ],
     });
+  });
+
+  it("takes each journey's thresholds from its own SLOs, for its method and route pairs", () => {
+    expect(plan.journeys).toEqual([
+      {
+        name: 'place-order',
+        requests: [
+          { method: 'POST', template: '/checkout' },
+          { method: 'GET', template: '/orders/:id' },
+        ],
+        maxFailedRate: 0.0005,
+        latency: [{ percentile: 99, thresholdMs: 500 }],
+        minRequests: 20000,
+      },
+    ]);
   });
 
   it('sends every route of the definition under its template, with parameters filled in', () => {
@@ -104,10 +122,19 @@ describe("the script's init code", () => {
     const { options, expected } = init(script, { SCENARIO: 'ramp' });
     expect(expected).toEqual([{ min: 100, max: 499 }]);
     expect(options.thresholds.http_req_failed).toEqual(['rate<0.001', { threshold: 'rate<0.0144', abortOnFail: true, delayAbortEval: '1m' }]);
-    expect(options.thresholds['http_req_duration{expected_response:true}']).toEqual(['p(99)<300']);
+    expect(options.thresholds['http_req_duration{expected_response:true}']).toEqual(['p(95)<100', 'p(99.5)<1000']);
     const route = resolveService(checkout).routes[0];
     expect(options.thresholds[`http_req_failed{name:${route}}`]).toEqual(['rate<0.001']);
-    expect(options.thresholds[`http_req_duration{name:${route},expected_response:true}`]).toEqual(['p(99)<300']);
+    expect(options.thresholds[`http_req_duration{name:${route},expected_response:true}`]).toEqual(['p(95)<100', 'p(99.5)<1000']);
+  });
+
+  it('judges a journey on the requests tagged with it, when the run sends it enough of them', () => {
+    // The default run sends GET of each route: GET /orders/:id is the journey's, one request in three.
+    const { options } = init(script, { SCENARIO: 'ramp' });
+    expect(options.thresholds['http_req_failed{journey:place-order}']).toEqual(['rate<0.0005']);
+    expect(options.thresholds['http_req_duration{journey:place-order,expected_response:true}']).toEqual(['p(99)<500']);
+    const short = init(script, { SCENARIO: 'soak', REPLICAS: '1', RATE_PER_POD: '10' }).options;
+    expect(Object.keys(short.thresholds).filter((k) => k.includes('journey:'))).toEqual([]);
   });
 
   it('ramps to 250 req/s on each of the 3 pods the autoscaler starts with', () => {
@@ -140,7 +167,15 @@ describe("the script's init code", () => {
       new Set(resolveService(checkout).routes.map((r) => `GET http://127.0.0.1:8080${r.replace(/:[^/]+/g, '1')} ${r}`)),
     );
     const routes = JSON.stringify([{ method: 'POST', path: '/checkout', template: '/checkout', body: '{}' }]);
-    expect(init(script, { SCENARIO: 'ramp', BASE_URL: 'http://b', ROUTES: routes }).iterate()[0]).toEqual(['POST', 'http://b/checkout', '{}', { tags: { name: '/checkout' } }]);
+    expect(init(script, { SCENARIO: 'ramp', BASE_URL: 'http://b', ROUTES: routes }).iterate()[0]).toEqual([
+      'POST',
+      'http://b/checkout',
+      '{}',
+      { tags: { name: '/checkout', journey: 'place-order' } },
+    ]);
+    // A method the journey does not take is not tagged with it.
+    const get = JSON.stringify([{ method: 'GET', path: '/checkout', template: '/checkout' }]);
+    expect(init(script, { SCENARIO: 'ramp', BASE_URL: 'http://b', ROUTES: get }).iterate()[0]).toEqual(['GET', 'http://b/checkout', null, { tags: { name: '/checkout' } }]);
   });
 
   it('rejects an unknown scenario, listing the three', () => {

@@ -14,6 +14,9 @@ const byAlert = (rules: Rule[], name: string, labels: Record<string, string> = {
   alerts(rules).find((r) => r.alert === name && Object.entries(labels).every(([k, v]) => r.labels[k] === v));
 
 const checkoutRules = rulesOf(checkout);
+/** The example checkout as it was with one latency objective and no journey: the common case. */
+const checkoutOne = defineService({ ...checkout, slos: { availability: { objective: 99.9 }, latency: { objective: 99, threshold: '300ms' } }, journeys: undefined });
+const checkoutOneRules = rulesOf(checkoutOne);
 
 describe('every generated rule of the example fleet', () => {
   const all = models.flatMap((m) => serviceRules(m).groups.flatMap((g) => g.rules.map((rule) => ({ service: m.name, rule }))));
@@ -116,14 +119,14 @@ describe('SLO rules', () => {
   });
 
   it('measures latency as the requests above the threshold bucket', () => {
-    const slow = records(checkoutRules).find((r) => r.record === RECORD.sliErrors('5m') && r.labels?.slo === 'latency')!;
+    const slow = records(checkoutOneRules).find((r) => r.record === RECORD.sliErrors('5m') && r.labels?.slo === 'latency')!;
     expect(slow.expr).toContain('le=~"0\\\\.3"');
     expect(slow.expr).toContain('clamp_min(');
   });
 
   it('records the objective and the budget left over the SLO window', () => {
     expect(records(checkoutRules).find((r) => r.record === RECORD.objective && r.labels?.slo === 'availability')!.expr).toBe('vector(0.999)');
-    expect(records(checkoutRules).find((r) => r.record === RECORD.budgetRemaining && r.labels?.slo === 'latency')!.expr).toBe(
+    expect(records(checkoutOneRules).find((r) => r.record === RECORD.budgetRemaining && r.labels?.slo === 'latency')!.expr).toBe(
       '1 - slo:sli_error:ratio_rate30d{namespace="shop", job="checkout", slo="latency"} * clamp_max(count_over_time(slo:sli_events:rate5m{namespace="shop", job="checkout", slo="latency"}[30d:5m]) / 8640, 1) / 0.01',
     );
   });
@@ -203,6 +206,64 @@ describe('the rule file of the example checkout service', () => {
   });
 });
 
+describe('several latency objectives and journeys', () => {
+  const sloLabels = (rules: Rule[]) => [...new Set(rules.map((r) => r.labels?.slo).filter((x) => x !== undefined))];
+
+  it('keep the one-objective form exactly as named before: slo labels, alert names and label sets', () => {
+    expect(sloLabels(checkoutOneRules)).toEqual(['availability', 'latency']);
+    const burn = alerts(checkoutOneRules).filter((r) => r.alert === ALERT.errorBudgetBurn);
+    expect(burn.map((r) => Object.keys(r.labels).sort().join(','))).toEqual(Array(8).fill('burn_tier,namespace,service,severity,signal,slo,team'));
+    expect(checkoutOneRules.some((r) => r.expr.includes('journey') || Object.hasOwn(r.labels ?? {}, 'journey'))).toBe(false);
+  });
+
+  it('name each latency objective by its threshold and each journey SLO by its journey, with a journey label on its series and alerts', () => {
+    expect(sloLabels(checkoutRules)).toEqual(['availability', 'latency-100ms', 'latency-1s', 'place-order-availability', 'place-order-latency']);
+    for (const r of checkoutRules.filter((r) => r.labels?.slo?.startsWith('place-order-'))) expect(r.labels?.journey).toBe('place-order');
+    for (const r of checkoutRules.filter((r) => r.labels?.slo !== undefined && !r.labels.slo.startsWith('place-order-'))) expect(r.labels).not.toHaveProperty('journey');
+  });
+
+  it.each([
+    ['latency-100ms', 'le=~"0\\\\.1"'],
+    ['latency-1s', 'le=~"1|1\\\\.0"'],
+    ['place-order-latency', 'le=~"0\\\\.5"'],
+  ])('measure %s above its own threshold bucket (%s)', (slo, le) => {
+    const slow = records(checkoutRules).find((r) => r.record === RECORD.sliErrors('5m') && r.labels?.slo === slo)!;
+    expect(slow.expr).toContain(le);
+  });
+
+  it("select a journey's method and route pairs one selector per method, joined with or, never as a cross product of methods and routes", () => {
+    const events = records(checkoutRules).find((r) => r.record === RECORD.sliEvents('5m') && r.labels?.slo === 'place-order-availability')!;
+    expect(events.expr).toBe(
+      'sum by (namespace, job) (' +
+        'rate(http_server_request_duration_seconds_count{namespace="shop", job="checkout", http_request_method="POST", http_route="/checkout"}[5m]) or ' +
+        'rate(http_server_request_duration_seconds_count{namespace="shop", job="checkout", http_request_method="GET", http_route="/orders/:id"}[5m]))',
+    );
+    expect(checkoutRules.some((r) => r.expr.includes('http_request_method=~'))).toBe(false);
+  });
+
+  it('group the routes of one method into one regex, escaped, and take every method of a route named without one', () => {
+    const rules = rulesOf(defineService({ ...checkout, routes: ['/checkout', '/orders/:id', '/files/*'], journeys: { browse: { routes: ['GET /orders/:id', 'GET /files/*', '/checkout'], availability: { objective: 99 } } } }));
+    const events = records(rules).find((r) => r.record === RECORD.sliEvents('5m') && r.labels?.slo === 'browse-availability')!;
+    expect(events.expr).toContain('http_request_method="GET", http_route=~"/orders/:id|/files/\\\\*"}');
+    expect(events.expr).toContain('job="checkout", http_route="/checkout"}');
+  });
+
+  it("keep each objective's and journey's quiet clause and budget alert on its own slo", () => {
+    for (const slo of ['latency-1s', 'place-order-latency']) {
+      const medium = byAlert(checkoutRules, ALERT.errorBudgetBurn, { slo, burn_tier: 'medium' })!;
+      expect(medium.expr).toContain(`ALERTS{alertname="ErrorBudgetBurn", alertstate="firing", namespace="shop", service="checkout", slo="${slo}", burn_tier=~"fast"}`);
+      expect(medium.expr.match(/slo="[^"]+"/g)!.every((m) => m === `slo="${slo}"`)).toBe(true);
+      expect(byAlert(checkoutRules, ALERT.errorBudgetExhausted, { slo })!.expr).toContain(`slo="${slo}"`);
+    }
+  });
+
+  it("describe a journey's burn as the journey's", () => {
+    const fast = byAlert(checkoutRules, ALERT.errorBudgetBurn, { slo: 'place-order-availability', burn_tier: 'fast' })!;
+    expect(fast.annotations.description).toMatch(/^More than 0\.72% of checkout place-order journey requests failed over both the last 1h and 5m \(objective 99\.95% over 30d\)/);
+    expect(fast.labels).toMatchObject({ journey: 'place-order', slo: 'place-order-availability', signal: 'errors' });
+  });
+});
+
 describe('the generated promtool tests', () => {
   const tests = ruleTests(resolveService(checkout), (subset) => (subset === undefined ? '../shop-checkout.rules.yaml' : `shop-checkout.${subset}.rules.yaml`));
   const files = Object.values(tests.files);
@@ -211,7 +272,7 @@ describe('the generated promtool tests', () => {
   it.each([
     ['the fast tier, whose 5m short window needs every minute', /^availability fast burn/, 'availability-burn.1m'],
     ['the medium tier (30m short window, for 15m)', /^availability medium burn/, 'availability-burn.15m'],
-    ['the slow tier (2h short window, for 1h)', /^latency slow burn/, 'latency-burn.30m'],
+    ['the slow tier (2h short window, for 1h)', /^latency-1s slow burn/, 'latency-1s-burn.30m'],
     ['the longterm tier (6h short window, for 3h)', /^availability longterm burn/, 'availability-burn.30m'],
     ['the longterm low-traffic scenario', /^availability low traffic: .* longterm tier/, 'availability-burn.30m'],
     ['the week-long TrafficDrop scenario (30m averages, for 15m)', /^TrafficDrop/, 'traffic.15m'],
@@ -224,15 +285,11 @@ describe('the generated promtool tests', () => {
   });
 
   it('names one file per scope and step, and runs each scenario exactly once', () => {
+    // Per SLO (availability, latency-100ms, latency-1s and the place-order journey's two): its budget at 5m and its
+    // burn tiers at 1m, 15m and 30m; then the other alerts by signal, and the healthy scenario against every rule.
+    const slos = ['availability', 'latency-100ms', 'latency-1s', 'place-order-availability', 'place-order-latency'];
     expect(Object.keys(tests.files)).toEqual([
-      'availability-budget.5m',
-      'availability-burn.15m',
-      'availability-burn.1m',
-      'availability-burn.30m',
-      'latency-budget.5m',
-      'latency-burn.15m',
-      'latency-burn.1m',
-      'latency-burn.30m',
+      ...slos.flatMap((slo) => [`${slo}-budget.5m`, `${slo}-burn.15m`, `${slo}-burn.1m`, `${slo}-burn.30m`]),
       'saturation.1m',
       'service.1m',
       'traffic.15m',
@@ -240,22 +297,25 @@ describe('the generated promtool tests', () => {
     ]);
     const names = files.flatMap((f) => f.tests.map((t) => t.name));
     expect(new Set(names).size).toBe(names.length);
-    // 45, and 4 for checkout's orders-db pool (healthy, and one per pool alert).
-    expect(names).toHaveLength(49);
+    // 95: 78 for the five SLOs (each tier's burn, the low-traffic guards, unanswered requests, the budget, the journey's
+    // excluded method), 5 for traffic, 11 for saturation (4 of them for checkout's orders-db pool), and healthy.
+    expect(names).toHaveLength(95);
   });
 
   it.each([
     ['service.1m', '../shop-checkout.rules.yaml'],
     ['traffic.15m', 'shop-checkout.traffic.rules.yaml'],
     ['availability-burn.30m', 'shop-checkout.availability-burn.rules.yaml'],
-    ['latency-budget.5m', 'shop-checkout.latency-budget.rules.yaml'],
+    ['latency-1s-budget.5m', 'shop-checkout.latency-1s-budget.rules.yaml'],
+    ['place-order-availability-burn.1m', 'shop-checkout.place-order-availability-burn.rules.yaml'],
   ])('lets the %s file load %s', (file, ruleFile) => {
     expect(tests.files[file].rule_files).toEqual([ruleFile]);
   });
 
   it.each([
     ['availability-burn', ['ErrorBudgetBurn availability fast', 'ErrorBudgetBurn availability medium', 'ErrorBudgetBurn availability slow', 'ErrorBudgetBurn availability longterm']],
-    ['latency-budget', ['ErrorBudgetExhausted latency']],
+    ['latency-1s-budget', ['ErrorBudgetExhausted latency-1s']],
+    ['place-order-latency-burn', ['ErrorBudgetBurn place-order-latency fast', 'ErrorBudgetBurn place-order-latency medium', 'ErrorBudgetBurn place-order-latency slow', 'ErrorBudgetBurn place-order-latency longterm']],
     ['traffic', ['TrafficAbsent', 'TrafficDrop', 'TrafficAboveCapacity', 'ServiceTargetsDown', 'GoldenSignalsMissing']],
     ['saturation', ['CPUNearLimit', 'CPUAboveRequest', 'MemoryNearLimit', 'EventLoopSaturated', 'EventLoopDelayHigh', 'InFlightNearLimit', 'AutoscalerMaxedOut', 'ConnectionPoolNearExhaustion', 'ConnectionPoolWaitSlow', 'ConnectionPoolWaitBreaksLatency']],
   ])('gives the %s scope exactly the alerts it proves', (scope, alerts) => {
@@ -264,7 +324,7 @@ describe('the generated promtool tests', () => {
   });
 
   it.each([
-    ['availability-burn', 'never the 30-day budget rules nor the latency SLO', ['slo:sli_error:ratio_rate30d', 'slo:period_error_budget_remaining:ratio'], 'latency'],
+    ['availability-burn', 'never the 30-day budget rules nor the latency SLO', ['slo:sli_error:ratio_rate30d', 'slo:period_error_budget_remaining:ratio'], 'latency-100ms'],
     ['traffic', 'no SLO rule at all', ['slo:sli_events:rate5m', 'slo:sli_error:ratio_rate1h'], 'availability'],
   ])('leaves out of the %s subset what its alerts never read: %s', (scope, _what, records, otherSlo) => {
     const recorded = tests.subsets[scope].groups.flatMap((g) => g.rules).filter((r): r is RecordingRule => !isAlertingRule(r));
@@ -288,16 +348,16 @@ describe('the connection-pool alerts', () => {
     expect(poolRules(checkout).map((r) => [r.alert, r.labels.severity, r.for, r.expr.split('\n').pop()])).toEqual([
       ['ConnectionPoolNearExhaustion', 'ticket', '5m', '> 0.9'],
       ['ConnectionPoolWaitSlow', 'ticket', '5m', '> 0.01'],
-      // 3 × the 1% latency budget of checkout's 99% objective.
-      ['ConnectionPoolWaitBreaksLatency', 'ticket', '15m', '> 0.03'],
+      // 3 × the 0.5% budget of checkout's tail objective (99.5% within 1s), the smaller of its two latency budgets.
+      ['ConnectionPoolWaitBreaksLatency', 'ticket', '15m', '> 0.015'],
     ]);
     for (const r of poolRules(checkout)) expect(r.expr).toContain('db_client_connection_pool_name="orders-db"');
   });
 
-  it('reads the wait shares off exact bucket bounds: maxWait for the slow wait, the latency threshold for the burn', () => {
+  it('reads the wait shares off exact bucket bounds: maxWait for the slow wait, the tail objective threshold for the burn', () => {
     const [, slow, burn] = poolRules(checkout);
     expect(slow.expr).toContain('le=~"0\\\\.1"');
-    expect(burn.expr).toContain('le=~"0\\\\.3"');
+    expect(burn.expr).toContain('le=~"1|1\\\\.0"');
   });
 
   it('has no latency alert for a service without a latency SLO, and one set per pool', () => {

@@ -24,7 +24,7 @@ import type { PanelContext } from '../context';
 import { capitalize, percent, window } from '../format';
 import { BUDGET_BLOCK, BUDGET_SLOT, REF_IDS } from '../ids';
 import { Panel, statPanel, tablePanel, Thresholds, timeSeries, UNIT } from '../sdk';
-import { promise } from './slo';
+import { promise, sloPanelScope, sloTitle } from './slo';
 import { served } from './traffic';
 
 /** Grafana's range of the panel's time range (Grafana docs, "Global variables: $__range"). */
@@ -94,11 +94,12 @@ export function budgetLeftOver(ctx: PanelContext, slo: SloModel, range: string):
 /** Bad events of the SLO in `range`, per route (operation), from the raw histogram. */
 export function badEventsByEndpoint(ctx: PanelContext, slo: SloModel, range: string): string {
   const by = [endpointLabel(ctx.model.kind)];
+  const scope = sloPanelScope(ctx, slo);
   switch (slo.kind) {
     case 'availability':
-      return errorIncrease(ctx.serviceScope, range, by);
+      return errorIncrease(scope, range, by);
     case 'latency':
-      return slowRequestIncrease(ctx.serviceScope, slo.thresholdSeconds!, range, by);
+      return slowRequestIncrease(scope, slo.thresholdSeconds!, range, by);
   }
 }
 
@@ -114,7 +115,7 @@ function budgetStat(ctx: PanelContext, slo: SloModel, index: number, period: 'mo
   const quarter = period === 'quarter';
   return statPanel({
     id: id(index, period),
-    title: `${capitalize(slo.name)} budget left (${quarter ? 'this quarter' : 'time range'})`,
+    title: `${sloTitle(slo)} budget left (${quarter ? 'this quarter' : 'time range'})`,
     description:
       (quarter
         ? `How much of this quarter's ${slo.name} error budget is left? The panel's own time range is this quarter so far (fiscal quarters, which are calendar quarters while the fiscal year starts in January), whatever relative range the dashboard shows. `
@@ -136,7 +137,7 @@ function rollingStat(ctx: PanelContext, slo: SloModel, index: number): Panel {
   const exhausted = ctx.model.budgetPolicy ? ` ${ALERT.errorBudgetExhausted} fires when it stays at 0% or below.` : '';
   return statPanel({
     id: id(index, 'rolling'),
-    title: `${capitalize(slo.name)} budget left (rolling ${w})`,
+    title: `${sloTitle(slo)} budget left (rolling ${w})`,
     description:
       `How much of the error budget of the SLO's own window, the last ${w}, is left at the end of the time range? The recorded series the alerts read, ` +
       `counted against the traffic the whole window is expected to hold; the sparkline is its history over the time range.${exhausted}`,
@@ -155,7 +156,7 @@ function burnRateStat(ctx: PanelContext, slo: SloModel, index: number): Panel {
   const pages = thresholds.steps[1] ? ` Red from ${exact(thresholds.steps[1].value)}, the lowest burn rate of a tier that pages.` : '';
   return statPanel({
     id: id(index, 'burnRate'),
-    title: `${capitalize(slo.name)} burn rate`,
+    title: `${sloTitle(slo)} burn rate`,
     description:
       `How fast is the ${slo.name} error budget burning, over the time range and over the last ${recent}? ` +
       `1 spends exactly the budget by the end of any period.${pages}`,
@@ -186,7 +187,7 @@ function exhaustionStat(ctx: PanelContext, slo: SloModel, index: number): Panel 
   const recent = window(RECENT_MS);
   return statPanel({
     id: id(index, 'exhaustion'),
-    title: `${capitalize(slo.name)} budget gone in`,
+    title: `${sloTitle(slo)} budget gone in`,
     description:
       `When is the rolling ${w} ${slo.name} budget spent if the last ${recent}'s burn rate goes on? What is left × ${w} ÷ the burn rate; ` +
       `0 when it is already spent, "not burning" without failures. A lower bound: old failures leaving the window give some budget back meanwhile.`,
@@ -203,7 +204,7 @@ function burnHistoryPanel(ctx: PanelContext, slo: SloModel, index: number): Pane
   const windows = [...new Set([...slo.tiers.map((t) => t.longWindowMs), slo.windowMs])].sort((a, b) => a - b);
   return timeSeries({
     id: id(index, 'burnHistory'),
-    title: `${capitalize(slo.name)} burn rate over time`,
+    title: `${sloTitle(slo)} burn rate over time`,
     description:
       `When did the ${slo.name} budget burn? The burn rate over each alerting tier's long window and over the SLO's ${window(slo.windowMs)}, ` +
       `as recorded for the alerts; the dashed line at 1 spends exactly the budget.`,
@@ -267,5 +268,5 @@ export function budgetPanels(ctx: PanelContext, slo: SloModel, index: number): P
 
 /** The report row title of an SLO: its name and promise. */
 export function budgetRowTitle(slo: SloModel): string {
-  return `${capitalize(slo.name)}: ${promise(slo)} over ${window(slo.windowMs)}`;
+  return `${sloTitle(slo)}: ${promise(slo)} over ${window(slo.windowMs)}`;
 }

@@ -11,12 +11,12 @@ import { served } from './traffic';
  * objective. Absent without an availability SLO.
  */
 function budgetLine(ctx: PanelContext): Thresholds | undefined {
-  const slo = ctx.model.slos.find((s) => s.kind === 'availability');
+  const slo = ctx.model.slos.find((s) => s.kind === 'availability' && !s.journey);
   return slo && { base: 'green', steps: [{ value: slo.errorBudget, color: 'red' }] };
 }
 
 function budgetSentence(ctx: PanelContext): string {
-  const slo = ctx.model.slos.find((s) => s.kind === 'availability');
+  const slo = ctx.model.slos.find((s) => s.kind === 'availability' && !s.journey);
   return slo ? ` The dashed line is the ${percent(slo.errorBudget)} the availability objective allows.` : '';
 }
 

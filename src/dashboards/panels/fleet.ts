@@ -57,7 +57,7 @@ function alertsOrZero(scope: SignalScope): string {
  * without one gets no colours rather than invented ones.
  */
 function errorRatioThresholds(models: readonly ServiceModel[]): Thresholds | undefined {
-  const budgets = models.flatMap((m) => m.slos.filter((s) => s.kind === 'availability').map((s) => s.errorBudget));
+  const budgets = models.flatMap((m) => m.slos.filter((s) => s.kind === 'availability' && !s.journey).map((s) => s.errorBudget));
   if (budgets.length === 0) return undefined;
   const strictest = Math.min(...budgets);
   const loosest = Math.max(...budgets);

@@ -15,7 +15,7 @@ import { served } from './traffic';
 export const QUANTILES: readonly number[] = [0.5, 0.9, 0.99];
 
 function latencySlos(ctx: PanelContext) {
-  return ctx.model.slos.filter((s) => s.kind === 'latency' && s.thresholdSeconds !== undefined);
+  return ctx.model.slos.filter((s) => s.kind === 'latency' && !s.journey && s.thresholdSeconds !== undefined);
 }
 
 /** p50, p90 and p99 from the histogram; each latency objective's threshold is a dashed line. */

@@ -13,37 +13,66 @@ import { eq, exact } from '../../signals/promql';
 import { alertState, fastRequestRatio, requestErrorRatio, sloSeries } from '../../signals/queries';
 import { ALERT, RECORD } from '../../signals/recorded';
 import type { PanelContext } from '../context';
-import { SLO_PANEL_BASE, SLO_SLOT, REF_IDS } from '../ids';
+import { SLO_PANEL_BASE, SLO_PANEL_EXTRA_BASE, SLO_SLOT, REF_IDS } from '../ids';
 import { capitalize, percent, seconds, window } from '../format';
 import { Panel, statPanel, timeSeries, Thresholds, UNIT } from '../sdk';
 
-const id = (slo: SloModel, slot: keyof typeof SLO_SLOT): number => SLO_PANEL_BASE[slo.kind] + SLO_SLOT[slot];
+/**
+ * Panel id of one of an SLO's panels. The one-objective SLOs keep their blocks (`availability` 10, `latency` 20),
+ * so links to them survive; every other SLO (several latency objectives, journeys) gets a block of ten from
+ * {@link SLO_PANEL_EXTRA_BASE} in the model's order.
+ */
+function id(ctx: PanelContext, slo: SloModel, slot: keyof typeof SLO_SLOT): number {
+  if (slo.name === slo.kind) return SLO_PANEL_BASE[slo.kind] + SLO_SLOT[slot];
+  const extra = ctx.model.slos.filter((s) => s.name !== s.kind);
+  return SLO_PANEL_EXTRA_BASE + 10 * extra.indexOf(slo) + SLO_SLOT[slot];
+}
+
+/** How a panel names an SLO: "Availability", "Latency within 100ms", "Place-order journey availability". */
+export function sloTitle(slo: SloModel): string {
+  if (slo.name === slo.kind) return capitalize(slo.name);
+  // One of several latency objectives: its name ends in its threshold (`latency-100ms`).
+  const several = slo.kind === 'latency' && /(^|-)latency-\d+m?s$/.test(slo.name);
+  const what = several ? `${slo.kind} within ${seconds(slo.thresholdSeconds ?? 0)}` : slo.kind;
+  return slo.journey ? `${capitalize(slo.journey.name)} journey ${what}` : capitalize(what);
+}
+
+/** The requests an SLO is about, in words. */
+function requestsOf(slo: SloModel): string {
+  return slo.journey ? `${slo.journey.name} requests (${slo.journey.requests.map((r) => `${r.method ?? 'any method'} ${r.routes.join(', ')}`).join('; ')})` : 'requests';
+}
 
 /** What the SLO promises, in words: "99.9% of requests succeed". */
 export function promise(slo: SloModel): string {
   switch (slo.kind) {
     case 'availability':
-      return `${percent(slo.objective)} of requests succeed`;
+      return `${percent(slo.objective)} of ${requestsOf(slo)} succeed`;
     case 'latency':
-      return `${percent(slo.objective)} of requests are answered within ${seconds(slo.thresholdSeconds ?? 0)}`;
+      return `${percent(slo.objective)} of ${requestsOf(slo)} are answered within ${seconds(slo.thresholdSeconds ?? 0)}`;
   }
+}
+
+/** The requests an SLO's raw-histogram queries select: a journey's only, as its rules do, or the whole service's. */
+export function sloPanelScope(ctx: PanelContext, slo: SloModel): PanelContext['serviceScope'] {
+  return slo.journey ? { ...ctx.serviceScope, requests: slo.journey.requests } : ctx.serviceScope;
 }
 
 /** The SLI: share of good events over the panel's rate window. */
 function sliQuery(ctx: PanelContext, slo: SloModel): string {
+  const scope = sloPanelScope(ctx, slo);
   switch (slo.kind) {
     case 'availability':
-      return `1 - (${requestErrorRatio(ctx.serviceScope, ctx.window)})`;
+      return `1 - (${requestErrorRatio(scope, ctx.window)})`;
     case 'latency':
-      return fastRequestRatio(ctx.serviceScope, slo.thresholdSeconds ?? 0, ctx.window);
+      return fastRequestRatio(scope, slo.thresholdSeconds ?? 0, ctx.window);
   }
 }
 
 /** The SLI against its objective: red below the dashed objective line. */
 export function sliPanel(ctx: PanelContext, slo: SloModel): Panel {
   return timeSeries({
-    id: id(slo, 'sli'),
-    title: `${capitalize(slo.name)} SLI`,
+    id: id(ctx, slo, 'sli'),
+    title: `${sloTitle(slo)} SLI`,
     description: `Do ${promise(slo)} right now? The SLI over the dashboard's rate interval; the dashed line is the objective.`,
     unit: UNIT.ratio,
     decimals: 3,
@@ -61,8 +90,8 @@ export function sliPanel(ctx: PanelContext, slo: SloModel): Panel {
 export function budgetRemainingPanel(ctx: PanelContext, slo: SloModel): Panel {
   const thresholds: Thresholds = { base: 'red', steps: [{ value: 0, color: 'orange' }, { value: 0.25, color: 'green' }] };
   return statPanel({
-    id: id(slo, 'budgetRemaining'),
-    title: `${capitalize(slo.name)} error budget left (${window(slo.windowMs)})`,
+    id: id(ctx, slo, 'budgetRemaining'),
+    title: `${sloTitle(slo)} error budget left (${window(slo.windowMs)})`,
     description: `How much of the ${window(slo.windowMs)} error budget (${percent(slo.errorBudget)} of requests) is left? Below 0% the objective is already missed over the window.`,
     unit: UNIT.ratio,
     decimals: 1,
@@ -83,10 +112,10 @@ export function burnRatePanel(ctx: PanelContext, slo: SloModel): Panel {
   for (const t of slo.tiers) if (factors.get(t.factor) !== 'red') factors.set(t.factor, t.severity === 'page' ? 'red' : 'orange');
   const tiers = slo.tiers.map((t) => `${t.name} ${exact(t.factor)}× over ${window(t.longWindowMs)}`).join(', ');
   return timeSeries({
-    id: id(slo, 'burnRate'),
-    title: `${capitalize(slo.name)} burn rate`,
+    id: id(ctx, slo, 'burnRate'),
+    title: `${sloTitle(slo)} burn rate`,
     description:
-      `How fast is the ${capitalize(slo.name)} error budget burning? 1 spends exactly the budget over ${window(slo.windowMs)}. ` +
+      `How fast is the ${sloTitle(slo)} error budget burning? 1 spends exactly the budget over ${window(slo.windowMs)}. ` +
       `Dashed lines are the alert thresholds: ${tiers || 'no tier is enabled'}.`,
     unit: UNIT.count,
     min: 0,
@@ -104,8 +133,8 @@ export function burnRatePanel(ctx: PanelContext, slo: SloModel): Panel {
 /** Burn alerts of the SLO per tier, as words (Sloth 14348's alert-state stats), linked to the runbook. */
 export function alertStatePanel(ctx: PanelContext, slo: SloModel): Panel {
   return statPanel({
-    id: id(slo, 'alertState'),
-    title: `${capitalize(slo.name)} burn alerts`,
+    id: id(ctx, slo, 'alertState'),
+    title: `${sloTitle(slo)} burn alerts`,
     description: `Is a ${ALERT.errorBudgetBurn} alert of this SLO firing or pending, and for which tier?`,
     unit: UNIT.none,
     width: 4,

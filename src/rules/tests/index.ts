@@ -21,19 +21,34 @@
  *   same TrafficDrop scenario took 7 s against the whole file, whose `[30d:5m]` budget rules it never needs,
  *   and 0.6 s against its subset.
  */
-import type { BurnTierModel, PoolModel, ServiceModel, SloModel } from '../../model/types';
+import type { BurnTierModel, JourneyModel, PoolModel, ServiceModel, SloModel } from '../../model/types';
 import { CLUSTER_METRIC, LABEL } from '../../signals/contract';
 import { eq, exact } from '../../signals/promql';
 import { ALERT, AlertName } from '../../signals/recorded';
 import { formatDuration } from '../../spec/duration';
 import { serviceRules } from '../index';
 import { AlertingRule, isAlertingRule, type RuleFile } from '../types';
-import { POOL_WAIT_BURN_FACTOR } from '../pools';
+import { POOL_WAIT_BURN_FACTOR, poolBurnObjective } from '../pools';
 import { ruleSubset } from '../subset';
 import { BUDGET_EXHAUSTED_FOR_MS } from '../slo';
 import { baseWindowMs, recordedSpacingMs } from '../windows';
 import { firingTiersAt, predictBurnAlerts, type TierTimeline } from './predict';
-import { cluster, counterSamples, counterValues, gaugeValues, histogramBucket, histogramCount, InputSeries, type Outcome, pool as poolSeries, runtime, Segment } from './series';
+import {
+  cluster,
+  counterSamples,
+  counterValues,
+  type Endpoint,
+  gaugeValues,
+  histogramBucket,
+  histogramCount,
+  InputSeries,
+  journeyEndpoint,
+  type Outcome,
+  outsideEndpoint,
+  pool as poolSeries,
+  runtime,
+  Segment,
+} from './series';
 
 const MINUTE = 60_000;
 /**
@@ -189,6 +204,7 @@ export function ruleTests(model: ServiceModel, ruleFileOf: (subset: string | und
     ...model.slos.flatMap((slo) => slo.tiers.flatMap((tier) => (['young', 'gap'] as const).flatMap((shape) => sparseHistory(ctx, slo, tier, shape) ?? []))),
     ...model.slos.flatMap((slo) => unanswered(ctx, slo) ?? []),
     ...model.slos.flatMap((slo) => budgetExhausted(ctx, slo)),
+    ...model.journeys.flatMap((journey) => journeyExclusion(ctx, journey) ?? []),
     ...simpleAlertScenarios(ctx),
     ...ctx.model.capacity.pools.flatMap((p) => poolScenarios(ctx, p)),
   ];
@@ -258,17 +274,18 @@ function outputLabels(model: ServiceModel, by: 'service' | 'container' | 'autosc
  * Every series a healthy service has, for `minutes`, with overrides per series. Errors at a tenth of each
  * budget, CPU at 30% of its limit, memory at 30%, event loop 20% busy, 5 requests in flight.
  */
-function healthySeries(ctx: Ctx, minutes: number, override: Partial<Record<string, string>> = {}, drop: readonly string[] = []): InputSeries[] {
+function healthySeries(ctx: Ctx, minutes: number, override: Partial<Record<string, string>> = {}, drop: readonly string[] = [], perMinute = HEALTHY_PER_MINUTE): InputSeries[] {
   const { model } = ctx;
-  const availability = model.slos.find((s) => s.kind === 'availability');
-  const latency = model.slos.find((s) => s.kind === 'latency');
-  const errorShare = availability ? availability.errorBudget / 10 : 0;
-  const slowShare = latency ? latency.errorBudget / 10 : 0;
+  const serviceWide = model.slos.filter((s) => !s.journey);
+  const budgetOf = (kind: SloModel['kind']) => Math.min(1, ...serviceWide.filter((s) => s.kind === kind).map((s) => s.errorBudget));
+  // A tenth of the smallest budget: with several latency objectives, the tightest budget decides.
+  const errorShare = serviceWide.some((s) => s.kind === 'availability') ? budgetOf('availability') / 10 : 0;
+  const slowShare = serviceWide.some((s) => s.kind === 'latency') ? budgetOf('latency') / 10 : 0;
   const c = (perMinute: number) => counterValues([{ minutes, perMinute }]);
   const g = (value: number) => gaugeValues([{ minutes, value }]);
   const all: Record<string, string> = {
-    ...histogram(model, 'ok', c(HEALTHY_PER_MINUTE * (1 - errorShare)), c(HEALTHY_PER_MINUTE * (1 - errorShare) * (1 - slowShare))),
-    ...histogram(model, 'error', c(HEALTHY_PER_MINUTE * errorShare), c(HEALTHY_PER_MINUTE * errorShare)),
+    ...histogram(model, 'ok', c(perMinute * (1 - errorShare)), c(perMinute * (1 - errorShare) * (1 - slowShare))),
+    ...histogram(model, 'error', c(perMinute * errorShare), c(perMinute * errorShare)),
     [cluster.up(model)]: g(1),
     [cluster.up(model, '10.0.0.2:9464')]: g(1),
     [runtime.eventLoop(model, 'active')]: c(12),
@@ -326,19 +343,40 @@ function burnRules(ctx: Ctx, slo: SloModel): AlertingRule[] {
 function burnExpectation(ctx: Ctx, slo: SloModel, tiers: readonly BurnTierModel[]): ExpectedAlert[] {
   return burnRules(ctx, slo)
     .filter((r) => tiers.some((t) => t.name === r.labels[LABEL.burnTier]))
-    .map((r) => expectedAlert(r, outputLabels(ctx.model, 'service', slo.name)));
+    .map((r) => expectedAlert(r, { ...outputLabels(ctx.model, 'service', slo.name), ...(slo.journey ? { [LABEL.journey]: slo.journey.name } : {}) }));
 }
 
 /**
- * The `_count` and `_bucket` series of one outcome (ok or error) of the duration histogram: `total` requests,
- * `fast` of them at or under every latency threshold (all of them under +Inf).
+ * The `_count` and `_bucket` series of one outcome (ok or error) of the duration histogram, of `endpoint`: `total`
+ * requests, `fast` of them at or under every latency threshold up to `slowAbove` (every threshold by default),
+ * all of them under the thresholds above it and +Inf: slow requests land just above `slowAbove`.
  */
-function histogram(model: ServiceModel, outcome: Outcome, total: string, fast: string): Record<string, string> {
+function histogram(model: ServiceModel, outcome: Outcome, total: string, fast: string, endpoint?: Endpoint, slowAbove?: number): Record<string, string> {
   return {
-    [histogramCount(model, outcome)]: total,
-    [histogramBucket(model, '+Inf', outcome)]: total,
-    ...Object.fromEntries(model.slos.filter((s) => s.kind === 'latency').map((l) => [histogramBucket(model, l.thresholdSeconds!, outcome), fast])),
+    [histogramCount(model, outcome, endpoint)]: total,
+    [histogramBucket(model, '+Inf', outcome, endpoint)]: total,
+    ...Object.fromEntries(
+      model.slos
+        .filter((s) => s.kind === 'latency')
+        .map((l) => [histogramBucket(model, l.thresholdSeconds!, outcome, endpoint), slowAbove === undefined || l.thresholdSeconds! <= slowAbove ? fast : total]),
+    ),
   };
+}
+
+/** Where an SLO's scenario requests go: a journey's own request, or (undefined) the service's usual one. */
+function endpointOf(ctx: Ctx, slo: SloModel): Endpoint | undefined {
+  return slo.journey ? journeyEndpoint(ctx.model, slo.journey) : undefined;
+}
+
+/**
+ * Requests per minute of the rest of the service while a journey's scenario runs: enough that the journey's bad
+ * requests, diluted in the service-wide ratios, stay under half of every service-wide tier's threshold, so the
+ * scenario shows the journey burning while the service as a whole is healthy (and its alerts stay silent).
+ */
+function restOfServicePerMinute(ctx: Ctx, journeyPeakPerMinute: number): number {
+  const thresholds = ctx.model.slos.filter((s) => !s.journey).flatMap((s) => s.tiers.map((t) => t.errorRatioThreshold));
+  if (thresholds.length === 0) return HEALTHY_PER_MINUTE;
+  return Math.max(HEALTHY_PER_MINUTE, roundUp((2 * journeyPeakPerMinute) / Math.min(...thresholds), HEALTHY_PER_MINUTE));
 }
 
 /** Input series for an SLO scenario: events and bad events per segment. */
@@ -347,13 +385,22 @@ function sloSeries(ctx: Ctx, slo: SloModel, minutes: number, events: readonly Se
   const good = counterValues(events.map((e, i) => ({ ...e, perMinute: e.perMinute - bad[i].perMinute })));
   // Unscraped where the events are: a gap is a gap in every series of the histogram.
   const none = counterValues(events.map((e) => ({ ...e, perMinute: 0 })));
+  const endpoint = endpointOf(ctx, slo);
+  const rest = slo.journey ? restOfServicePerMinute(ctx, Math.max(...events.map((e) => e.perMinute))) : HEALTHY_PER_MINUTE;
   switch (slo.kind) {
     case 'availability':
       // Failed requests are fast: they must not burn the latency SLO too.
-      return healthySeries(ctx, minutes, { ...histogram(model, 'ok', good, good), ...histogram(model, 'error', counterValues(bad), counterValues(bad)) });
+      return healthySeries(ctx, minutes, { ...histogram(model, 'ok', good, good, endpoint), ...histogram(model, 'error', counterValues(bad), counterValues(bad), endpoint) }, [], rest);
     case 'latency':
-      // Slow requests succeed but land above the threshold bucket.
-      return healthySeries(ctx, minutes, { ...histogram(model, 'ok', counterValues(events), good), ...histogram(model, 'error', none, none) });
+      // Slow requests succeed but land just above the threshold bucket: slower than this objective's threshold
+      // (and every tighter one's), within every looser one's.
+      return healthySeries(
+        ctx,
+        minutes,
+        { ...histogram(model, 'ok', counterValues(events), good, endpoint, slo.thresholdSeconds), ...histogram(model, 'error', none, none, endpoint) },
+        [],
+        rest,
+      );
   }
 }
 
@@ -490,6 +537,8 @@ function burn(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario {
   const { step, timelines, startMs, fireBy, notBefore, badShare: r, perMinute } = incident;
   const checks: AlertRuleTest[] = [];
   const margin = 2 * step;
+  // Only this SLO's burn alerts are in the scope's rules, so the checks expect only them: a tighter latency
+  // objective burning alongside (its slow requests are slower than this threshold too) is proven by its own scenarios.
   const check = (at: number, firing: readonly BurnTierModel[]) =>
     checks.push({ eval_time: formatDuration(at), alertname: ALERT.errorBudgetBurn, exp_alerts: burnExpectation(ctx, slo, firing) });
   const early = firingTiersAt(timelines, notBefore, margin, step);
@@ -562,12 +611,13 @@ function unanswered(ctx: Ctx, slo: SloModel): Scenario | undefined {
   const minutes = onset.at / MINUTE + 1;
   const base = sloSeries(ctx, slo, incident.endMs / MINUTE, incident.events, incident.bad);
   // The status-code errors become failures without a status code; everything else is the incident's own input.
-  const errorSeries = new Set(Object.keys(histogram(model, 'error', '', '')));
+  const endpoint = endpointOf(ctx, slo);
+  const errorSeries = new Set(Object.keys(histogram(model, 'error', '', '', endpoint)));
   const series = [
     ...base.filter((s) => !errorSeries.has(s.series)),
     ...Object.entries(failures).flatMap(([outcome, segments]) => {
       const values = counterValues(segments!);
-      return Object.entries(histogram(model, outcome as Outcome, values, values)).map(([s, v]) => ({ series: s, values: v }));
+      return Object.entries(histogram(model, outcome as Outcome, values, values, endpoint)).map(([s, v]) => ({ series: s, values: v }));
     }),
   ];
   return {
@@ -723,10 +773,16 @@ function lowTraffic(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario | un
   ]);
   const series = sloSeries(ctx, slo, minutes, events, [{ minutes, perMinute: 0 }]);
   // Availability: the error counter (and its buckets) step to 1. Latency: the fast bucket lags the count by one request.
+  const endpoint = endpointOf(ctx, slo);
+  const lagging = lagByOne(events, historyMin, minutes);
   const patch: Record<string, string> =
     slo.kind === 'availability'
-      ? histogram(ctx.model, 'error', badCounter, badCounter)
-      : { [histogramBucket(ctx.model, slo.thresholdSeconds!)]: lagByOne(events, historyMin, minutes) };
+      ? histogram(ctx.model, 'error', badCounter, badCounter, endpoint)
+      : Object.fromEntries(
+          ctx.model.slos
+            .filter((l) => l.kind === 'latency' && l.thresholdSeconds! <= slo.thresholdSeconds!)
+            .map((l) => [histogramBucket(ctx.model, l.thresholdSeconds!, 'ok', endpoint), lagging]),
+        );
   const patched = series.map((s) => (patch[s.series] === undefined ? s : { ...s, values: patch[s.series] }));
   return {
     name: `${slo.name} low traffic: one bad request among ${n} per ${formatDuration(tier.longWindowMs)} (guard: ${tier.minEvents}) does not fire the ${tier.name} tier`,
@@ -735,6 +791,43 @@ function lowTraffic(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario | un
     step,
     series: patched,
     checks: [{ eval_time: formatDuration(checkAt), alertname: ALERT.errorBudgetBurn, exp_alerts: [] }],
+  };
+}
+
+/**
+ * A journey selects method and route *pairs*: a 100% outage of a request on one of its routes with a method it
+ * does not select (`GET /checkout` for a journey of `POST /checkout` and `GET /orders/:id`) must not fire its
+ * alerts, while its own requests are healthy. Selecting methods and routes as two regexes (a cross product)
+ * would count that request in and page. Checked, against the journey SLO's burn rules, where a 100% outage of
+ * its own requests fires its fastest tier.
+ */
+function journeyExclusion(ctx: Ctx, journey: JourneyModel): Scenario | undefined {
+  const { model } = ctx;
+  const outside = outsideEndpoint(journey);
+  const slo = model.slos.find((s) => s.journey === journey);
+  if (!outside || !slo) return undefined;
+  const tier = slo.tiers[0];
+  const { fireBy, startMs, step, endMs, perMinute } = incidentOf(ctx, slo, tier);
+  const minutes = Math.min(endMs, fireBy + step) / MINUTE;
+  const c = (segments: Segment[]) => counterValues(segments);
+  const healthy = c([{ minutes, perMinute }]);
+  const broken = c([{ minutes: startMs / MINUTE, perMinute: 0 }, { minutes: minutes - startMs / MINUTE, perMinute }]);
+  const fine = c([{ minutes, perMinute }]);
+  const outage =
+    slo.kind === 'availability'
+      ? { ...histogram(model, 'ok', c([{ minutes: startMs / MINUTE, perMinute }, { minutes: minutes - startMs / MINUTE, perMinute: 0 }]), c([{ minutes: startMs / MINUTE, perMinute }, { minutes: minutes - startMs / MINUTE, perMinute: 0 }]), outside), ...histogram(model, 'error', broken, broken, outside) }
+      : histogram(model, 'ok', fine, c([{ minutes: startMs / MINUTE, perMinute }, { minutes: minutes - startMs / MINUTE, perMinute: 0 }]), outside, slo.thresholdSeconds);
+  const own = endpointOf(ctx, slo)!;
+  const series = healthySeries(ctx, minutes, { ...histogram(model, 'ok', healthy, healthy, own), ...outage }, [], restOfServicePerMinute(ctx, perMinute));
+  return {
+    name:
+      `${journey.name} journey selects method and route pairs: a 100% ${slo.kind === 'availability' ? 'outage' : 'slowdown'} of ${outside.method} ${outside.route}, a route of the journey with a method it does not take, ` +
+      `fires no ${slo.name} burn alert by ${formatDuration(fireBy - startMs)} (when its own requests' outage fires the ${tier.name} tier) while ${own.method} ${own.route} is healthy`,
+    scope: { kind: 'burn', slo },
+    minutes,
+    step,
+    series,
+    checks: [{ eval_time: formatDuration(fireBy), alertname: ALERT.errorBudgetBurn, exp_alerts: [] }],
   };
 }
 
@@ -964,7 +1057,7 @@ function poolScenarios(ctx: Ctx, pool: PoolModel): Scenario[] {
   // Pool alerts are saturation alerts (their signal label), proven against that signal's rule subset.
   const saturation: Scope = { kind: 'signal', signal: 'saturation' };
   const at = 10;
-  const latency = model.slos.find((x) => x.kind === 'latency')?.thresholdSeconds;
+  const latency = poolBurnObjective(model)?.thresholdSeconds;
   const bounds = [...new Set([pool.maxWaitSeconds, ...(latency === undefined ? [] : [latency])])];
   /**
    * The pool's series for `minutes`: `used` connections from `at` on (30% of the pool before), and 600 waits a
@@ -1028,7 +1121,7 @@ function poolScenarios(ctx: Ctx, pool: PoolModel): Scenario[] {
         );
         break;
       case ALERT.poolWaitBreaksLatency: {
-        const slo = model.slos.find((x) => x.kind === 'latency')!;
+        const slo = poolBurnObjective(model)!;
         const share = Math.min(1, 2 * POOL_WAIT_BURN_FACTOR * slo.errorBudget);
         out.push(
           fires(rule, `${exact(share * 100)}% of connection requests wait twice the latency threshold from ${at}m`, ctx.base, (m) =>

@@ -2,7 +2,7 @@
  * Synthetic input series for promtool unit tests, labelled as the shim and the cluster exporters label
  * them. Values are per-minute samples written in promtool's expanding notation.
  */
-import type { ServiceModel } from '../../model/types';
+import type { JourneyModel, ServiceModel } from '../../model/types';
 import { CLUSTER_METRIC, ERROR_TYPE, EVENT_LOOP_STATE, LABEL, METRIC, OUTCOME, POOL_STATE } from '../../signals/contract';
 import { eq, leLabel, Matcher, selector } from '../../signals/promql';
 import { durationHistogram } from '../../signals/queries';
@@ -79,15 +79,57 @@ function errorStatus(model: ServiceModel): string {
  */
 export type Outcome = 'ok' | 'error' | 'unanswered' | 'aborted';
 
-/** Series of the duration histogram's `_count` for one outcome. */
-export function histogramCount(model: ServiceModel, outcome: Outcome): string {
+/** The method and route template of a test request (HTTP). */
+export interface Endpoint {
+  readonly method: string;
+  readonly route: string;
+}
+
+const TEST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** Whether a journey's rules select requests of `endpoint`. */
+export function journeySelects(journey: JourneyModel, endpoint: Endpoint): boolean {
+  return journey.requests.some((r) => (r.method === undefined || r.method === endpoint.method) && r.routes.includes(endpoint.route));
+}
+
+/**
+ * Where a scenario's service-wide requests go: `GET <first route>`, as always, unless a journey selects it (its
+ * SLOs would burn with the service's); then the first method and route no journey selects.
+ */
+export function mainEndpoint(model: ServiceModel): Endpoint {
+  const first = { method: 'GET', route: model.routes[0] ?? '/' };
+  if (!model.journeys.some((j) => journeySelects(j, first))) return first;
+  const candidates = model.routes.flatMap((route) => TEST_METHODS.map((method) => ({ method, route })));
+  return candidates.find((e) => !model.journeys.some((j) => journeySelects(j, e))) ?? { method: 'GET', route: '/' };
+}
+
+/** Where a journey's scenario requests go: its first request no other journey selects (else its first). */
+export function journeyEndpoint(model: ServiceModel, journey: JourneyModel): Endpoint {
+  const own = journey.requests.flatMap((r) => r.routes.map((route) => ({ method: r.method ?? 'GET', route })));
+  return own.find((e) => !model.journeys.some((j) => j !== journey && journeySelects(j, e))) ?? own[0];
+}
+
+/**
+ * A request on one of the journey's routes with a method the journey does not select for it (`GET /checkout` in
+ * a journey of `POST /checkout` and `GET /orders/:id`), which its rules must leave out; undefined when the
+ * journey takes every method of its routes.
+ */
+export function outsideEndpoint(journey: JourneyModel): Endpoint | undefined {
+  const routes = journey.requests.flatMap((r) => r.routes);
+  const methods = [...journey.requests.flatMap((r) => (r.method ? [r.method] : [])), ...TEST_METHODS];
+  for (const route of routes) for (const method of methods) if (!journeySelects(journey, { method, route })) return { method, route };
+  return undefined;
+}
+
+/** Series of the duration histogram's `_count` for one outcome, of `endpoint` (HTTP; {@link mainEndpoint} by default). */
+export function histogramCount(model: ServiceModel, outcome: Outcome, endpoint: Endpoint = mainEndpoint(model)): string {
   const metric = `${durationHistogram(model.kind)}_count`;
   switch (model.kind) {
     case 'http':
       return selector(metric, [
         ...targetLabels(model),
-        eq(LABEL.method, 'GET'),
-        eq(LABEL.route, model.routes[0] ?? '/'),
+        eq(LABEL.method, endpoint.method),
+        eq(LABEL.route, endpoint.route),
         ...(outcome === 'unanswered' || outcome === 'aborted'
           ? [eq(LABEL.errorType, ERROR_TYPE[outcome])]
           : [eq(LABEL.statusCode, outcome === 'ok' ? '200' : errorStatus(model))]),
@@ -100,8 +142,8 @@ export function histogramCount(model: ServiceModel, outcome: Outcome): string {
 }
 
 /** One `_bucket` series of the histogram at bound `le` (Prometheus 2 label form). */
-export function histogramBucket(model: ServiceModel, le: number | '+Inf', outcome: Outcome = 'ok'): string {
-  const base = histogramCount(model, outcome).replace(/_count\{/, '_bucket{');
+export function histogramBucket(model: ServiceModel, le: number | '+Inf', outcome: Outcome = 'ok', endpoint?: Endpoint): string {
+  const base = histogramCount(model, outcome, endpoint).replace(/_count\{/, '_bucket{');
   return base.replace(/\}$/, `, ${LABEL.le}="${le === '+Inf' ? le : leLabel(le)}"}`);
 }
 
