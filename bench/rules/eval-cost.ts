@@ -157,7 +157,10 @@ function get(url: string, timeoutMs = 30_000): Promise<{ status: number; body: s
 /** The benchmark fleet's definitions with every SLO on `window`. */
 export function fleetDefinitions(n: number, window: string): ServiceDefinition[] {
   return syntheticFleet(n).map((d) => {
-    const slos = Object.fromEntries(Object.entries(d.slos ?? {}).map(([k, s]) => [k, { ...s, window }])) as ServiceDefinition['slos'];
+    // On a 7d window the default slow tier's factor is 0.7 (10% of the budget over 1d), which the model rejects
+    // as noise; it tells the user to turn the tier off, so the 7d variant does.
+    const tiers = (s: object) => (parseDuration(window)! < 14 * DAY ? { burnTiers: { ...(s as { burnTiers?: object }).burnTiers, slow: false } } : {});
+    const slos = Object.fromEntries(Object.entries(d.slos ?? {}).map(([k, s]) => [k, { ...s, window, ...tiers(s) }])) as ServiceDefinition['slos'];
     return { ...d, slos };
   });
 }
