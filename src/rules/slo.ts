@@ -31,9 +31,12 @@ export function sloLabels(slo: SloModel): Record<string, string> {
   return { [LABEL.slo]: slo.name, ...(slo.journey ? { [LABEL.journey]: slo.journey.name } : {}) };
 }
 
-/** The scope an SLO's events come from: the whole service, or only its journey's requests. */
-export function sloScope(model: ServiceModel, slo: SloModel): SignalScope {
-  return slo.journey ? { ...model.scope, requests: slo.journey.requests } : model.scope;
+/**
+ * The scope an SLO's events come from: the service's `scope` (the rules' own, or a dashboard's with its
+ * variables), narrowed to the journey's requests for a journey SLO.
+ */
+export function sloScope(scope: SignalScope, slo: SloModel): SignalScope {
+  return slo.journey ? { ...scope, requests: slo.journey.requests } : scope;
 }
 
 /** Traffic and error rates of the whole service over the base window; SLOs and dashboards build on them. */
@@ -55,7 +58,7 @@ export function sloRecordingRules(model: ServiceModel, slo: SloModel): Recording
   const target = targetMatchers(model.scope);
   const m = sloMatchers(model, slo);
   const recordedEvents = selector(RECORD.sliEvents(w), m);
-  const scope = sloScope(model, slo);
+  const scope = sloScope(model.scope, slo);
   // A service-wide SLO reads the service's recorded rates; a journey's reads the histogram of its own requests
   // (its bad events fall back to `0 * events`, as the service's error rate does, so its ratios stay defined).
   const requests = slo.journey ? recordedEvents : selector(RECORD.requestRate(w), target);

@@ -17,6 +17,7 @@
  */
 import type { SloModel } from '../../model/types';
 import { baseWindow } from '../../rules/windows';
+import { sloScope } from '../../rules/slo';
 import { exact, sumBy } from '../../signals/promql';
 import { endpointLabel, errorIncrease, slowRequestIncrease, sloSeries } from '../../signals/queries';
 import { ALERT, RECORD } from '../../signals/recorded';
@@ -24,7 +25,7 @@ import type { PanelContext } from '../context';
 import { capitalize, percent, window } from '../format';
 import { BUDGET_BLOCK, BUDGET_SLOT, REF_IDS } from '../ids';
 import { Panel, statPanel, tablePanel, Thresholds, timeSeries, UNIT } from '../sdk';
-import { promise, sloPanelScope, sloTitle } from './slo';
+import { promise, sloTitle } from './slo';
 import { served } from './traffic';
 
 /** Grafana's range of the panel's time range (Grafana docs, "Global variables: $__range"). */
@@ -94,7 +95,7 @@ export function budgetLeftOver(ctx: PanelContext, slo: SloModel, range: string):
 /** Bad events of the SLO in `range`, per route (operation), from the raw histogram. */
 export function badEventsByEndpoint(ctx: PanelContext, slo: SloModel, range: string): string {
   const by = [endpointLabel(ctx.model.kind)];
-  const scope = sloPanelScope(ctx, slo);
+  const scope = sloScope(ctx.serviceScope, slo);
   switch (slo.kind) {
     case 'availability':
       return errorIncrease(scope, range, by);

@@ -8,6 +8,7 @@
  */
 import type { SloModel } from '../../model/types';
 import { runbookUrl } from '../../rules/alert';
+import { sloScope } from '../../rules/slo';
 import { LABEL } from '../../signals/contract';
 import { eq, exact } from '../../signals/promql';
 import { alertState, fastRequestRatio, requestErrorRatio, sloSeries } from '../../signals/queries';
@@ -52,14 +53,9 @@ export function promise(slo: SloModel): string {
   }
 }
 
-/** The requests an SLO's raw-histogram queries select: a journey's only, as its rules do, or the whole service's. */
-export function sloPanelScope(ctx: PanelContext, slo: SloModel): PanelContext['serviceScope'] {
-  return slo.journey ? { ...ctx.serviceScope, requests: slo.journey.requests } : ctx.serviceScope;
-}
-
 /** The SLI: share of good events over the panel's rate window. */
 function sliQuery(ctx: PanelContext, slo: SloModel): string {
-  const scope = sloPanelScope(ctx, slo);
+  const scope = sloScope(ctx.serviceScope, slo);
   switch (slo.kind) {
     case 'availability':
       return `1 - (${requestErrorRatio(scope, ctx.window)})`;
