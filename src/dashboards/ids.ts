@@ -52,4 +52,4 @@ export const REF_IDS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
 export const BUDGET_BLOCK = 100;
 
 /** Offset of each row and panel within an SLO's block of the error-budget report. */
-export const BUDGET_SLOT = { row: 0, month: 1, quarter: 2, rolling: 3, burnRate: 4, exhaustion: 5, burnHistory: 6, spenders: 7 } as const;
+export const BUDGET_SLOT = { row: 0, month: 1, quarter: 2, rolling: 3, burnRate: 4, exhaustion: 5, burnHistory: 6, spenders: 7, journeys: 8 } as const;

@@ -86,6 +86,18 @@ const EXPECTATIONS: ReadonlyArray<{ what: string; panelId: number; refId: string
     ],
   },
   {
+    what: 'failed requests of the place-order journey (POST /checkout and GET /orders/:id): the 45 of POST /checkout',
+    panelId: 108,
+    refId: 'A',
+    samples: [{ labels: { [LABEL.journey]: 'place-order' }, value: 45 }],
+  },
+  {
+    what: 'budget spent by the place-order journey: 45 of the 120 failures the service-wide objective allows',
+    panelId: 108,
+    refId: 'B',
+    samples: [{ labels: { [LABEL.journey]: 'place-order' }, value: 0.375 }],
+  },
+  {
     // The rolling 30d budget counts against the traffic the whole window will hold: 24 of its 8,640 five-minute
     // steps have data (the rule reads it through a [30d:5m] subquery), so 0.5 × 24 / 8,640 = 1/720 of it is spent.
     // At a burn rate of 0.5 the 719/720 left last 719/720 × 30d / 0.5 = 5,176,800 s.
@@ -97,7 +109,7 @@ const EXPECTATIONS: ReadonlyArray<{ what: string; panelId: number; refId: string
 ];
 
 describeWithBinary('promtool', 'the error-budget report, evaluated by promtool on the rules it reads', (promtool) => {
-  it('returns the budget, burn rate, route shares and time to exhaustion its arithmetic says', () => {
+  it('returns the budget, burn rate, route and journey shares and time to exhaustion its arithmetic says', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-budget-'));
     try {
       fs.writeFileSync(path.join(dir, 'rules.yaml'), toYaml(serviceRules(checkout)));

@@ -123,12 +123,13 @@ describe('the rows of the error-budget report', () => {
         ['latency', 'Latency'],
       ],
     ],
-  ] as const)('give every SLO of %s a row of seven panels, titled as the service dashboard titles the SLO', (_what, m, slos) => {
+  ] as const)('give every SLO of %s a row of seven panels (eight for a service-wide SLO of a service with journeys), titled as the service dashboard titles the SLO', (_what, m, slos) => {
     const d = report(m);
     expect(rows(d).map((r) => r.title.split(':')[0])).toEqual(slos.map(([, label]) => label));
     for (const [i, [name, label]] of slos.entries()) {
       const block = panels(d).filter((p) => Math.floor(p.id / 100) === i + 1);
-      expect(block.map((p) => p.title)).toEqual([...SLOTS.map((s) => `${label} ${s}`), expect.stringMatching(/^Which (routes|operations) spent the /)]);
+      const journeys = m.journeys.length > 0 && !name.startsWith('place-order') ? [`Which journeys spent the ${name} budget`] : [];
+      expect(block.map((p) => p.title)).toEqual([...SLOTS.map((s) => `${label} ${s}`), expect.stringMatching(/^Which (routes|operations) spent the /), ...journeys]);
       // Every query of the block selects this SLO's recorded series, or none (the raw histogram of the breakdown).
       for (const p of block) for (const e of exprs(p)) for (const s of selectors(e).filter((x) => x.metric.startsWith('slo:'))) expect(s.matchers).toContain(`slo=${name}`);
     }
@@ -148,7 +149,9 @@ describe('the rows of the error-budget report', () => {
     const before = new Map(report(checkout).panels.map((p) => [p.title, p.id]));
     const after = new Map(report(withExtraSlo(checkout)).panels.map((p) => [p.title, p.id]));
     for (const [title, id] of before) expect([title, after.get(title)]).toEqual([title, id]);
-    expect(report(checkout).panels.map((p) => p.id)).toEqual([1, 2, 3, 4, 5].flatMap((block) => [0, 1, 2, 3, 4, 5, 6, 7].map((slot) => 100 * block + slot)));
+    // Blocks 1–3 are the service-wide SLOs, with the journeys table in slot 8; 4 and 5 are the journey's own.
+    const slots = (block: number) => [0, 1, 2, 3, 4, 5, 6, 7, ...(block <= 3 ? [8] : [])];
+    expect(report(checkout).panels.map((p) => p.id)).toEqual([1, 2, 3, 4, 5].flatMap((block) => slots(block).map((slot) => 100 * block + slot)));
   });
 
   it('reads the time range period with $__range, and the quarter with the panel time override now/fQ', () => {

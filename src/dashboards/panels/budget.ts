@@ -1,7 +1,7 @@
 /**
  * Error-budget report panels, one block per SLO: budget left this calendar month (the dashboard's time range)
  * and this quarter (a panel time override), next to the SLO's rolling window; how fast it burns; when it runs
- * out at the current rate; and which routes (operations) spent it.
+ * out at the current rate; and which routes (operations) and, for a service-wide SLO, which journeys spent it.
  *
  * Calendar periods come from Grafana: every period query reads `[$__range]`, so whatever range the viewer
  * picks (this month, last month, this quarter) is the period. Service-wide counts are sums of the recording
@@ -15,16 +15,17 @@
  * are aggregated per service, so the per-route breakdown reads the raw histogram with `increase()`, through the
  * same predicate builders as the recording rules.
  */
-import type { SloModel } from '../../model/types';
+import type { JourneyModel, SloModel } from '../../model/types';
 import { baseWindow } from '../../rules/windows';
 import { sloScope } from '../../rules/slo';
+import { LABEL } from '../../signals/contract';
 import { exact, sumBy } from '../../signals/promql';
-import { endpointLabel, errorIncrease, slowRequestIncrease, sloSeries } from '../../signals/queries';
+import { endpointLabel, errorIncrease, slowRequestIncrease, sloSeries, type SignalScope } from '../../signals/queries';
 import { ALERT, RECORD } from '../../signals/recorded';
 import type { PanelContext } from '../context';
 import { capitalize, percent, window } from '../format';
 import { BUDGET_BLOCK, BUDGET_SLOT, REF_IDS } from '../ids';
-import { Panel, statPanel, tablePanel, Thresholds, timeSeries, UNIT } from '../sdk';
+import { Panel, statPanel, tablePanel, type TableKey, type TableSpec, Thresholds, timeSeries, UNIT } from '../sdk';
 import { promise, sloTitle } from './slo';
 import { served } from './traffic';
 
@@ -94,8 +95,20 @@ export function budgetLeftOver(ctx: PanelContext, slo: SloModel, range: string):
 
 /** Bad events of the SLO in `range`, per route (operation), from the raw histogram. */
 export function badEventsByEndpoint(ctx: PanelContext, slo: SloModel, range: string): string {
-  const by = [endpointLabel(ctx.model.kind)];
-  const scope = sloScope(ctx.serviceScope, slo);
+  return badEvents(sloScope(ctx.serviceScope, slo), slo, range, [endpointLabel(ctx.model.kind)]);
+}
+
+/**
+ * Bad events of a service-wide SLO in `range` among one journey's requests, labelled `journey`: the SLO's own
+ * predicate (its threshold, not the journey's) over the journey's routes, so the shares are of this SLO's budget.
+ */
+export function badEventsOfJourney(ctx: PanelContext, slo: SloModel, journey: JourneyModel, range: string): string {
+  const bad = sumBy([], badEvents({ ...ctx.serviceScope, requests: journey.requests }, slo, range, []));
+  // An absent source label reads as "", which the empty regex matches: every sample gets the journey's name.
+  return `label_replace(${bad}, "${LABEL.journey}", "${journey.name}", "${LABEL.journey}", "")`;
+}
+
+function badEvents(scope: SignalScope, slo: SloModel, range: string, by: readonly string[]): string {
   switch (slo.kind) {
     case 'availability':
       return errorIncrease(scope, range, by);
@@ -222,23 +235,22 @@ function burnHistoryPanel(ctx: PanelContext, slo: SloModel, index: number): Pane
   });
 }
 
-function spendersTable(ctx: PanelContext, slo: SloModel, index: number): Panel {
-  const s = served(ctx.model.kind);
-  const endpoint = endpointLabel(ctx.model.kind);
-  // `> 0`: a route that spent nothing is no answer to "which spent it".
-  const bad = `${sumBy([endpoint], badEventsByEndpoint(ctx, slo, RANGE))} > 0`;
-  // Every event of the period, recorded: sum of per-second rates × the evaluation interval they are spaced by.
-  const events = `${sumBy([], recordedSum(ctx, slo, 'sliEvents', RANGE))} * ${exact(ctx.model.alerting.evaluationIntervalMs / 1000)}`;
-  const what = slo.kind === 'availability' ? `failed ${s.unit}` : `${s.unit} slower than the threshold`;
+/** Every event of the SLO in `range`, recorded: the sum of per-second rates × the evaluation interval they are spaced by. */
+function eventsOver(ctx: PanelContext, slo: SloModel, range: string): string {
+  return `${sumBy([], recordedSum(ctx, slo, 'sliEvents', range))} * ${exact(ctx.model.alerting.evaluationIntervalMs / 1000)}`;
+}
+
+/** What tells the two spent-budget tables apart: the label a row is keyed by, and where the panel goes. */
+interface SpentTableSpec extends Pick<TableSpec, 'id' | 'title' | 'description' | 'width' | 'height'> {
+  readonly key: TableKey;
+}
+
+/** A table of the bad events `bad` (one sample per key) and the share of the SLO's budget of the range each spent. */
+function spentTable(ctx: PanelContext, slo: SloModel, panel: SpentTableSpec, bad: string): Panel {
+  const what = badEventsName(ctx, slo);
   return tablePanel({
-    id: id(index, 'spenders'),
-    title: `Which ${s.endpoint}s spent the ${slo.name} budget`,
-    description:
-      `Which ${s.endpoint}s spent the ${slo.name} budget of the time range? The ${TOP} with the most ${what}, and the share of the period's budget ` +
-      `(${percent(slo.errorBudget)} of all its ${s.unit}) each spent; the shares add up to the budget spent. Counted from the raw histogram ` +
-      `with the same ${slo.kind === 'availability' ? 'error predicate' : 'threshold'} as the SLO's rules; an empty ${s.endpoint} is ${s.unit} that matched none.`,
-    width: 12,
-    keys: [{ label: endpoint, title: capitalize(s.endpoint) }],
+    ...panel,
+    keys: [panel.key],
     columns: [
       { refId: REF_IDS[0], title: capitalize(what), unit: UNIT.count, decimals: 0, expr: `topk(${TOP}, ${bad})` },
       {
@@ -246,7 +258,7 @@ function spendersTable(ctx: PanelContext, slo: SloModel, index: number): Panel {
         title: 'Budget spent',
         unit: UNIT.ratio,
         decimals: 1,
-        expr: `topk(${TOP}, (${bad}) / on () group_left () (${events} * ${exact(slo.errorBudget)} > 0))`,
+        expr: `topk(${TOP}, (${bad}) / on () group_left () (${eventsOver(ctx, slo, RANGE)} * ${exact(slo.errorBudget)} > 0))`,
         thresholds: { base: 'green', steps: [{ value: 0.25, color: 'orange' }, { value: 1, color: 'red' }] },
       },
     ],
@@ -254,7 +266,64 @@ function spendersTable(ctx: PanelContext, slo: SloModel, index: number): Panel {
   });
 }
 
-/** The panels of the SLO number `index`: five stats on one line (5 + 5 + 5 + 5 + 4 columns), the burn history and the spenders below. */
+function badEventsName(ctx: PanelContext, slo: SloModel): string {
+  const s = served(ctx.model.kind);
+  return slo.kind === 'availability' ? `failed ${s.unit}` : `${s.unit} slower than the threshold`;
+}
+
+function spendersTable(ctx: PanelContext, slo: SloModel, index: number): Panel {
+  const s = served(ctx.model.kind);
+  const endpoint = endpointLabel(ctx.model.kind);
+  // `> 0`: a route that spent nothing is no answer to "which spent it".
+  const bad = `${sumBy([endpoint], badEventsByEndpoint(ctx, slo, RANGE))} > 0`;
+  return spentTable(
+    ctx,
+    slo,
+    {
+      id: id(index, 'spenders'),
+      title: `Which ${s.endpoint}s spent the ${slo.name} budget`,
+      description:
+        `Which ${s.endpoint}s spent the ${slo.name} budget of the time range? The ${TOP} with the most ${badEventsName(ctx, slo)}, and the share of the period's budget ` +
+        `(${percent(slo.errorBudget)} of all its ${s.unit}) each spent; the shares add up to the budget spent. Counted from the raw histogram ` +
+        `with the same ${slo.kind === 'availability' ? 'error predicate' : 'threshold'} as the SLO's rules; an empty ${s.endpoint} is ${s.unit} that matched none.`,
+      key: { label: endpoint, title: capitalize(s.endpoint) },
+      width: 12,
+    },
+    bad,
+  );
+}
+
+/**
+ * Which critical user journeys spent a service-wide SLO's budget: the question after "which routes" when the
+ * routes are grouped into journeys. A journey's own SLOs have their own rows; this table divides the service's.
+ */
+function journeysTable(ctx: PanelContext, slo: SloModel, index: number): Panel {
+  const s = served(ctx.model.kind);
+  const journeys = ctx.model.journeys;
+  const bad = `(${journeys.map((j) => badEventsOfJourney(ctx, slo, j, RANGE)).join(' or ')}) > 0`;
+  return spentTable(
+    ctx,
+    slo,
+    {
+      id: id(index, 'journeys'),
+      title: `Which journeys spent the ${slo.name} budget`,
+      description:
+        `Which critical user journeys spent the service-wide ${slo.name} budget of the time range? The ${badEventsName(ctx, slo)} among each journey's routes, by this SLO's ` +
+        `${slo.kind === 'availability' ? 'error predicate' : 'threshold'}, and the share of the period's budget each spent. A route in two journeys counts for both, ` +
+        `and routes in no journey are missing, so the shares need not add up to the budget spent; "Which ${s.endpoint}s" has the whole.`,
+      key: { label: LABEL.journey, title: 'Journey' },
+      width: 24,
+      // One table row per journey at Grafana's small cell height, a little over one grid unit each.
+      height: Math.min(12, 3 + Math.ceil(journeys.length * 1.2)),
+    },
+    bad,
+  );
+}
+
+/**
+ * The panels of the SLO number `index`: five stats on one line (5 + 5 + 5 + 5 + 4 columns), the burn history and
+ * the spending routes below, and for a service-wide SLO of a service with journeys, the spending journeys.
+ */
 export function budgetPanels(ctx: PanelContext, slo: SloModel, index: number): Panel[] {
   return [
     budgetStat(ctx, slo, index, 'month'),
@@ -264,6 +333,7 @@ export function budgetPanels(ctx: PanelContext, slo: SloModel, index: number): P
     exhaustionStat(ctx, slo, index),
     burnHistoryPanel(ctx, slo, index),
     spendersTable(ctx, slo, index),
+    ...(!slo.journey && ctx.model.journeys.length > 0 ? [journeysTable(ctx, slo, index)] : []),
   ];
 }
 
