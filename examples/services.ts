@@ -83,6 +83,10 @@ export const ledger = defineService({
     latency: { objective: 95, threshold: '2s', window: '7d', burnTiers: { fast: false, slow: false } },
   },
   traffic: { noTrafficFor: false, dropBelowLastWeek: false },
+  // The rules that reread the whole 28d and 7d windows (budget left, ErrorBudgetExhausted) run every 5 minutes
+  // in a PrometheusRule of their own, as a fleet's would when they dominate the rule cost (BENCHMARKS.md).
+  alerting: { sloWindowEvaluationInterval: '5m' },
+  budgetPolicy: { exhausted: 'ticket', action: 'Pause ledger schema migrations until the budget recovers.' },
 });
 
 /**

@@ -23,7 +23,7 @@ export type { RuleFile, RuleGroup, Rule, AlertingRule, RecordingRule, PromtoolTe
 export { serviceMonitorSpec, scrapeConfig, type ScrapeDiscovery } from './scrape';
 export { serviceDashboard, serviceDashboards, budgetReport, budgetReportQueries, fleetDashboard, appDashboards, dashboardFiles, dashboardQueries } from './dashboards';
 export { renderAlertmanagerConfig } from './routing';
-export { GoldenSignals, type GoldenSignalsProps } from './constructs/golden-signals';
+export { GoldenSignals, SLO_WINDOW_RULE_TIER, type GoldenSignalsProps } from './constructs/golden-signals';
 export { GrafanaDashboards, type GrafanaDashboardsProps, type DashboardDelivery, type DeferredDashboard } from './constructs/dashboards';
 export { FleetOverview, type FleetOverviewProps } from './constructs/fleet-overview';
 export { writePlainFiles, type WritePlainFilesOptions } from './constructs/plain-files';

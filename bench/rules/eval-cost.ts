@@ -28,10 +28,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { resolveService, ServiceModel } from '../../src/model';
-import { isAlertingRule, serviceRules, toYaml } from '../../src/rules';
-import type { Rule, RuleFile } from '../../src/rules/types';
-import { ALERT, RECORD } from '../../src/signals/recorded';
-import { formatDuration, parseDuration } from '../../src/spec';
+import { serviceRules, toYaml } from '../../src/rules';
+import type { RuleFile } from '../../src/rules/types';
+import { parseDuration } from '../../src/spec';
 import type { ServiceDefinition } from '../../src/spec';
 import { syntheticFleet } from '../synth/fleet';
 import { fleetSeries, writeExposition } from './eval-cost/fleet-data';
@@ -47,9 +46,9 @@ const BLOCK_MS = 54 * HOUR;
 const HISTORY_MS = 30 * DAY + HOUR;
 
 /**
- * `ours`: the shipped rules. `ours-split`: the same rules with the SLO-window ones (the window's error ratio, the
- * budget left and ErrorBudgetExhausted) moved into a second group per service evaluated every 5m: the candidate
- * change measured side by side. `none`: no rules (the scrape alone, for the server's baseline).
+ * `ours`: the shipped rules. `ours-split`: the same services with `alerting.sloWindowEvaluationInterval: '5m'`,
+ * which moves the SLO-window rules (the window's error ratio, the budget left and ErrorBudgetExhausted) into a
+ * second group per service evaluated every 5m. `none`: no rules (the scrape alone, for the server's baseline).
  */
 type Generator = 'ours' | 'ours-split' | 'sloth' | 'pyrra' | 'none';
 
@@ -173,27 +172,13 @@ export function fleetModels(n: number, window: string): ServiceModel[] {
 /** The rule file a generator ships for the fleet: ours exactly as `serviceRules` renders it, the peers' from ./eval-cost/peers. */
 export function rulesFor(models: readonly ServiceModel[], generator: Generator): RuleFile {
   if (generator === 'ours') return { groups: models.flatMap((m) => serviceRules(m).groups) };
-  if (generator === 'ours-split') return { groups: models.flatMap((m) => splitSloWindow(m, serviceRules(m))) };
+  if (generator === 'ours-split') return { groups: models.flatMap((m) => serviceRules({ ...m, alerting: { ...m.alerting, sloWindowEvaluationIntervalMs: SLO_WINDOW_INTERVAL_MS } }).groups) };
   if (generator === 'none') return { groups: [] };
   return peerRules(models, generator);
 }
 
-/** Interval of the SLO-window group in `ours-split`. */
-const SLO_WINDOW_INTERVAL = '5m';
-
-/**
- * Moves the rules that read the whole SLO window into their own group at {@link SLO_WINDOW_INTERVAL}. They read
- * only recorded series of the main group (one interval late at most, which a 30d ratio cannot notice) and
- * nothing in the main group reads them, so the split changes no alert of the main group.
- */
-export function splitSloWindow(model: ServiceModel, file: RuleFile): RuleFile['groups'] {
-  const windows = new Set(model.slos.map((s) => RECORD.errorRatio(formatDuration(s.windowMs))));
-  const long = (r: Rule) => (isAlertingRule(r) ? r.alert === ALERT.errorBudgetExhausted : windows.has(r.record) || r.record === RECORD.budgetRemaining);
-  return file.groups.flatMap((g) => [
-    { ...g, rules: g.rules.filter((r) => !long(r)) },
-    { name: `${g.name}.slo-window`, interval: SLO_WINDOW_INTERVAL, rules: g.rules.filter(long) },
-  ]);
-}
+/** `ours-split`: the fleet with `alerting.sloWindowEvaluationInterval: '5m'`. */
+const SLO_WINDOW_INTERVAL_MS = 5 * 60_000;
 
 // ---------------------------------------------------------------------------------------------------------
 // Backfill

@@ -10,7 +10,7 @@ import { routingUnits } from '../routing/plan';
 import { resolveRouting } from '../routing/resolve';
 import type { RoutingModel } from '../routing/types';
 import { serviceRules } from '../rules';
-import { isAlertingRule } from '../rules/types';
+import { isAlertingRule, type RuleGroup } from '../rules/types';
 import { serviceMonitorSpec } from '../scrape';
 import type { ServiceDefinition } from '../spec/service';
 import { AlertRouting, TeamAlertRouting } from './alert-routing';
@@ -88,6 +88,11 @@ export class GoldenSignals extends Construct {
   readonly model: ServiceModel;
   readonly serviceMonitor: ServiceMonitor;
   readonly prometheusRule: PrometheusRule;
+  /**
+   * The SLO-window rules' own PrometheusRule (`<service>-golden-signals-slo-window`, labelled
+   * {@link SLO_WINDOW_RULE_TIER}), when `alerting.sloWindowEvaluationInterval` gives them a group of their own.
+   */
+  readonly sloWindowRule?: PrometheusRule;
   readonly dashboards?: GrafanaDashboards;
   readonly autoscaling?: ServiceAutoscaling;
   /** The service's own AlertmanagerConfig, when its `routing` routes per service (and `alertRouting` is on). */
@@ -127,20 +132,14 @@ export class GoldenSignals extends Construct {
       metadata: { name, namespace: model.namespace, labels },
       spec: serviceMonitorSpec(model),
     });
-    this.prometheusRule = new PrometheusRule(this, 'rules', {
-      metadata: { name, namespace: model.namespace, labels },
-      spec: {
-        groups: serviceRules(model).groups.map((g) => ({
-          name: g.name,
-          interval: g.interval,
-          rules: g.rules.map((r) =>
-            isAlertingRule(r)
-              ? { alert: r.alert, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr), for: r.for, labels: r.labels, annotations: r.annotations }
-              : { record: r.record, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr), labels: r.labels },
-          ),
-        })),
-      },
-    });
+    const [serviceGroup, sloWindowGroup] = serviceRules(model).groups;
+    this.prometheusRule = new PrometheusRule(this, 'rules', { metadata: { name, namespace: model.namespace, labels }, spec: { groups: [prometheusRuleGroup(serviceGroup)] } });
+    if (sloWindowGroup) {
+      this.sloWindowRule = new PrometheusRule(this, 'slo-window-rules', {
+        metadata: { name: `${name}-slo-window`, namespace: model.namespace, labels: { ...labels, ...SLO_WINDOW_RULE_TIER } },
+        spec: { groups: [prometheusRuleGroup(sloWindowGroup)] },
+      });
+    }
     if (props.dashboards !== false) {
       this.dashboards = new GrafanaDashboards(this, 'dashboards', {
         dashboards: serviceDashboards(model, props.fleetDashboardUid ? { fleetUid: props.fleetDashboardUid } : {}),
@@ -164,6 +163,25 @@ export class GoldenSignals extends Construct {
         assertNever(per);
     }
   }
+}
+
+/**
+ * Label of the SLO-window rules' PrometheusRule, so a Prometheus can leave them out (`ruleSelector` with
+ * `NotIn`) and a Thanos or Mimir ruler can take them (BENCHMARKS.md, "A user outgrowing one Prometheus").
+ */
+export const SLO_WINDOW_RULE_TIER = { 'golden-signals/rule-tier': 'slo-window' } as const;
+
+/** A rule group as the PrometheusRule CRD types it. */
+function prometheusRuleGroup(g: RuleGroup) {
+  return {
+    name: g.name,
+    interval: g.interval,
+    rules: g.rules.map((r) =>
+      isAlertingRule(r)
+        ? { alert: r.alert, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr), for: r.for, labels: r.labels, annotations: r.annotations }
+        : { record: r.record, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr), labels: r.labels },
+    ),
+  };
 }
 
 function placedIn(root: IConstruct): Placed {

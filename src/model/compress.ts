@@ -117,7 +117,14 @@ export function compressTime(model: ServiceModel, factor: number, options: Compr
     metrics: { ...model.metrics, scrapeIntervalMs: options.scrapeIntervalMs },
     slos,
     traffic: { ...model.traffic, noTrafficForMs: model.traffic.noTrafficForMs === undefined ? undefined : window(model.traffic.noTrafficForMs) },
-    alerting: { ...model.alerting, evaluationIntervalMs: options.evaluationIntervalMs },
+    alerting: {
+      ...model.alerting,
+      evaluationIntervalMs: options.evaluationIntervalMs,
+      // The same multiple of the evaluation interval, so the SLO-window group keeps evaluating with the other.
+      ...(model.alerting.sloWindowEvaluationIntervalMs === undefined
+        ? {}
+        : { sloWindowEvaluationIntervalMs: options.evaluationIntervalMs * (model.alerting.sloWindowEvaluationIntervalMs / model.alerting.evaluationIntervalMs) }),
+    },
     timings,
   };
 }

@@ -64,6 +64,15 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
     // pint group/interval: past 5m, series go stale between evaluations and alerts flap.
     p.add('alerting.evaluationInterval', alerting.evaluationInterval, 'must be at most "5m": longer intervals leave gaps past the 5m lookback and alerts flap');
   }
+  const sloWindowEvaluationIntervalMs = alerting.sloWindowEvaluationInterval === undefined ? undefined : p.duration('alerting.sloWindowEvaluationInterval', alerting.sloWindowEvaluationInterval, '1m', 1000);
+  if (sloWindowEvaluationIntervalMs !== undefined && (sloWindowEvaluationIntervalMs % evaluationIntervalMs !== 0 || sloWindowEvaluationIntervalMs > MAX_GROUP_INTERVAL_MS)) {
+    // A multiple, so both groups evaluate at the same instants; at most 5m for the same staleness reason as above.
+    p.add(
+      'alerting.sloWindowEvaluationInterval',
+      alerting.sloWindowEvaluationInterval,
+      `must be a whole multiple of alerting.evaluationInterval (${formatDuration(evaluationIntervalMs)}) and at most "5m"`,
+    );
+  }
   if (alerting.clusterLabel !== undefined && (typeof alerting.clusterLabel !== 'string' || !LABEL_NAME.test(alerting.clusterLabel))) {
     p.add('alerting.clusterLabel', alerting.clusterLabel, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
   }
@@ -234,6 +243,7 @@ export function resolveService(definition: ServiceDefinition): ServiceModel {
       runbookUrlPattern: runbookUrl,
       grafanaUrl: grafanaUrl.replace(/\/+$/, ''),
       evaluationIntervalMs,
+      ...(sloWindowEvaluationIntervalMs !== undefined ? { sloWindowEvaluationIntervalMs } : {}),
       clusterLabel: alerting.clusterLabel,
       labels: alerting.labels ?? {},
       dashboardUid: dashboardUid(namespace, name, 'service'),

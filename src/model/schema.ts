@@ -133,7 +133,7 @@ const SATURATION: Fields<SaturationLimits> = {
   container: VALUE, cpuOfLimit: VALUE, cpuOfRequest: VALUE, memoryOfLimit: VALUE, eventLoopUtilization: VALUE, eventLoopDelayP99: VALUE, inFlightOfLimit: VALUE,
 };
 const BUDGET_POLICY: Fields<BudgetPolicy> = { exhausted: VALUE, action: VALUE };
-const ALERTING: Fields<AlertingOptions> = { runbookUrl: VALUE, grafanaUrl: VALUE, evaluationInterval: VALUE, clusterLabel: VALUE, labels: LABELS };
+const ALERTING: Fields<AlertingOptions> = { runbookUrl: VALUE, grafanaUrl: VALUE, evaluationInterval: VALUE, sloWindowEvaluationInterval: VALUE, clusterLabel: VALUE, labels: LABELS };
 
 const SCALE_TARGET: Fields<ScaleTarget> = { kind: VALUE, name: VALUE };
 const RESOURCE_METRIC: Fields<ResourceScalingMetric> = { type: VALUE, averageUtilization: VALUE, averageValue: VALUE };

@@ -165,6 +165,8 @@ export interface AlertingModel {
   readonly runbookUrlPattern: string;
   readonly grafanaUrl: string;
   readonly evaluationIntervalMs: number;
+  /** Interval of the SLO-window rules' own group; undefined: they stay in the service's group. */
+  readonly sloWindowEvaluationIntervalMs?: number;
   readonly clusterLabel?: string;
   readonly labels: Readonly<Record<string, string>>;
   /** UID of the service's Grafana dashboard (deterministic; the dashboards module uses the same). */

@@ -16,7 +16,7 @@ import { availabilityEventRate, errorRate, fastRequestRate, requestRate, service
 import { ALERT, RECORD } from '../signals/recorded';
 import { formatDuration } from '../spec/duration';
 import { alertingRule, budgetReportUrl } from './alert';
-import type { AlertingRule, RecordingRule } from './types';
+import { isAlertingRule, type AlertingRule, type RecordingRule, type Rule } from './types';
 import { baseWindow, baseWindowMs, ratioWindowsMs, recordedRange, recordedSpacingMs } from './windows';
 
 function sloMatchers(model: ServiceModel, slo: SloModel): Matcher[] {
@@ -99,6 +99,17 @@ export function sloRecordingRules(model: ServiceModel, slo: SloModel): Recording
     },
   );
   return rules;
+}
+
+/**
+ * Whether a rule of the service reads the whole SLO window: the window's error ratio (unless a burn tier reads the
+ * same window), the budget left, and the budget policy's alert. Nothing else reads them, so they can be evaluated
+ * in a group of their own (see `serviceRules`) without delaying any other rule.
+ */
+export function readsWholeSloWindow(model: ServiceModel): (rule: Rule) => boolean {
+  const tierWindows = new Set(model.slos.flatMap((s) => s.tiers.flatMap((t) => [t.shortWindowMs, t.longWindowMs])).map((ms) => RECORD.errorRatio(formatDuration(ms))));
+  const records = new Set([RECORD.budgetRemaining, ...model.slos.map((s) => RECORD.errorRatio(formatDuration(s.windowMs))).filter((r) => !tierWindows.has(r))]);
+  return (rule) => (isAlertingRule(rule) ? rule.alert === ALERT.errorBudgetExhausted : records.has(rule.record));
 }
 
 /**

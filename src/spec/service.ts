@@ -299,6 +299,18 @@ export interface AlertingOptions {
    */
   readonly evaluationInterval?: Duration;
   /**
+   * Evaluate the rules that read the whole SLO window (the window's error ratio, the budget left and
+   * `ErrorBudgetExhausted`) in a group of their own at this interval, a whole multiple of
+   * {@link evaluationInterval} of at most 5m. They reread 30 days of two recorded series per SLO to move a number
+   * that changes by 1/43,200 of its window per minute, and at fleet scale they are most of the evaluation cost
+   * (BENCHMARKS.md, "Rule evaluation in a real Prometheus"): every 5m they cost a fifth and the budget is at most
+   * 5 minutes late. The group also goes into a PrometheusRule of its own, labelled
+   * `golden-signals/rule-tier: slo-window`, so a Thanos or Mimir ruler can take it off the scraping Prometheus.
+   * @default undefined: one group with every rule, at {@link evaluationInterval}
+   * @example alerting: { sloWindowEvaluationInterval: '5m' }
+   */
+  readonly sloWindowEvaluationInterval?: Duration;
+  /**
    * Label that tells clusters apart when one Prometheus (Thanos, Mimir) sees several; every aggregation
    * keeps it.
    * @default none: single cluster

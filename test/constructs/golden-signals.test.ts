@@ -53,6 +53,21 @@ describe('GoldenSignals', () => {
     expect(rule.spec).toEqual(JSON.parse(JSON.stringify(serviceRules(resolveService(checkout)))));
   });
 
+  it('places the SLO-window group of a service that sets sloWindowEvaluationInterval in a PrometheusRule of its own, labelled for a ruler to select', () => {
+    const [service, window] = serviceRules(resolveService(ledger)).groups;
+    expect(of('PrometheusRule', 'ledger-sync-golden-signals').spec).toEqual(JSON.parse(JSON.stringify({ groups: [service] })));
+    const own = of('PrometheusRule', 'ledger-sync-golden-signals-slo-window');
+    expect(own.spec).toEqual(JSON.parse(JSON.stringify({ groups: [window] })));
+    expect(own.metadata.labels).toEqual({ ...of('PrometheusRule', 'ledger-sync-golden-signals').metadata.labels, 'golden-signals/rule-tier': 'slo-window' });
+    expect(fleetManifests.filter((m) => m.kind === 'PrometheusRule').map((m) => m.metadata.name)).toEqual([
+      'checkout-golden-signals',
+      'catalog-golden-signals',
+      'ledger-sync-golden-signals',
+      'ledger-sync-golden-signals-slo-window',
+      'mailer-golden-signals',
+    ]);
+  });
+
   it.each([
     ['its own stack', undefined, { 'app.kubernetes.io/part-of': 'golden-signals' }],
     ['a kube-prometheus-stack release', { kind: 'kube-prometheus-stack', releaseName: 'monitoring' } as const, { 'app.kubernetes.io/part-of': 'golden-signals', release: 'monitoring' }],

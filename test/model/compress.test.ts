@@ -27,6 +27,13 @@ describe('compressTime', () => {
     expect(fast.alerting.evaluationIntervalMs).toBe(2000);
   });
 
+  it('keeps the SLO-window group the same multiple of the evaluation interval (ledger-sync: 5m of 1m becomes 10s of 2s)', () => {
+    const fast = compressTime(resolveService(ledger), 60, { scrapeIntervalMs: 1000, evaluationIntervalMs: 2000 });
+    expect(fast.alerting.sloWindowEvaluationIntervalMs).toBe(10_000);
+    expect(serviceRules(fast).groups.map((g) => g.interval)).toEqual(['2s', '10s']);
+    expect(compressTime(resolveService(catalog), 60, ONE_SECOND).alerting.sloWindowEvaluationIntervalMs).toBeUndefined();
+  });
+
   it('keeps rate windows at four scrape intervals or more and rounds waits to whole seconds', () => {
     const fast = compressTime(resolveService(checkout), 240, { scrapeIntervalMs: 2000, evaluationIntervalMs: 1000 });
     expect(fast.slos[0].tiers[0].shortWindowMs).toBe(8000); // 5m / 240 = 1.25s, floored to 4 × 2s

@@ -45,15 +45,17 @@ describe('every generated rule of the example fleet', () => {
     expect(text).not.toMatch(/\d\.\d*(?:0{6,}|9{6,})\d/);
   });
 
-  it('keeps every group interval at or under 5m and every derived rule in the group of its inputs', () => {
+  it('keeps every group interval at or under 5m and every derived rule after its inputs, in its group or the one before', () => {
     for (const m of models) {
       const file = serviceRules(m);
-      expect(file.groups).toHaveLength(1);
-      expect(parseDuration(file.groups[0].interval)).toBeLessThanOrEqual(5 * 60_000);
+      expect(file.groups).toHaveLength(m.alerting.sloWindowEvaluationIntervalMs === undefined ? 1 : 2);
       const seen = new Set<string>();
-      for (const r of file.groups[0].rules) {
-        for (const used of selectedMetrics(r.expr)) if (used.includes(':')) expect(seen).toContain(used);
-        if (!isAlertingRule(r)) seen.add(r.record);
+      for (const g of file.groups) {
+        expect(parseDuration(g.interval)).toBeLessThanOrEqual(5 * 60_000);
+        for (const r of g.rules) {
+          for (const used of selectedMetrics(r.expr)) if (used.includes(':')) expect(seen).toContain(used);
+          if (!isAlertingRule(r)) seen.add(r.record);
+        }
       }
     }
   });
@@ -141,6 +143,44 @@ describe('SLO rules', () => {
   it('keeps a configured cluster label in every aggregation and join', () => {
     const rules = rulesOf(defineService({ ...checkout, alerting: { clusterLabel: 'cluster' } }));
     for (const r of rules) for (const by of r.expr.match(/\b(by|on) \(([^)]*)\)/g) ?? []) if (!by.includes('horizontalpodautoscaler')) expect(by).toContain('cluster');
+  });
+});
+
+describe('the SLO-window rules in a group of their own (alerting.sloWindowEvaluationInterval)', () => {
+  const split = (def: ServiceDefinition) => serviceRules(resolveService(defineService({ ...def, alerting: { ...def.alerting, sloWindowEvaluationInterval: '5m' } })));
+  const nameOf = (r: Rule) => (isAlertingRule(r) ? `${r.alert} ${r.labels.slo}` : `${r.record} ${r.labels?.slo ?? ''}`);
+
+  it.each([
+    ['checkout (30d, a budget policy, several objectives and a journey)', checkout, ['slo:sli_error:ratio_rate30d', 'slo:period_error_budget_remaining:ratio', 'ErrorBudgetExhausted']],
+    ['ledger-sync (28d and 7d windows, no fast or slow tier on 7d)', ledger, ['slo:sli_error:ratio_rate28d', 'slo:period_error_budget_remaining:ratio', 'slo:sli_error:ratio_rate7d', 'ErrorBudgetExhausted']],
+  ] as const)('moves exactly the window ratio, the budget left and ErrorBudgetExhausted of %s, every rule unchanged', (_what, def, moved) => {
+    const one = serviceRules(resolveService(defineService({ ...def, alerting: { ...def.alerting, sloWindowEvaluationInterval: undefined } })));
+    const two = split(def);
+    expect(two.groups.map((g) => [g.name, g.interval])).toEqual([
+      [one.groups[0].name, '1m'],
+      [`${one.groups[0].name}.slo-window`, '5m'],
+    ]);
+    expect([...new Set(two.groups[1].rules.map((r) => (isAlertingRule(r) ? r.alert : r.record)))].sort()).toEqual([...moved].sort());
+    // The same rule objects, only regrouped: the service group keeps its order, nothing is added or lost.
+    expect(two.groups.flatMap((g) => g.rules).map(nameOf).sort()).toEqual(one.groups[0].rules.map(nameOf).sort());
+    expect(two.groups[0].rules).toEqual(one.groups[0].rules.filter((r) => two.groups[0].rules.some((k) => nameOf(k) === nameOf(r))));
+  });
+
+  it('leaves nothing in the service group reading what the SLO-window group records, so only the moved rules lag', () => {
+    for (const def of [checkout, ledger]) {
+      const [service, window] = split(def).groups;
+      const moved = new Set(window.rules.flatMap((r) => (isAlertingRule(r) ? [] : [r.record])));
+      expect(service.rules.flatMap((r) => selectedMetrics(r.expr)).filter((m) => moved.has(m))).toEqual([]);
+      // The burn tiers' quiet clause reads ALERTS, of ErrorBudgetBurn only.
+      expect(service.rules.filter((r) => r.expr.includes(ALERT.errorBudgetExhausted))).toEqual([]);
+    }
+  });
+
+  it('keeps a window ratio that a burn tier also reads in the service group', () => {
+    // A 3d SLO window: the longterm tier's long window is the SLO window itself.
+    const rules = split(defineService({ ...catalog, slos: { availability: { objective: 99, window: '3d', burnTiers: { medium: false, slow: false } } } }));
+    expect(rules.groups[0].rules.some((r) => !isAlertingRule(r) && r.record === 'slo:sli_error:ratio_rate3d')).toBe(true);
+    expect(rules.groups[1].rules.map((r) => (isAlertingRule(r) ? r.alert : r.record))).toEqual(['slo:period_error_budget_remaining:ratio']);
   });
 });
 
