@@ -176,7 +176,7 @@ describe('the rows of the error-budget report', () => {
   });
 
   it.each(EXAMPLE_MODELS.map((m) => [m.name, m] as const))('reads only recorded series that the rules of %s record', (_name, m) => {
-    const recorded = new Set(serviceRules(m).groups[0].rules.flatMap((r) => (isAlertingRule(r) ? [] : [r.record])));
+    const recorded = new Set(serviceRules(m).groups.flatMap((g) => g.rules).flatMap((r) => (isAlertingRule(r) ? [] : [r.record])));
     const read = new Set(budgetReportQueries(m).flatMap((q) => selectors(q.expr).map((s) => s.metric)).filter((n) => n.includes(':')));
     expect(read.size).toBeGreaterThan(0);
     for (const name of read) expect(recorded.has(name) ? name : `${name} is not recorded`).toBe(name);
