@@ -48,11 +48,15 @@ describeWithBinary('promtool', 'promtool on the committed alerts/', (promtool) =
   );
 });
 
+/** GC at 4× the live heap instead of 2× (64 → 120 MB here), one OS thread: less collector work per rule evaluation. */
+const PROMTOOL_BATCH_ENV = { GOGC: '400', GOMAXPROCS: '1' };
+
 function runAsync(binary: string, args: string[], cwd: string, timeoutMs: number): Promise<{ status: number | null; output: string }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
   return new Promise((resolve) => {
-    const child = spawn(binary, args, { cwd, timeout: timeoutMs });
+    // The Go runtime tuned for a short batch job (BENCHMARKS.md: about 18% less CPU for the same proof).
+    const child = spawn(binary, args, { cwd, timeout: timeoutMs, env: { ...process.env, ...PROMTOOL_BATCH_ENV } });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d));
     child.stderr.on('data', (d: Buffer) => (output += d));
