@@ -400,14 +400,16 @@ async function runPrometheus(
     const last = snapshots[snapshots.length - 1];
     const minutes = (Date.now() - firstAt) / MINUTE;
     const out = generator === 'pyrra' ? `{__name__=~".+:increase${window}"}` : 'slo:period_error_budget_remaining:ratio';
+    // A server past saturation may not answer a query at all: that is a result to report, not a reason to stop.
+    const unanswered = (what: string) => (e: Error) => `${what} unanswered (${e.message.split(':')[0]})`;
     const sanity =
       generator === 'none'
         ? ''
-        : `${await instant(base, `count(${out})`)} series, median ${f3(await instant(base, `quantile(0.5, ${out})`))}; ` +
-          `${await instant(base, 'count(ALERTS{alertstate="firing"})')} firing, ${await instant(base, 'count(ALERTS{alertstate="pending"})')} pending`;
-    const api = JSON.parse((await get(`${base}/api/v1/rules`, 120_000)).body) as {
-      data: { groups: Array<{ name: string; interval: number; rules: Array<{ name: string; type: string; query: string; evaluationTime: number; health: string; lastError?: string }> }> };
-    };
+        : await (async () =>
+            `${await instant(base, `count(${out})`)} series, median ${f3(await instant(base, `quantile(0.5, ${out})`))}; ` +
+            `${await instant(base, 'count(ALERTS{alertstate="firing"})')} firing, ${await instant(base, 'count(ALERTS{alertstate="pending"})')} pending`)().catch(unanswered('sanity queries'));
+    type RulesApi = { data: { groups: Array<{ name: string; interval: number; rules: Array<{ name: string; type: string; query: string; evaluationTime: number; health: string; lastError?: string }> }> } };
+    const api = await get(`${base}/api/v1/rules`, 120_000).then((r) => JSON.parse(r.body) as RulesApi, (): RulesApi => ({ data: { groups: [] } }));
 
     // Each group's evaluations in the window, told apart by their timestamps.
     const evals = new Map<string, Map<number, number>>();
