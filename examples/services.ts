@@ -30,7 +30,12 @@ export const checkout = defineService({
     // Orders live in PostgreSQL behind PgBouncer: 30 replicas × 10 connections = 300 client connections, within
     // the 400 PgBouncer accepts (max_client_conn), which it multiplexes onto PostgreSQL's 100. Little's law:
     // 250 req/s × 2 queries × 20ms = 10 connections in use per pod at capacity.
-    pools: [{ kind: 'database', name: 'orders-db', size: 10, holdTime: '20ms', callsPerRequest: 2, connectsTo: { name: 'orders-pgbouncer', maxConnections: 400 } }],
+    pools: [
+      { kind: 'database', name: 'orders-db', size: 10, holdTime: '20ms', callsPerRequest: 2, connectsTo: { name: 'orders-pgbouncer', maxConnections: 400 } },
+      // The payment provider's API through one keep-alive https.Agent (maxSockets 24): 250 req/s × 80ms = 20
+      // sockets busy at capacity; the provider accepts 1,000 connections from us, and 30 × 24 = 720 fit.
+      { kind: 'http-client', name: 'payments-api', size: 24, holdTime: '80ms', connectsTo: { name: 'payments-provider', maxConnections: 1000 } },
+    ],
   },
   scaling: { minReplicas: 3, maxReplicas: 30 },
   alerting: { runbookUrl: 'https://runbooks.example.com/shop/{alert}', grafanaUrl: 'https://grafana.example.com' },
@@ -103,7 +108,8 @@ export const mailer = defineService({
   metrics: { port: 9464 },
   slos: { availability: { objective: 99 } },
   traffic: { noTrafficFor: false },
-  capacity: { requestsPerSecond: 40 },
+  // Templates render on two worker threads, off the event loop: 40 emails/s × 40ms = 1.6 threads busy.
+  capacity: { requestsPerSecond: 40, pools: [{ kind: 'worker', name: 'template-render', size: 2, holdTime: '40ms' }] },
   scaling: {
     minReplicas: 0,
     maxReplicas: 50,

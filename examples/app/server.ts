@@ -19,9 +19,10 @@
  * Run: `npx ts-node examples/app/server.ts`
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 import express from 'express';
 import { Pool } from 'pg';
-import { instrument, observePgPool } from '../../src/instrument';
+import { instrument, observeHttpAgent, observePgPool } from '../../src/instrument';
 import { checkout } from '../services';
 
 /** Current faults. */
@@ -99,6 +100,10 @@ export function createApp(options: { appPort?: number; metricsPort?: number; hos
     pool.on('error', () => undefined); // an idle client's connection dropped: the pool replaces it
     observePgPool(gs, declared!.name, pool);
   }
+  // The agent calls to the payment provider would go through, at the definition's payments-api size. The example
+  // has no provider to call, so its series stay at zero; test/instrument/pool-adapters.test.ts drives a real one.
+  const payments = checkout.capacity?.pools?.find((p) => p.name === 'payments-api');
+  if (payments) observeHttpAgent(gs, payments.name, new https.Agent({ keepAlive: true, maxSockets: payments.size }));
 
   const app = express();
   app.use(gs.express());

@@ -11,7 +11,8 @@
  *   effective spindles` on the database side) show throughput falls once connections outnumber what the
  *   database can run at once, and every idle connection still costs a backend process. A warning.
  */
-import type { DatabaseLimit, ResourcePool } from '../spec/pools';
+import { POOL_SERIES } from '../signals/contract';
+import type { DatabaseLimit, ResourcePool, ResourcePoolKind } from '../spec/pools';
 import { formatDuration } from '../spec/duration';
 import { keyPath, type Problems } from './problems';
 import type { DefinitionWarning, PoolModel } from './types';
@@ -29,6 +30,13 @@ const MAX_WAIT_MS = 60_000;
 export const OVERSIZE_FACTOR = 2;
 /** ...and at least this many connections more than needed, so a pool of 3 for a need of 1 is not flagged. */
 export const OVERSIZE_MIN_SPARE = 4;
+/** Why a pool far above its need is worth shrinking, per kind. */
+const OVERSIZE_COST: Readonly<Record<ResourcePoolKind, string>> = {
+  database: 'Idle connections still cost the database a backend each and throughput falls once connections outnumber what it can run at once (HikariCP "About Pool Sizing")',
+  'http-client': 'Every socket is a connection the upstream must hold, and a burst can open them all at once',
+  worker: 'Each idle worker thread still holds its own V8 heap (tens of MB), and more busy threads than cores only share the cores',
+};
+
 /** A database name as PostgreSQL and MySQL spell them, and as a message can show it. */
 const DATABASE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
@@ -50,8 +58,11 @@ export function resolvePools(p: Problems, pools: readonly ResourcePool[] | undef
   const seen = new Set<string>();
   pools.forEach((pool, i) => {
     const at = `capacity.pools[${i}]`;
+    const kind = (pool as { kind?: unknown }).kind;
     switch (pool.kind) {
-      case 'database': {
+      case 'database':
+      case 'http-client':
+      case 'worker': {
         const name = p.dnsLabel(`${at}.name`, pool.name);
         if (name !== '' && seen.has(name)) p.add(`${at}.name`, pool.name, 'must be unique among the service\'s pools: it is the pool-name label of their series');
         seen.add(name);
@@ -61,34 +72,33 @@ export function resolvePools(p: Problems, pools: readonly ResourcePool[] | undef
         if (maxWaitMs > MAX_WAIT_MS) p.add(`${at}.maxWait`, pool.maxWait, 'must be at most "60s": a wait past a minute is a timeout, not a queue');
         const holdMs = pool.holdTime === undefined ? undefined : p.duration(`${at}.holdTime`, pool.holdTime, '1ms');
         const callsPerRequest = p.positive(`${at}.callsPerRequest`, pool.callsPerRequest) ?? 1;
-        const connectsTo = pool.connectsTo === undefined ? undefined : resolveLimit(p, `${at}.connectsTo`, pool.connectsTo);
+        const connectsTo = pool.kind === 'worker' || pool.connectsTo === undefined ? undefined : resolveLimit(p, `${at}.connectsTo`, pool.connectsTo);
         const holdSeconds = holdMs === undefined ? ctx.latencyThresholdSeconds : holdMs / 1000;
-        const connectionsNeeded =
+        const unitsNeeded =
           ctx.requestsPerSecond === undefined || holdSeconds === undefined ? undefined : Number((ctx.requestsPerSecond * callsPerRequest * holdSeconds).toPrecision(12));
-        out.push({ kind: 'database', name, size, inUseOfSize, maxWaitSeconds: maxWaitMs / 1000, connectionsNeeded, connectsTo });
-        if (connectionsNeeded !== undefined && holdSeconds !== undefined && ctx.requestsPerSecond !== undefined) {
-          const need = Math.ceil(connectionsNeeded);
-          const law = `${ctx.requestsPerSecond} req/s × ${callsPerRequest} call${callsPerRequest === 1 ? '' : 's'} per request × ${formatDuration(Math.round(holdSeconds * 1000))} held${holdMs === undefined ? ' (the latency threshold: holdTime not set)' : ''} = ${connectionsNeeded} connections in use on average (Little's law)`;
+        out.push({ kind: pool.kind, name, size, inUseOfSize, maxWaitSeconds: maxWaitMs / 1000, unitsNeeded, connectsTo });
+        if (unitsNeeded !== undefined && holdSeconds !== undefined && ctx.requestsPerSecond !== undefined) {
+          const need = Math.ceil(unitsNeeded);
+          const units = POOL_SERIES[pool.kind].units;
+          const law = `${ctx.requestsPerSecond} req/s × ${callsPerRequest} call${callsPerRequest === 1 ? '' : 's'} per request × ${formatDuration(Math.round(holdSeconds * 1000))} held${holdMs === undefined ? ' (the latency threshold: holdTime not set)' : ''} = ${unitsNeeded} ${units} in use on average (Little's law)`;
           if (size > Math.max(OVERSIZE_FACTOR * need, need + OVERSIZE_MIN_SPARE)) {
             warnings.push({
               field: `${at}.size`,
               value: pool.size,
-              message: `is far above what one pod needs at its declared capacity: ${law}. Idle connections still cost the database a backend each and throughput falls once connections outnumber what it can run at once (HikariCP "About Pool Sizing"); a size of about ${Math.max(OVERSIZE_FACTOR * need, 1)} would do`,
+              message: `is far above what one pod needs at its declared capacity: ${law}. ${OVERSIZE_COST[pool.kind]}; a size of about ${Math.max(OVERSIZE_FACTOR * need, 1)} would do`,
             });
           } else if (holdMs !== undefined && size < need) {
             warnings.push({
               field: `${at}.size`,
               value: pool.size,
-              message: `is below what one pod needs at its declared capacity: ${law}. Requests will queue for connections before the pod reaches capacity.requestsPerSecond`,
+              message: `is below what one pod needs at its declared capacity: ${law}. Requests will queue for ${units} before the pod reaches capacity.requestsPerSecond`,
             });
           }
         }
         break;
       }
-      default: {
-        const kind = (pool as { kind?: unknown }).kind;
-        p.add(`${at}.kind`, kind, 'must be "database" (a connection pool of a database client)');
-      }
+      default:
+        p.add(`${at}.kind`, kind, 'must be "database" (a database client\'s connection pool), "http-client" (an HTTP agent\'s sockets to one upstream) or "worker" (a pool of worker threads)');
     }
   });
   checkConnections(p, out, ctx);
@@ -118,12 +128,19 @@ function checkConnections(p: Problems, pools: readonly PoolModel[], ctx: PoolCon
     const perPod = list.reduce((sum, x) => sum + x.size, 0);
     const total = ctx.replicas * perPod;
     if (total > limits[0]) {
+      const isDatabase = list.every((x) => x.kind === 'database');
+      const fixes = [
+        ...(Math.floor(limits[0] / perPod) >= 1 ? [`fewer replicas (scaling.maxReplicas at most ${Math.floor(limits[0] / perPod)})`] : []),
+        `a smaller pool (size at most ${maxSizeFor(ctx, list, limits[0])})`,
+        isDatabase
+          ? 'a pooler such as PgBouncer in front of the database (transaction pooling: many client connections share few server connections; give its max_client_conn as maxConnections)'
+          : 'a proxy in front of the upstream that multiplexes requests over fewer connections (HTTP/2, or a sidecar connection pool; give its limit as maxConnections)',
+      ];
       p.add(
         `capacity.pools[${pools.indexOf(list[0])}].size`,
         list[0].size,
-        `${connectionSum(ctx, list)} = ${total} connections, but database "${database}" accepts ${limits[0]} (connectsTo.maxConnections). ` +
-          `Fix one of: ${Math.floor(limits[0] / perPod) >= 1 ? `fewer replicas (scaling.maxReplicas at most ${Math.floor(limits[0] / perPod)}), ` : ''}a smaller pool (size at most ${maxSizeFor(ctx, list, limits[0])}), ` +
-          `or a pooler such as PgBouncer in front of the database (transaction pooling: many client connections share few server connections; give its max_client_conn as maxConnections)`,
+        `${connectionSum(ctx, list)} = ${total} connections, but ${isDatabase ? 'database' : 'upstream'} "${database}" accepts ${limits[0]} (connectsTo.maxConnections). ` +
+          `Fix one of: ${fixes.slice(0, -1).join(', ')}, or ${fixes[fixes.length - 1]}`,
       );
     }
   }

@@ -54,6 +54,9 @@ import type {
   TimePeriod,
   DatabaseLimit,
   DatabasePool,
+  HttpClientPool,
+  PoolSizing,
+  WorkerPool,
   ResourcePoolKind,
   Journey,
 } from '../spec';
@@ -112,17 +115,11 @@ const METRICS_ENDPOINT: Fields<MetricsEndpoint> = { port: VALUE, path: VALUE, po
 const ERRORS: Fields<ErrorPredicate> = { statusCodes: VALUE, clientAborts: VALUE };
 const TRAFFIC: Fields<TrafficExpectation> = { noTrafficFor: VALUE, dropBelowLastWeek: VALUE, dropMinRequestsPerSecond: VALUE };
 const DATABASE_LIMIT: Fields<DatabaseLimit> = { name: VALUE, maxConnections: VALUE };
+const POOL_SIZING: Fields<PoolSizing> = { name: VALUE, size: VALUE, inUseOfSize: VALUE, maxWait: VALUE, holdTime: VALUE, callsPerRequest: VALUE };
 const POOL_VARIANTS: { readonly [K in ResourcePoolKind]: FieldTable } = {
-  database: {
-    kind: VALUE,
-    name: VALUE,
-    size: VALUE,
-    inUseOfSize: VALUE,
-    maxWait: VALUE,
-    holdTime: VALUE,
-    callsPerRequest: VALUE,
-    connectsTo: object('DatabaseLimit', DATABASE_LIMIT),
-  } satisfies Fields<DatabasePool>,
+  database: { kind: VALUE, ...POOL_SIZING, connectsTo: object('DatabaseLimit', DATABASE_LIMIT) } satisfies Fields<DatabasePool>,
+  'http-client': { kind: VALUE, ...POOL_SIZING, connectsTo: object('DatabaseLimit', DATABASE_LIMIT) } satisfies Fields<HttpClientPool>,
+  worker: { kind: VALUE, ...POOL_SIZING } satisfies Fields<WorkerPool>,
 };
 const CAPACITY: Fields<PodCapacity> = {
   requestsPerSecond: VALUE,

@@ -137,8 +137,8 @@ export interface PoolModel {
   readonly size: number;
   readonly inUseOfSize: number;
   readonly maxWaitSeconds: number;
-  /** Connections in use on average at the declared capacity (Little's law), when the definition gives enough to say. */
-  readonly connectionsNeeded?: number;
+  /** Units (connections, sockets, workers) in use on average at the declared capacity (Little's law), when the definition gives enough to say. */
+  readonly unitsNeeded?: number;
   readonly connectsTo?: DatabaseLimit;
 }
 

@@ -46,6 +46,12 @@ export const TARGETS_DOWN_EFFECT: Readonly<Record<AlertName, 'source' | 'symptom
   [ALERT.poolNearExhaustion]: 'blind',
   [ALERT.poolWaitSlow]: 'blind',
   [ALERT.poolWaitBreaksLatency]: 'blind',
+  [ALERT.httpClientPoolNearExhaustion]: 'blind',
+  [ALERT.httpClientPoolWaitSlow]: 'blind',
+  [ALERT.httpClientPoolWaitBreaksLatency]: 'blind',
+  [ALERT.workerPoolNearExhaustion]: 'blind',
+  [ALERT.workerPoolWaitSlow]: 'blind',
+  [ALERT.workerPoolWaitBreaksLatency]: 'blind',
   // `up == 1 unless …`: needs a target up.
   [ALERT.signalsMissing]: 'blind',
   [ALERT.cpuNearLimit]: 'independent',

@@ -7,7 +7,9 @@
 import type { PoolModel, ServiceModel, SloModel } from '../model/types';
 import { exact, times } from '../signals/promql';
 import { poolInUseRatio, poolWaitsSlowerThan } from '../signals/queries';
-import { ALERT } from '../signals/recorded';
+import { POOL_SERIES } from '../signals/contract';
+import { POOL_ALERTS } from '../signals/recorded';
+import type { ResourcePoolKind } from '../spec/pools';
 import { formatDuration } from '../spec/duration';
 import { alertingRule } from './alert';
 import type { AlertingRule } from './types';
@@ -43,32 +45,42 @@ export function poolBurnObjective(model: ServiceModel): SloModel | undefined {
 }
 
 export function poolAlertingRules(model: ServiceModel): AlertingRule[] {
-  return model.capacity.pools.flatMap((pool) => databasePoolRules(model, pool));
+  return model.capacity.pools.flatMap((pool) => poolRules(model, pool));
 }
 
-function databasePoolRules(model: ServiceModel, pool: PoolModel): AlertingRule[] {
+/** What a pool of each kind hands out, in the singular, and what a request does with it, for alert texts. */
+const UNIT: Readonly<Record<ResourcePoolKind, { unit: string; work: string; noun: string }>> = {
+  database: { unit: 'connection', work: 'their query runs', noun: 'connection pool' },
+  'http-client': { unit: 'socket', work: 'their upstream call is sent', noun: 'HTTP agent' },
+  worker: { unit: 'worker', work: 'their task starts', noun: 'worker pool' },
+};
+
+function poolRules(model: ServiceModel, pool: PoolModel): AlertingRule[] {
   const t = model.timings;
   const scope = model.scope;
   const w = baseWindow(model);
+  const alert = POOL_ALERTS[pool.kind];
+  const { units } = POOL_SERIES[pool.kind];
+  const { unit, work, noun } = UNIT[pool.kind];
   const rules: AlertingRule[] = [
     alertingRule(model, {
-      name: ALERT.poolNearExhaustion,
+      name: alert.nearExhaustion,
       signal: 'saturation',
       severity: 'ticket',
       // Per pod (the ratio keeps the instance): each pod's pool is its own limit, and the worst pod queues first.
-      expr: `${poolInUseRatio(scope, pool.name)}\n> ${exact(pool.inUseOfSize)}`,
+      expr: `${poolInUseRatio(scope, pool.kind, pool.name)}\n> ${exact(pool.inUseOfSize)}`,
       forMs: t.poolNearExhaustionForMs,
-      summary: `${model.name} has its ${pool.name} connection pool nearly exhausted.`,
-      description: `A pod of ${model.name} has had more than ${percent(pool.inUseOfSize)} of its ${pool.size} ${pool.name} connections in use for ${formatDuration(t.poolNearExhaustionForMs)}. The next burst waits for a connection; find slow queries or leaked clients before raising the pool size, which the database must accept on every replica.`,
+      summary: `${model.name} has its ${pool.name} ${noun} nearly exhausted.`,
+      description: `A pod of ${model.name} has had more than ${percent(pool.inUseOfSize)} of its ${pool.size} ${pool.name} ${units} in use for ${formatDuration(t.poolNearExhaustionForMs)}. The next burst waits for a ${unit}; ${EXHAUSTION_ADVICE[pool.kind]}.`,
     }),
     alertingRule(model, {
-      name: ALERT.poolWaitSlow,
+      name: alert.waitSlow,
       signal: 'saturation',
       severity: 'ticket',
-      expr: `${poolWaitsSlowerThan(scope, pool.maxWaitSeconds, w, pool.name)}\n> ${exact(POOL_WAIT_QUANTILE_SHARE)}`,
+      expr: `${poolWaitsSlowerThan(scope, pool.kind, pool.maxWaitSeconds, w, pool.name)}\n> ${exact(POOL_WAIT_QUANTILE_SHARE)}`,
       forMs: t.poolWaitSlowForMs,
-      summary: `${model.name} waits for ${pool.name} connections.`,
-      description: `More than ${percent(POOL_WAIT_QUANTILE_SHARE)} of ${model.name}'s requests for a connection from the ${pool.name} pool (the p99) have waited longer than ${ms(pool.maxWaitSeconds)} for ${formatDuration(t.poolWaitSlowForMs)}: requests queue for the pool.`,
+      summary: `${model.name} waits for ${pool.name} ${units}.`,
+      description: `More than ${percent(POOL_WAIT_QUANTILE_SHARE)} of ${model.name}'s requests for a ${unit} from the ${pool.name} pool (the p99) have waited longer than ${ms(pool.maxWaitSeconds)} for ${formatDuration(t.poolWaitSlowForMs)}: requests queue for the pool.`,
     }),
   ];
   const latency = poolBurnObjective(model);
@@ -76,15 +88,22 @@ function databasePoolRules(model: ServiceModel, pool: PoolModel): AlertingRule[]
   if (latency?.thresholdSeconds !== undefined && share !== undefined && share < 1) {
     rules.push(
       alertingRule(model, {
-        name: ALERT.poolWaitBreaksLatency,
+        name: alert.waitBreaksLatency,
         signal: 'saturation',
         severity: 'ticket',
-        expr: `${poolWaitsSlowerThan(scope, latency.thresholdSeconds, w, pool.name)}\n> ${exact(share)}`,
+        expr: `${poolWaitsSlowerThan(scope, pool.kind, latency.thresholdSeconds, w, pool.name)}\n> ${exact(share)}`,
         forMs: t.poolWaitBreaksLatencyForMs,
-        summary: `${model.name} burns its latency budget waiting for ${pool.name} connections.`,
-        description: `More than ${percent(share)} of ${model.name}'s requests for a connection from the ${pool.name} pool have waited longer than the latency objective's ${ms(latency.thresholdSeconds)} for ${formatDuration(t.poolWaitBreaksLatencyForMs)}: those requests are slow before their query runs, a ${POOL_WAIT_BURN_FACTOR}x burn of the ${exact(latency.objectivePercent)}% latency budget from the pool alone.`,
+        summary: `${model.name} burns its latency budget waiting for ${pool.name} ${units}.`,
+        description: `More than ${percent(share)} of ${model.name}'s requests for a ${unit} from the ${pool.name} pool have waited longer than the latency objective's ${ms(latency.thresholdSeconds)} for ${formatDuration(t.poolWaitBreaksLatencyForMs)}: those requests are slow before ${work}, a ${POOL_WAIT_BURN_FACTOR}x burn of the ${exact(latency.objectivePercent)}% latency budget from the pool alone.`,
       }),
     );
   }
   return rules;
 }
+
+/** What to look at first when a pool of each kind runs out. */
+const EXHAUSTION_ADVICE: Readonly<Record<ResourcePoolKind, string>> = {
+  database: 'find slow queries or leaked clients before raising the pool size, which the database must accept on every replica',
+  'http-client': 'check the upstream\'s latency and responses left unread (an unconsumed body keeps its socket) before raising maxSockets, which the upstream must accept on every replica',
+  worker: 'find long tasks before adding threads; more busy threads than the pod has cores only share the cores',
+};

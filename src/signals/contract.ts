@@ -7,6 +7,7 @@
  * Prometheus OTLP receiver and the Go SDK translate them (with the `_seconds` unit suffix), so services
  * instrumented in other languages match the same rules.
  */
+import type { ResourcePoolKind } from '../spec/pools';
 import type { ServiceDefinition, StatusClass } from '../spec/service';
 import { parseDuration } from '../spec/duration';
 
@@ -79,6 +80,14 @@ export const LABEL = {
   poolName: 'db_client_connection_pool_name',
   /** `db.client.connection.state`: `used` or `idle`. */
   poolState: 'db_client_connection_state',
+  /** The name of an `http-client` pool, from the definition (see POOL_SERIES). */
+  httpClientPoolName: 'http_client_connection_pool_name',
+  /** `http.connection.state`: `active` or `idle`. */
+  httpConnectionState: 'http_connection_state',
+  /** The name of a `worker` pool, from the definition (see POOL_SERIES). */
+  workerPoolName: 'nodejs_worker_pool_name',
+  /** `busy` or `idle`. */
+  workerState: 'nodejs_worker_pool_worker_state',
   // OpenMetrics exemplar labels (OTel spec, prometheus_and_openmetrics.md "Exemplars").
   traceId: 'trace_id',
   spanId: 'span_id',
@@ -134,6 +143,8 @@ export const ALERT_LABELS: readonly string[] = [
   LABEL.hpaMetricName,
   LABEL.hpaMetricTargetType,
   LABEL.poolName,
+  LABEL.httpClientPoolName,
+  LABEL.workerPoolName,
 ];
 
 /** Labels the scrape configuration owns; the shim must never emit them. */
@@ -144,6 +155,77 @@ export const OUTCOME = { success: 'success', error: 'error' } as const;
 
 /** Values of the `db_client_connection_state` label (OTel `db.client.connection.state`). */
 export const POOL_STATE = { used: 'used', idle: 'idle' } as const;
+
+/**
+ * The series of one kind of pool (`capacity.pools[].kind`): a gauge of units by state (in use, idle), the most
+ * units, requests waiting now, a wait-time histogram and a timeout counter, each labelled with the pool's name.
+ */
+export interface PoolSeries {
+  /** What the pool hands out, in the plural, for titles and messages: `connections`, `sockets`, `workers`. */
+  readonly units: string;
+  /** Gauge of units by {@link stateLabel}. */
+  readonly count: string;
+  readonly stateLabel: string;
+  /** Values of {@link stateLabel}. */
+  readonly state: { readonly used: string; readonly idle: string };
+  readonly max: string;
+  readonly pending: string;
+  /** Histogram in seconds, without its `_bucket`/`_count`/`_sum` suffix. */
+  readonly waitTime: string;
+  readonly timeouts: string;
+  /** Label with the pool's name from the definition, never runtime input. */
+  readonly nameLabel: string;
+}
+
+/**
+ * Series names per pool kind, translated to Prometheus as the rest of the contract (dots to underscores, unit
+ * suffix `_seconds`, counters `_total`):
+ * - `database`: OpenTelemetry's `db.client.connection.*` ("Database metrics: Connection pools").
+ * - `http-client`: OpenTelemetry's `http.client.open_connections` with `http.connection.state` (active, idle) and
+ *   .NET's `http.client.request.time_in_queue` (semantic conventions "HTTP metrics emitted by .NET", the one
+ *   convention for waiting on a client's connection pool); max, pending and timeouts have no convention and
+ *   follow the database names under `http.client.connection.*`.
+ * - `worker`: no convention exists for a worker-thread pool; the same shape under `nodejs.worker_pool.*`, in
+ *   the namespace of the runtime series (`nodejs_eventloop_*`).
+ */
+export const POOL_SERIES: Readonly<Record<ResourcePoolKind, PoolSeries>> = {
+  database: {
+    units: 'connections',
+    count: METRIC.poolConnections,
+    stateLabel: LABEL.poolState,
+    state: POOL_STATE,
+    max: METRIC.poolMax,
+    pending: METRIC.poolPendingRequests,
+    waitTime: METRIC.poolWaitTime,
+    timeouts: METRIC.poolTimeouts,
+    nameLabel: LABEL.poolName,
+  },
+  'http-client': {
+    units: 'sockets',
+    count: 'http_client_open_connections',
+    stateLabel: LABEL.httpConnectionState,
+    state: { used: 'active', idle: 'idle' },
+    max: 'http_client_connection_max',
+    pending: 'http_client_connection_pending_requests',
+    waitTime: 'http_client_request_time_in_queue_seconds',
+    timeouts: 'http_client_connection_timeouts_total',
+    nameLabel: LABEL.httpClientPoolName,
+  },
+  worker: {
+    units: 'workers',
+    count: 'nodejs_worker_pool_workers',
+    stateLabel: LABEL.workerState,
+    state: { used: 'busy', idle: 'idle' },
+    max: 'nodejs_worker_pool_max',
+    pending: 'nodejs_worker_pool_pending_tasks',
+    waitTime: 'nodejs_worker_pool_wait_time_seconds',
+    timeouts: 'nodejs_worker_pool_timeouts_total',
+    nameLabel: LABEL.workerPoolName,
+  },
+};
+
+/** Every pool series name of every kind (the wait histograms without their suffixes). */
+export const POOL_METRICS: readonly string[] = Object.values(POOL_SERIES).flatMap((s) => [s.count, s.max, s.pending, s.waitTime, s.timeouts]);
 
 /** Values of the `nodejs_eventloop_state` label. */
 export const EVENT_LOOP_STATE = { active: 'active', idle: 'idle' } as const;

@@ -7,7 +7,8 @@
  * Windows are strings so dashboards can pass `$__rate_interval`.
  */
 import type { ServiceKind } from '../spec/service';
-import { CLUSTER_METRIC, EVENT_LOOP_STATE, LABEL, METRIC, OUTCOME, POOL_STATE } from './contract';
+import type { ResourcePoolKind } from '../spec/pools';
+import { CLUSTER_METRIC, EVENT_LOOP_STATE, LABEL, METRIC, OUTCOME, POOL_SERIES } from './contract';
 import { aggregate, eq, leRegex, Matcher, ne, re, selector, sumBy } from './promql';
 
 /** Which service a query is about, and how its series are told apart. */
@@ -246,46 +247,48 @@ export function eventLoopDelayP99(scope: SignalScope): string {
   return aggregate('max', [...serviceLabels(scope), LABEL.instance], selector(METRIC.eventLoopDelayP99, targetMatchers(scope)));
 }
 
-/** Matchers of one pool's series (or every pool's, for `pool` undefined). */
-function poolMatchers(scope: SignalScope, pool: string | undefined): Matcher[] {
-  return [...targetMatchers(scope), ...(pool === undefined ? [] : [eq(LABEL.poolName, pool)])];
+/** Matchers of one pool's series (or every pool of the kind, for `pool` undefined). */
+function poolMatchers(scope: SignalScope, kind: ResourcePoolKind, pool: string | undefined): Matcher[] {
+  return [...targetMatchers(scope), ...(pool === undefined ? [] : [eq(POOL_SERIES[kind].nameLabel, pool)])];
 }
 
-/** Labels every per-pool aggregation keeps: the service's, the pool name and, `perInstance`, the instance. */
-export function poolLabels(scope: SignalScope, perInstance: boolean): string[] {
-  return [...serviceLabels(scope), ...(perInstance ? [LABEL.instance] : []), LABEL.poolName];
-}
-
-/**
- * Saturation: share of a pool's connections in use, per instance (pod) and pool, in [0, 1]. A pod's pool is its
- * own bound: one exhausted pod queues its share of requests while the others idle.
- */
-export function poolInUseRatio(scope: SignalScope, pool?: string): string {
-  const by = poolLabels(scope, true);
-  const used = sumBy(by, selector(METRIC.poolConnections, [...poolMatchers(scope, pool), eq(LABEL.poolState, POOL_STATE.used)]));
-  return `${used} / (${sumBy(by, selector(METRIC.poolMax, poolMatchers(scope, pool)))} > 0)`;
-}
-
-/** Saturation: requests waiting for a connection now, per instance and pool. */
-export function poolPendingRequests(scope: SignalScope, pool?: string): string {
-  return sumBy(poolLabels(scope, true), selector(METRIC.poolPendingRequests, poolMatchers(scope, pool)));
+/** Labels every per-pool aggregation keeps: the service's, the kind's pool-name label and, `perInstance`, the instance. */
+export function poolLabels(scope: SignalScope, kind: ResourcePoolKind, perInstance: boolean): string[] {
+  return [...serviceLabels(scope), ...(perInstance ? [LABEL.instance] : []), POOL_SERIES[kind].nameLabel];
 }
 
 /**
- * Saturation: share of connection requests of a pool that waited longer than `bound` seconds (a bucket
- * boundary of the wait-time histogram, both `le` forms matched), across the service's pods. Absent without
- * any connection request in the window.
+ * Saturation: share of a pool's units (connections, sockets, workers) in use, per instance (pod) and pool, in
+ * [0, 1]. A pod's pool is its own bound: one exhausted pod queues its share of requests while the others idle.
  */
-export function poolWaitsSlowerThan(scope: SignalScope, bound: number, window: string, pool?: string): string {
-  const by = poolLabels(scope, false);
-  const within = sumBy(by, rate(`${METRIC.poolWaitTime}_bucket`, [...poolMatchers(scope, pool), re(LABEL.le, leRegex(bound))], window));
-  const all = sumBy(by, rate(`${METRIC.poolWaitTime}_count`, poolMatchers(scope, pool), window));
+export function poolInUseRatio(scope: SignalScope, kind: ResourcePoolKind, pool?: string): string {
+  const s = POOL_SERIES[kind];
+  const by = poolLabels(scope, kind, true);
+  const used = sumBy(by, selector(s.count, [...poolMatchers(scope, kind, pool), eq(s.stateLabel, s.state.used)]));
+  return `${used} / (${sumBy(by, selector(s.max, poolMatchers(scope, kind, pool)))} > 0)`;
+}
+
+/** Saturation: requests waiting for a unit of the pool now, per instance and pool. */
+export function poolPendingRequests(scope: SignalScope, kind: ResourcePoolKind, pool?: string): string {
+  return sumBy(poolLabels(scope, kind, true), selector(POOL_SERIES[kind].pending, poolMatchers(scope, kind, pool)));
+}
+
+/**
+ * Saturation: share of a pool's requests for a unit that waited longer than `bound` seconds (a bucket boundary
+ * of the wait-time histogram, both `le` forms matched), across the service's pods. Absent without any request
+ * in the window.
+ */
+export function poolWaitsSlowerThan(scope: SignalScope, kind: ResourcePoolKind, bound: number, window: string, pool?: string): string {
+  const s = POOL_SERIES[kind];
+  const by = poolLabels(scope, kind, false);
+  const within = sumBy(by, rate(`${s.waitTime}_bucket`, [...poolMatchers(scope, kind, pool), re(LABEL.le, leRegex(bound))], window));
+  const all = sumBy(by, rate(`${s.waitTime}_count`, poolMatchers(scope, kind, pool), window));
   return `1 - (${within} / (${all} > 0))`;
 }
 
-/** Saturation: the q-quantile of connection wait time per pool in seconds, interpolated from the buckets. */
-export function poolWaitQuantile(scope: SignalScope, q: number, window: string): string {
-  return `histogram_quantile(${q}, ${sumBy([...poolLabels(scope, false), LABEL.le], rate(`${METRIC.poolWaitTime}_bucket`, targetMatchers(scope), window))})`;
+/** Saturation: the q-quantile of a pool kind's wait time per pool in seconds, interpolated from the buckets. */
+export function poolWaitQuantile(scope: SignalScope, kind: ResourcePoolKind, q: number, window: string): string {
+  return `histogram_quantile(${q}, ${sumBy([...poolLabels(scope, kind, false), LABEL.le], rate(`${POOL_SERIES[kind].waitTime}_bucket`, targetMatchers(scope), window))})`;
 }
 
 /** Saturation: CPU cores used by the service's containers (cAdvisor), summed per `by`. */

@@ -1,3 +1,5 @@
+import type { ResourcePoolKind } from '../spec/pools';
+
 /**
  * Names of the series the generated recording rules produce and of the alerts they raise. Dashboards,
  * routing and autoscaler queries read these, so they are part of the contract too.
@@ -46,6 +48,14 @@ export const ALERT = {
   poolWaitSlow: 'ConnectionPoolWaitSlow',
   /** Waits for a pool's connections alone make requests slower than the latency objective's threshold, at a ticket burn rate. */
   poolWaitBreaksLatency: 'ConnectionPoolWaitBreaksLatency',
+  /** The same three for an `http-client` pool (an HTTP agent's sockets to one upstream). */
+  httpClientPoolNearExhaustion: 'HttpClientPoolNearExhaustion',
+  httpClientPoolWaitSlow: 'HttpClientPoolWaitSlow',
+  httpClientPoolWaitBreaksLatency: 'HttpClientPoolWaitBreaksLatency',
+  /** The same three for a `worker` pool (worker threads). */
+  workerPoolNearExhaustion: 'WorkerPoolNearExhaustion',
+  workerPoolWaitSlow: 'WorkerPoolWaitSlow',
+  workerPoolWaitBreaksLatency: 'WorkerPoolWaitBreaksLatency',
   /** Every scrape target of the service is down (or none is discovered). Inhibits the symptom alerts. */
   targetsDown: 'ServiceTargetsDown',
   /** Targets are up but the golden-signal series are missing: instrumentation is broken. */
@@ -53,6 +63,20 @@ export const ALERT = {
 } as const;
 
 export type AlertName = (typeof ALERT)[keyof typeof ALERT];
+
+/** A pool's three alerts: near exhaustion, slow waits, waits that break the latency objective. */
+export interface PoolAlerts {
+  readonly nearExhaustion: AlertName;
+  readonly waitSlow: AlertName;
+  readonly waitBreaksLatency: AlertName;
+}
+
+/** The alerts of each pool kind: named after what runs out, so a responder reads the kind in the name. */
+export const POOL_ALERTS: Readonly<Record<ResourcePoolKind, PoolAlerts>> = {
+  database: { nearExhaustion: ALERT.poolNearExhaustion, waitSlow: ALERT.poolWaitSlow, waitBreaksLatency: ALERT.poolWaitBreaksLatency },
+  'http-client': { nearExhaustion: ALERT.httpClientPoolNearExhaustion, waitSlow: ALERT.httpClientPoolWaitSlow, waitBreaksLatency: ALERT.httpClientPoolWaitBreaksLatency },
+  worker: { nearExhaustion: ALERT.workerPoolNearExhaustion, waitSlow: ALERT.workerPoolWaitSlow, waitBreaksLatency: ALERT.workerPoolWaitBreaksLatency },
+};
 
 /** The golden signal an alert is about (`signal` label). */
 export type Signal = 'latency' | 'traffic' | 'errors' | 'saturation';

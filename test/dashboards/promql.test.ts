@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appDashboards, budgetReportQueries, dashboardQueries, fleetDashboardQueries, queriesOf, serviceDashboard, substituteVariables } from '../../src/dashboards';
-import { CLUSTER_METRIC, LABEL, METRIC } from '../../src/signals/contract';
+import { CLUSTER_METRIC, LABEL, METRIC, POOL_METRICS } from '../../src/signals/contract';
 import { RECORD } from '../../src/signals/recorded';
 import { ALL_MODELS, EXAMPLE_MODELS } from './fixtures';
 import { matchers, metricName, parsePromql, walk } from './lint';
 
 /** Metric names the contract defines: METRIC and CLUSTER_METRIC, histogram series of METRIC, and RECORD names. */
 const CONTRACT_METRICS: ReadonlyArray<string | RegExp> = [
-  ...Object.values(METRIC).flatMap((m) => [m, `${m}_bucket`, `${m}_count`, `${m}_sum`]),
+  ...[...Object.values(METRIC), ...POOL_METRICS].flatMap((m) => [m, `${m}_bucket`, `${m}_count`, `${m}_sum`]),
   ...Object.values(CLUSTER_METRIC),
   ...Object.values(RECORD).map((r) =>
     typeof r === 'string' ? r : new RegExp(`^${r('WINDOW').replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('WINDOW', '\\d+(ms|s|m|h|d|w)')}$`),
@@ -90,7 +90,7 @@ describe('the dashboards module', () => {
   const source = (dir: string): string[] =>
     fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? source(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
   const files = source(path.join(__dirname, '..', '..', 'src', 'dashboards'));
-  const metricNames = [...Object.values(METRIC), ...Object.values(CLUSTER_METRIC).filter((m) => m !== 'up'), RECORD.objective, RECORD.budgetRemaining];
+  const metricNames = [...Object.values(METRIC), ...POOL_METRICS, ...Object.values(CLUSTER_METRIC).filter((m) => m !== 'up'), RECORD.objective, RECORD.budgetRemaining];
 
   /** Label names that are also plain English, written as display text ("Operations by operation and outcome"). */
   const DISPLAY_WORDS = new Set(['operation', 'outcome']);

@@ -143,10 +143,10 @@ describe('the metric contract between the shim and the queries', () => {
       q.eventLoopDelayP99(scope),
       ...(isHttp ? [q.inFlightPerInstance(scope)] : []),
       ...model.capacity.pools.flatMap((pool) => [
-        q.poolInUseRatio(scope, pool.name),
-        q.poolPendingRequests(scope, pool.name),
-        q.poolWaitsSlowerThan(scope, pool.maxWaitSeconds, '5m', pool.name),
-        q.poolWaitQuantile(scope, 0.99, '5m'),
+        q.poolInUseRatio(scope, pool.kind, pool.name),
+        q.poolPendingRequests(scope, pool.kind, pool.name),
+        q.poolWaitsSlowerThan(scope, pool.kind, pool.maxWaitSeconds, '5m', pool.name),
+        q.poolWaitQuantile(scope, pool.kind, 0.99, '5m'),
       ]),
     ];
     const samples = await exposedAfterTraffic(definition);

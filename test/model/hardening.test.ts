@@ -581,7 +581,7 @@ describe('capacity.pools: a bad pool fails with its field, its value and what is
   const pool = { kind: 'database', name: 'orders-db', size: 10 };
   const pools = (...list: unknown[]) => def({ capacity: { pools: list } });
   it.each<[string, Record<string, unknown>, string[]]>([
-    ['an unknown kind', pools({ ...pool, kind: 'redis' }), ['capacity.pools[0].kind: got "redis"; must be "database" (a connection pool of a database client)']],
+    ['an unknown kind', pools({ ...pool, kind: 'redis' }), ['capacity.pools[0].kind: got "redis"; must be "database" (a database client\'s connection pool), "http-client" (an HTTP agent\'s sockets to one upstream) or "worker" (a pool of worker threads)']],
     ['a misspelt key', pools({ ...pool, maxWiat: '50ms' }), ['capacity.pools[0].maxWiat: got unknown key; did you mean "maxWait"?']],
     ['a name that is no DNS label', pools({ ...pool, name: 'Orders DB' }), [expect.stringContaining('capacity.pools[0].name: got "Orders DB"; must be a DNS label')]],
     ['two pools of one name', pools(pool, { ...pool, size: 2 }), [expect.stringContaining('capacity.pools[1].name: got "orders-db"; must be unique')]],
@@ -598,6 +598,17 @@ describe('capacity.pools: a bad pool fails with its field, its value and what is
       'one database with two limits',
       pools({ ...pool, connectsTo: { name: 'orders', maxConnections: 100 } }, { ...pool, name: 'orders-ro', connectsTo: { name: 'orders', maxConnections: 200 } }),
       ['capacity.pools[0].connectsTo.maxConnections: got [100,200]; must be the same for every pool connecting to "orders": one database accepts one number of connections'],
+    ],
+    ['a worker pool with a connectsTo, which has nothing to connect to', pools({ kind: 'worker', name: 'render', size: 2, connectsTo: { name: 'x', maxConnections: 1 } }), ['capacity.pools[0].connectsTo: got unknown key; allowed: "kind", "name", "size", "inUseOfSize", "maxWait", "holdTime", "callsPerRequest"']],
+    ['an http-client pool of fractional sockets', pools({ kind: 'http-client', name: 'payments-api', size: 1.5 }), ['capacity.pools[0].size: got 1.5; must be a whole number from 1 to 10000']],
+    ['an http-client pool and a database pool of one name', pools(pool, { kind: 'http-client', name: 'orders-db', size: 2 }), [expect.stringContaining('capacity.pools[1].name: got "orders-db"; must be unique')]],
+    [
+      'an http-client pool whose sockets at maxReplicas overfill its upstream',
+      def({ scaling: { maxReplicas: 10 }, capacity: { pools: [{ kind: 'http-client', name: 'payments-api', size: 24, connectsTo: { name: 'payments', maxConnections: 200 } }] } }),
+      [
+        'capacity.pools[0].size: got 24; 10 replicas (scaling.maxReplicas) × 24 connections (pool payments-api) = 240 connections, but upstream "payments" accepts 200 (connectsTo.maxConnections). ' +
+          'Fix one of: fewer replicas (scaling.maxReplicas at most 8), a smaller pool (size at most 20), or a proxy in front of the upstream that multiplexes requests over fewer connections (HTTP/2, or a sidecar connection pool; give its limit as maxConnections)',
+      ],
     ],
   ])('rejects %s', (_title, definition, lines) => {
     expect(problemLines(definition)).toEqual(lines);
@@ -632,7 +643,7 @@ describe('several latency objectives and journeys: every bad value is named with
     ["journeys as a list instead of an object of names", { journeys: ['place-order'] }, ["journeys: got [\"place-order\"]; must be an object of names to objects { availability, latency, routes }"]],
     ["journeys on a worker", { kind: 'worker', journeys: { 'place-order': { routes: ['POST /checkout'], availability: { objective: 99.9 } } } }, ["journeys: got [\"place-order\"]; are for \"http\" services (a journey selects requests by method and route template); this service is kind \"worker\""]],
     ["a journey's contradicting latency objectives", { journeys: { 'place-order': { routes: ['POST /checkout'], latency: [{ objective: 99.9, threshold: '100ms' }, { objective: 99, threshold: '1s' }] } } }, ["journeys[\"place-order\"].latency[0].objective: got 99.9; contradicts journeys[\"place-order\"].latency[1]: at most as many requests finish within 100ms as within 1s, so 99.9% within 100ms already promises at least 99% within 1s; a tighter threshold needs a lower objective (e.g. 95% within 100ms, 99.5% within 1s)"]],
-    ["alerting.labels.journey, which journey burn alerts set", { alerting: { labels: { journey: 'x' } } }, ["alerting.labels.journey: got \"journey\"; is set by every generated alert (or reserved by Prometheus, \"__\" names) and must not be overridden; reserved: service, namespace, team, signal, severity, slo, journey, burn_tier, alertname, alertstate, job, instance, pod, container, horizontalpodautoscaler, metric_name, metric_target_type, db_client_connection_pool_name, __*"]],
+    ["alerting.labels.journey, which journey burn alerts set", { alerting: { labels: { journey: 'x' } } }, ["alerting.labels.journey: got \"journey\"; is set by every generated alert (or reserved by Prometheus, \"__\" names) and must not be overridden; reserved: service, namespace, team, signal, severity, slo, journey, burn_tier, alertname, alertstate, job, instance, pod, container, horizontalpodautoscaler, metric_name, metric_target_type, db_client_connection_pool_name, http_client_connection_pool_name, nodejs_worker_pool_name, __*"]],
   ])('rejects %s', (_title, patch, lines) => {
     expect(problemLines(def({ ...withRoutes, ...patch }))).toEqual(lines);
   });

@@ -5,9 +5,9 @@
  */
 import { compressTime, resolveService, ServiceDefinitionError, sharedDatabaseProblems } from '../../src/model';
 import type { ServiceDefinition } from '../../src/spec';
-import type { DatabasePool } from '../../src/spec/pools';
+import type { DatabasePool, ResourcePool } from '../../src/spec/pools';
 
-function service(pools: DatabasePool[], extra: Partial<ServiceDefinition> = {}): ServiceDefinition {
+function service(pools: ResourcePool[], extra: Partial<ServiceDefinition> = {}): ServiceDefinition {
   return {
     name: 'checkout',
     namespace: 'shop',
@@ -110,14 +110,44 @@ describe("a pool far above what Little's law needs is a warning, not an error", 
   it('says nothing without a declared request rate: there is no load to size against', () => {
     const model = resolveService({ ...service([orders(500, 100_000)], { scaling: undefined }), capacity: { pools: [orders(500, 100_000)] } });
     expect(model.warnings).toEqual([]);
-    expect(model.capacity.pools[0].connectionsNeeded).toBeUndefined();
+    expect(model.capacity.pools[0].unitsNeeded).toBeUndefined();
+  });
+});
+
+describe('every kind of pool is sized by the same arithmetic, with advice in its own words', () => {
+  const warnings = (pool: ResourcePool) => resolveService(service([pool])).warnings.map((w) => `${w.field}: ${w.message}`);
+
+  it.each<[string, ResourcePool, string]>([
+    [
+      'an HTTP agent of 100 sockets for 20 busy (250 req/s × 80ms)',
+      { kind: 'http-client', name: 'payments-api', size: 100, holdTime: '80ms' },
+      "capacity.pools[0].size: is far above what one pod needs at its declared capacity: 250 req/s × 1 call per request × 80ms held = 20 sockets in use on average (Little's law). Every socket is a connection the upstream must hold, and a burst can open them all at once; a size of about 40 would do",
+    ],
+    [
+      'a worker pool of 16 threads for a task in one request of ten (250 req/s × 0.1 × 40ms = 1)',
+      { kind: 'worker', name: 'render', size: 16, holdTime: '40ms', callsPerRequest: 0.1 },
+      "capacity.pools[0].size: is far above what one pod needs at its declared capacity: 250 req/s × 0.1 calls per request × 40ms held = 1 workers in use on average (Little's law). Each idle worker thread still holds its own V8 heap (tens of MB), and more busy threads than cores only share the cores; a size of about 2 would do",
+    ],
+    [
+      'a worker pool of 2 threads for 10 busy',
+      { kind: 'worker', name: 'render', size: 2, holdTime: '40ms' },
+      "capacity.pools[0].size: is below what one pod needs at its declared capacity: 250 req/s × 1 call per request × 40ms held = 10 workers in use on average (Little's law). Requests will queue for workers before the pod reaches capacity.requestsPerSecond",
+    ],
+  ])('warns about %s', (_what, pool, message) => {
+    expect(warnings(pool)).toEqual([message]);
+  });
+
+  it('checks an http-client pool against its upstream like a database pool, offering a proxy instead of PgBouncer', () => {
+    expect(problems(service([{ kind: 'http-client', name: 'payments-api', size: 40, connectsTo: { name: 'payments', maxConnections: 1000 } }]))).toEqual([
+      expect.stringMatching(/30 replicas \(scaling.maxReplicas\) × 40 connections \(pool payments-api\) = 1200 connections, but upstream "payments" accepts 1000 .* or a proxy in front of the upstream/),
+    ]);
   });
 });
 
 describe('the resolved pool', () => {
   it('carries its defaults and the connections Little\'s law needs', () => {
     expect(resolveService(service([orders(10)])).capacity.pools).toEqual([
-      { kind: 'database', name: 'orders-db', size: 10, inUseOfSize: 0.9, maxWaitSeconds: 0.1, connectionsNeeded: 10, connectsTo: { name: 'orders', maxConnections: 400 } },
+      { kind: 'database', name: 'orders-db', size: 10, inUseOfSize: 0.9, maxWaitSeconds: 0.1, unitsNeeded: 10, connectsTo: { name: 'orders', maxConnections: 400 } },
     ]);
   });
 

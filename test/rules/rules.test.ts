@@ -1,7 +1,7 @@
-import { catalog, checkout, fleet, ledger } from '../../examples/services';
+import { catalog, checkout, fleet, ledger, mailer } from '../../examples/services';
 import { compressTime, resolveService } from '../../src/model';
 import { AlertingRule, isAlertingRule, RecordingRule, Rule, ruleTests, serviceRules, toYaml } from '../../src/rules';
-import { CLUSTER_METRIC, LABEL, METRIC } from '../../src/signals';
+import { CLUSTER_METRIC, LABEL, METRIC, POOL_METRICS } from '../../src/signals';
 import { ALERT, RECORD } from '../../src/signals/recorded';
 import { defineService, parseDuration, type ServiceDefinition } from '../../src/spec';
 import { promqlErrors, selectedMetrics } from '../support/promql';
@@ -27,8 +27,8 @@ describe('every generated rule of the example fleet', () => {
   });
 
   it('selects only series the metric contract defines or the rules record', () => {
-    const histogram = [METRIC.httpDuration, METRIC.operationDuration, METRIC.poolWaitTime].flatMap((m) => [`${m}_count`, `${m}_bucket`, `${m}_sum`]);
-    const known = new Set<string>([...Object.values(METRIC), ...Object.values(CLUSTER_METRIC), ...histogram]);
+    const histogram = [METRIC.httpDuration, METRIC.operationDuration, ...POOL_METRICS].flatMap((m) => [`${m}_count`, `${m}_bucket`, `${m}_sum`]);
+    const known = new Set<string>([...Object.values(METRIC), ...POOL_METRICS, ...Object.values(CLUSTER_METRIC), ...histogram]);
     const recorded = new Set(all.flatMap(({ rule }) => (isAlertingRule(rule) ? [] : [rule.record])));
     const unknown = all.flatMap(({ rule }) => selectedMetrics(rule.expr)).filter((m) => !known.has(m) && !recorded.has(m));
     expect(unknown).toEqual([]);
@@ -337,9 +337,9 @@ describe('the generated promtool tests', () => {
     ]);
     const names = files.flatMap((f) => f.tests.map((t) => t.name));
     expect(new Set(names).size).toBe(names.length);
-    // 95: 78 for the five SLOs (each tier's burn, the low-traffic guards, unanswered requests, the budget, the journey's
-    // excluded method), 5 for traffic, 11 for saturation (4 of them for checkout's orders-db pool), and healthy.
-    expect(names).toHaveLength(95);
+    // 99: 78 for the five SLOs (each tier's burn, the low-traffic guards, unanswered requests, the budget, the journey's
+    // excluded method), 5 for traffic, 15 for saturation (4 each for the orders-db and payments-api pools), and healthy.
+    expect(names).toHaveLength(99);
   });
 
   it.each([
@@ -357,7 +357,7 @@ describe('the generated promtool tests', () => {
     ['latency-1s-budget', ['ErrorBudgetExhausted latency-1s']],
     ['place-order-latency-burn', ['ErrorBudgetBurn place-order-latency fast', 'ErrorBudgetBurn place-order-latency medium', 'ErrorBudgetBurn place-order-latency slow', 'ErrorBudgetBurn place-order-latency longterm']],
     ['traffic', ['TrafficAbsent', 'TrafficDrop', 'TrafficAboveCapacity', 'ServiceTargetsDown', 'GoldenSignalsMissing']],
-    ['saturation', ['CPUNearLimit', 'CPUAboveRequest', 'MemoryNearLimit', 'EventLoopSaturated', 'EventLoopDelayHigh', 'InFlightNearLimit', 'AutoscalerMaxedOut', 'ConnectionPoolNearExhaustion', 'ConnectionPoolWaitSlow', 'ConnectionPoolWaitBreaksLatency']],
+    ['saturation', ['CPUNearLimit', 'CPUAboveRequest', 'MemoryNearLimit', 'EventLoopSaturated', 'EventLoopDelayHigh', 'InFlightNearLimit', 'AutoscalerMaxedOut', 'ConnectionPoolNearExhaustion', 'ConnectionPoolWaitSlow', 'ConnectionPoolWaitBreaksLatency', 'HttpClientPoolNearExhaustion', 'HttpClientPoolWaitSlow', 'HttpClientPoolWaitBreaksLatency']],
   ])('gives the %s scope exactly the alerts it proves', (scope, alerts) => {
     const rules = tests.subsets[scope].groups.flatMap((g) => g.rules).filter(isAlertingRule);
     expect(rules.map((r) => [r.alert, r.labels.slo, r.labels.burn_tier].filter(Boolean).join(' '))).toEqual(alerts);
@@ -417,5 +417,15 @@ describe('the connection-pool alerts', () => {
       'ConnectionPoolNearExhaustion audit-db > 0.5',
       'ConnectionPoolWaitSlow audit-db > 0.01',
     ]);
+  });
+
+  it.each([
+    ["checkout's payments-api http-client pool", checkout, 'HttpClientPool', 'http_client_open_connections{namespace="shop", job="checkout", http_client_connection_pool_name="payments-api", http_connection_state="active"}', 3],
+    ["mailer's template-render worker pool (no latency SLO: no burn alert)", mailer, 'WorkerPool', 'nodejs_worker_pool_workers{namespace="shop", job="mailer", nodejs_worker_pool_name="template-render", nodejs_worker_pool_worker_state="busy"}', 2],
+  ] as const)('names the alerts of %s after its kind and reads its own series', (_what, definition, prefix, inUse, count) => {
+    const rules = serviceRules(resolveService(definition)).groups.flatMap((g) => g.rules).filter(isAlertingRule).filter((r) => r.alert.startsWith(prefix));
+    expect(rules.map((r) => r.alert)).toEqual([`${prefix}NearExhaustion`, `${prefix}WaitSlow`, `${prefix}WaitBreaksLatency`].slice(0, count));
+    expect(rules[0].expr).toContain(inUse);
+    expect(rules.every((r) => r.labels.severity === 'ticket' && r.labels.signal === 'saturation')).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
  * flight against the declared concurrency limit, replicas once the service autoscales, and the connection pools
  * the definition declares (`capacity.pools`): their use, the requests waiting for them and how long they wait.
  */
-import { CLUSTER_METRIC, LABEL } from '../../signals/contract';
+import { CLUSTER_METRIC, LABEL, POOL_SERIES } from '../../signals/contract';
 import { aggregate, times } from '../../signals/promql';
 import {
   autoscalerSeries,
@@ -22,7 +22,8 @@ import {
 import { legendOf, type PanelContext } from '../context';
 import { percent, seconds } from '../format';
 import { PANEL_ID, REF_IDS } from '../ids';
-import { Panel, Thresholds, timeSeries, UNIT } from '../sdk';
+import { Panel, type Query, Thresholds, timeSeries, UNIT } from '../sdk';
+import type { ResourcePoolKind } from '../../spec/pools';
 
 const REQUEST = 'request';
 const LIMIT = 'limit';
@@ -145,14 +146,24 @@ export function replicasPanel(ctx: PanelContext): Panel | undefined {
   });
 }
 
-/** Names of the pools, for descriptions: `orders-db` or `orders-db, cache-db`. */
+/** Names of the pools with what they hold, for descriptions: `orders-db (connections), payments-api (sockets)`. */
 function poolNames(ctx: PanelContext): string {
-  return ctx.model.capacity.pools.map((p) => p.name).join(', ');
+  return ctx.model.capacity.pools.map((p) => `${p.name} (${POOL_SERIES[p.kind].units})`).join(', ');
+}
+
+/** One query per pool kind the service declares, in the kinds' order: each kind has its own series and name label. */
+function poolQueries(ctx: PanelContext, expr: (kind: ResourcePoolKind) => string, perInstance: boolean): Query[] {
+  const kinds = [...new Set(ctx.model.capacity.pools.map((p) => p.kind))];
+  return kinds.map((kind, i) => ({
+    refId: REF_IDS[i],
+    expr: expr(kind),
+    legend: perInstance ? legendOf(POOL_SERIES[kind].nameLabel, LABEL.instance) : legendOf(POOL_SERIES[kind].nameLabel),
+  }));
 }
 
 /**
  * Share of each pod's pool in use, per pool, against the lowest `inUseOfSize` of the pools (red): the
- * ConnectionPoolNearExhaustion alert's line. Only when the definition declares pools.
+ * pools' NearExhaustion alerts' line. Only when the definition declares pools.
  */
 export function poolInUsePanel(ctx: PanelContext): Panel | undefined {
   const pools = ctx.model.capacity.pools;
@@ -160,46 +171,46 @@ export function poolInUsePanel(ctx: PanelContext): Panel | undefined {
   const threshold = Math.min(...pools.map((p) => p.inUseOfSize));
   return timeSeries({
     id: PANEL_ID.poolInUse,
-    title: 'Connection pool in use per pod',
-    description: `What share of each pod's connections (${poolNames(ctx)}) is in use? Above ${percent(threshold)} (red) the next burst waits for a connection.`,
+    title: 'Pools in use per pod',
+    description: `What share of each pod's pools (${poolNames(ctx)}) is in use? Above ${percent(threshold)} (red) the next burst waits for the pool.`,
     unit: UNIT.ratio,
     min: 0,
     max: 1,
     width: 8,
-    queries: [{ refId: REF_IDS[0], expr: poolInUseRatio(ctx.serviceScope), legend: legendOf(LABEL.poolName, LABEL.instance) }],
+    queries: poolQueries(ctx, (kind) => poolInUseRatio(ctx.serviceScope, kind), true),
     thresholds: { base: 'green', steps: [{ value: threshold, color: 'red' }] },
   });
 }
 
-/** Requests waiting for a connection per pod and pool: any sustained value means the pool is the bottleneck. */
+/** Requests waiting for a pool per pod: any sustained value means the pool is the bottleneck. */
 export function poolWaitingPanel(ctx: PanelContext): Panel | undefined {
   if (ctx.model.capacity.pools.length === 0) return undefined;
   return timeSeries({
     id: PANEL_ID.poolWaiting,
-    title: 'Requests waiting for a connection',
-    description: `How many requests of each pod wait for a connection (${poolNames(ctx)}) right now? Anything above zero for long means the pool, not the pod, sets the pace.`,
+    title: 'Requests waiting for a pool',
+    description: `How many requests of each pod wait for a pool (${poolNames(ctx)}) right now? Anything above zero for long means the pool, not the pod, sets the pace.`,
     unit: UNIT.count,
     min: 0,
     decimals: 0,
     width: 8,
-    queries: [{ refId: REF_IDS[0], expr: poolPendingRequests(ctx.serviceScope), legend: legendOf(LABEL.poolName, LABEL.instance) }],
+    queries: poolQueries(ctx, (kind) => poolPendingRequests(ctx.serviceScope, kind), true),
   });
 }
 
-/** Connection wait time p99 per pool against the lowest `maxWait` of the pools (red). */
+/** Wait time p99 per pool against the lowest `maxWait` of the pools (red). */
 export function poolWaitTimePanel(ctx: PanelContext): Panel | undefined {
   const pools = ctx.model.capacity.pools;
   if (pools.length === 0) return undefined;
   const threshold = Math.min(...pools.map((p) => p.maxWaitSeconds));
   return timeSeries({
     id: PANEL_ID.poolWaitTime,
-    title: 'Connection wait p99',
-    description: `How long do requests wait for a connection (p99, per pool: ${poolNames(ctx)})? Above ${seconds(threshold)} (red) they queue for the pool.`,
+    title: 'Pool wait p99',
+    description: `How long do requests wait for a pool (p99, per pool: ${poolNames(ctx)})? Above ${seconds(threshold)} (red) they queue for the pool.`,
     unit: UNIT.seconds,
     min: 0,
     softMax: times(threshold, 1.1),
     width: 8,
-    queries: [{ refId: REF_IDS[0], expr: poolWaitQuantile(ctx.serviceScope, 0.99, ctx.window), legend: legendOf(LABEL.poolName) }],
+    queries: poolQueries(ctx, (kind) => poolWaitQuantile(ctx.serviceScope, kind, 0.99, ctx.window), false),
     thresholds: { base: 'green', steps: [{ value: threshold, color: 'red' }] },
   });
 }

@@ -22,9 +22,9 @@
  *   and 0.6 s against its subset.
  */
 import type { BurnTierModel, JourneyModel, PoolModel, ServiceModel, SloModel } from '../../model/types';
-import { CLUSTER_METRIC, LABEL } from '../../signals/contract';
+import { CLUSTER_METRIC, LABEL, POOL_SERIES } from '../../signals/contract';
 import { eq, exact } from '../../signals/promql';
-import { ALERT, AlertName } from '../../signals/recorded';
+import { ALERT, AlertName, POOL_ALERTS } from '../../signals/recorded';
 import { formatDuration } from '../../spec/duration';
 import { serviceRules } from '../index';
 import { AlertingRule, isAlertingRule, type RuleFile } from '../types';
@@ -1078,33 +1078,35 @@ function simpleAlertScenarios(ctx: Ctx): Scenario[] {
  */
 function poolScenarios(ctx: Ctx, pool: PoolModel): Scenario[] {
   const { model } = ctx;
-  const rules = ctx.rules.filter((r) => r.expr.includes(`${LABEL.poolName}="${pool.name}"`));
+  const { nameLabel, units } = POOL_SERIES[pool.kind];
+  const alerts = POOL_ALERTS[pool.kind];
+  const rules = ctx.rules.filter((r) => r.expr.includes(`${nameLabel}="${pool.name}"`));
   // Pool alerts are saturation alerts (their signal label), proven against that signal's rule subset.
   const saturation: Scope = { kind: 'signal', signal: 'saturation' };
   const at = 10;
   const latency = poolBurnObjective(model)?.thresholdSeconds;
   const bounds = [...new Set([pool.maxWaitSeconds, ...(latency === undefined ? [] : [latency])])];
   /**
-   * The pool's series for `minutes`: `used` connections from `at` on (30% of the pool before), and 600 waits a
-   * minute of which `slowShare` take `slowSeconds` from `at` on (none before); the rest get a connection at once.
+   * The pool's series for `minutes`: `used` units from `at` on (30% of the pool before), and 600 waits a minute
+   * of which `slowShare` take `slowSeconds` from `at` on (none before); the rest get a unit at once.
    */
   const series = (minutes: number, used: number, slowShare: number, slowSeconds: number): InputSeries[] => {
     const healthyUsed = Math.round(pool.size * 0.3);
     const g = (before: number, after: number) => gaugeValues([{ minutes: at, value: before }, { minutes: minutes - at, value: after }]);
     const waits = (share: number) => counterValues([{ minutes: at, perMinute: HEALTHY_PER_MINUTE }, { minutes: minutes - at, perMinute: HEALTHY_PER_MINUTE * (1 - share) }]);
     return [
-      { series: poolSeries.connections(model, pool.name, 'used'), values: g(healthyUsed, used) },
-      { series: poolSeries.connections(model, pool.name, 'idle'), values: g(pool.size - healthyUsed, pool.size - used) },
-      { series: poolSeries.max(model, pool.name), values: g(pool.size, pool.size) },
-      { series: poolSeries.pending(model, pool.name), values: g(0, used >= pool.size ? 5 : 0) },
-      { series: poolSeries.waitCount(model, pool.name), values: waits(0) },
-      { series: poolSeries.waitBucket(model, pool.name, '+Inf'), values: waits(0) },
-      ...bounds.map((b) => ({ series: poolSeries.waitBucket(model, pool.name, b), values: waits(b >= slowSeconds ? 0 : slowShare) })),
+      { series: poolSeries.units(model, pool, 'used'), values: g(healthyUsed, used) },
+      { series: poolSeries.units(model, pool, 'idle'), values: g(pool.size - healthyUsed, pool.size - used) },
+      { series: poolSeries.max(model, pool), values: g(pool.size, pool.size) },
+      { series: poolSeries.pending(model, pool), values: g(0, used >= pool.size ? 5 : 0) },
+      { series: poolSeries.waitCount(model, pool), values: waits(0) },
+      { series: poolSeries.waitBucket(model, pool, '+Inf'), values: waits(0) },
+      ...bounds.map((b) => ({ series: poolSeries.waitBucket(model, pool, b), values: waits(b >= slowSeconds ? 0 : slowShare) })),
     ];
   };
   const output = (rule: AlertingRule): Record<string, string> => {
-    const perPod: Record<string, string> = rule.alert === ALERT.poolNearExhaustion ? { [LABEL.instance]: '10.0.0.1:9464' } : {};
-    return { ...outputLabels(model, 'service'), ...perPod, [LABEL.poolName]: pool.name };
+    const perPod: Record<string, string> = rule.alert === alerts.nearExhaustion ? { [LABEL.instance]: '10.0.0.1:9464' } : {};
+    return { ...outputLabels(model, 'service'), ...perPod, [nameLabel]: pool.name };
   };
   const fires = (rule: AlertingRule, story: string, rampMs: number, build: (minutes: number) => InputSeries[]): Scenario => {
     const forMs = parseForMs(rule.for);
@@ -1126,7 +1128,7 @@ function poolScenarios(ctx: Ctx, pool: PoolModel): Scenario[] {
   const out: Scenario[] = [];
   const healthyMinutes = Math.max(...rules.map((r) => (at * MINUTE + ctx.base + parseForMs(r.for)) / MINUTE)) + 5;
   out.push({
-    name: `pool ${pool.name} healthy: 30% of ${pool.size} connections in use and no wait raises none of its alerts`,
+    name: `pool ${pool.name} healthy: 30% of ${pool.size} ${units} in use and no wait raises none of its alerts`,
     scope: saturation,
     minutes: healthyMinutes,
     step: ctx.step,
@@ -1135,21 +1137,21 @@ function poolScenarios(ctx: Ctx, pool: PoolModel): Scenario[] {
   });
   for (const rule of rules) {
     switch (rule.alert) {
-      case ALERT.poolNearExhaustion:
-        out.push(fires(rule, `all ${pool.size} connections are in use from ${at}m with 5 requests waiting`, 0, (m) => series(m, pool.size, 0, 0)));
+      case alerts.nearExhaustion:
+        out.push(fires(rule, `all ${pool.size} ${units} are in use from ${at}m with 5 requests waiting`, 0, (m) => series(m, pool.size, 0, 0)));
         break;
-      case ALERT.poolWaitSlow:
+      case alerts.waitSlow:
         out.push(
-          fires(rule, `5% of connection requests wait ${formatDuration(Math.round(pool.maxWaitSeconds * 1500))} from ${at}m`, ctx.base, (m) =>
+          fires(rule, `5% of requests for the pool wait ${formatDuration(Math.round(pool.maxWaitSeconds * 1500))} from ${at}m`, ctx.base, (m) =>
             series(m, Math.round(pool.size * 0.3), 0.05, pool.maxWaitSeconds * 1.5),
           ),
         );
         break;
-      case ALERT.poolWaitBreaksLatency: {
+      case alerts.waitBreaksLatency: {
         const slo = poolBurnObjective(model)!;
         const share = Math.min(1, 2 * POOL_WAIT_BURN_FACTOR * slo.errorBudget);
         out.push(
-          fires(rule, `${exact(share * 100)}% of connection requests wait twice the latency threshold from ${at}m`, ctx.base, (m) =>
+          fires(rule, `${exact(share * 100)}% of requests for the pool wait twice the latency threshold from ${at}m`, ctx.base, (m) =>
             series(m, Math.round(pool.size * 0.3), share, slo.thresholdSeconds! * 2),
           ),
         );

@@ -2,8 +2,8 @@
  * Synthetic input series for promtool unit tests, labelled as the shim and the cluster exporters label
  * them. Values are per-minute samples written in promtool's expanding notation.
  */
-import type { JourneyModel, ServiceModel } from '../../model/types';
-import { CLUSTER_METRIC, ERROR_TYPE, EVENT_LOOP_STATE, LABEL, METRIC, OUTCOME, POOL_STATE } from '../../signals/contract';
+import type { JourneyModel, PoolModel, ServiceModel } from '../../model/types';
+import { CLUSTER_METRIC, ERROR_TYPE, EVENT_LOOP_STATE, LABEL, METRIC, OUTCOME, POOL_SERIES } from '../../signals/contract';
 import { eq, leLabel, Matcher, selector } from '../../signals/promql';
 import { durationHistogram } from '../../signals/queries';
 
@@ -184,13 +184,19 @@ export const runtime = {
   inFlight: (model: ServiceModel) => selector(METRIC.httpActiveRequests, [...targetLabels(model), eq(LABEL.method, 'GET')]),
 };
 
-/** The shim's connection-pool series of one pool on the test pod. */
+/** The shim's series of one pool on the test pod, named as its kind's (see POOL_SERIES). */
 export const pool = {
-  connections: (model: ServiceModel, name: string, state: keyof typeof POOL_STATE) =>
-    selector(METRIC.poolConnections, [...targetLabels(model), eq(LABEL.poolName, name), eq(LABEL.poolState, POOL_STATE[state])]),
-  max: (model: ServiceModel, name: string) => selector(METRIC.poolMax, [...targetLabels(model), eq(LABEL.poolName, name)]),
-  pending: (model: ServiceModel, name: string) => selector(METRIC.poolPendingRequests, [...targetLabels(model), eq(LABEL.poolName, name)]),
-  waitCount: (model: ServiceModel, name: string) => selector(`${METRIC.poolWaitTime}_count`, [...targetLabels(model), eq(LABEL.poolName, name)]),
-  waitBucket: (model: ServiceModel, name: string, le: number | '+Inf') =>
-    selector(`${METRIC.poolWaitTime}_bucket`, [...targetLabels(model), eq(LABEL.poolName, name), eq(LABEL.le, le === '+Inf' ? le : leLabel(le))]),
+  units: (model: ServiceModel, p: PoolModel, state: 'used' | 'idle') => {
+    const s = POOL_SERIES[p.kind];
+    return selector(s.count, [...poolTarget(model, p), eq(s.stateLabel, s.state[state])]);
+  },
+  max: (model: ServiceModel, p: PoolModel) => selector(POOL_SERIES[p.kind].max, poolTarget(model, p)),
+  pending: (model: ServiceModel, p: PoolModel) => selector(POOL_SERIES[p.kind].pending, poolTarget(model, p)),
+  waitCount: (model: ServiceModel, p: PoolModel) => selector(`${POOL_SERIES[p.kind].waitTime}_count`, poolTarget(model, p)),
+  waitBucket: (model: ServiceModel, p: PoolModel, le: number | '+Inf') =>
+    selector(`${POOL_SERIES[p.kind].waitTime}_bucket`, [...poolTarget(model, p), eq(LABEL.le, le === '+Inf' ? le : leLabel(le))]),
 };
+
+function poolTarget(model: ServiceModel, p: PoolModel): Matcher[] {
+  return [...targetLabels(model), eq(POOL_SERIES[p.kind].nameLabel, p.name)];
+}
