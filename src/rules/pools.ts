@@ -49,7 +49,7 @@ export function poolAlertingRules(model: ServiceModel): AlertingRule[] {
 }
 
 /** What a pool of each kind hands out, in the singular, and what a request does with it, for alert texts. */
-const UNIT: Readonly<Record<ResourcePoolKind, { unit: string; work: string; noun: string }>> = {
+const POOL_WORDS: Readonly<Record<ResourcePoolKind, { unit: string; work: string; noun: string }>> = {
   database: { unit: 'connection', work: 'their query runs', noun: 'connection pool' },
   'http-client': { unit: 'socket', work: 'their upstream call is sent', noun: 'HTTP agent' },
   worker: { unit: 'worker', work: 'their task starts', noun: 'worker pool' },
@@ -61,7 +61,7 @@ function poolRules(model: ServiceModel, pool: PoolModel): AlertingRule[] {
   const w = baseWindow(model);
   const alert = POOL_ALERTS[pool.kind];
   const { units } = POOL_SERIES[pool.kind];
-  const { unit, work, noun } = UNIT[pool.kind];
+  const { unit, work, noun } = POOL_WORDS[pool.kind];
   const rules: AlertingRule[] = [
     alertingRule(model, {
       name: alert.nearExhaustion,
