@@ -175,25 +175,27 @@ export function poolWaitBuckets(durationBuckets: readonly number[], pools: reado
 export function sharedDatabaseProblems(
   services: ReadonlyArray<{ readonly name: string; readonly capacity: { readonly pools: readonly PoolModel[] }; readonly scaling?: { readonly maxReplicas: number } }>,
 ): string[] {
-  const use = new Map<string, { limit: Set<number>; parts: string[]; total: number }>();
+  const use = new Map<string, { limit: Set<number>; parts: string[]; total: number; database: boolean }>();
   for (const s of services) {
     const replicas = s.scaling?.maxReplicas ?? 1;
     for (const pool of s.capacity.pools) {
       if (!pool.connectsTo) continue;
-      const u = use.get(pool.connectsTo.name) ?? { limit: new Set<number>(), parts: [], total: 0 };
+      const u = use.get(pool.connectsTo.name) ?? { limit: new Set<number>(), parts: [], total: 0, database: true };
       u.limit.add(pool.connectsTo.maxConnections);
       u.parts.push(`${s.name} ${replicas} × ${pool.size}`);
       u.total += replicas * pool.size;
+      u.database &&= pool.kind === 'database';
       use.set(pool.connectsTo.name, u);
     }
   }
   const out: string[] = [];
-  for (const [database, u] of use) {
+  for (const [target, u] of use) {
     const limits = [...u.limit];
-    if (limits.length > 1) out.push(`database "${database}" is declared with different maxConnections (${limits.join(', ')}) by the services that connect to it`);
+    const what = `${u.database ? 'database' : 'upstream'} "${target}"`;
+    if (limits.length > 1) out.push(`${what} is declared with different maxConnections (${limits.join(', ')}) by the services that connect to it`);
     else if (u.total > limits[0] && u.parts.length > 1) {
       out.push(
-        `database "${database}" accepts ${limits[0]} connections, but the services sharing it hold ${u.parts.join(' + ')} = ${u.total} at their maxReplicas: lower maxReplicas or pool sizes, or put a pooler such as PgBouncer in front`,
+        `${what} accepts ${limits[0]} connections, but the services sharing it hold ${u.parts.join(' + ')} = ${u.total} at their maxReplicas: lower maxReplicas or pool sizes, or put ${u.database ? 'a pooler such as PgBouncer' : 'a multiplexing proxy'} in front`,
       );
     }
   }

@@ -137,6 +137,15 @@ describe('every kind of pool is sized by the same arithmetic, with advice in its
     expect(warnings(pool)).toEqual([message]);
   });
 
+  it('adds up services sharing an upstream across the fleet, calling it an upstream', () => {
+    const api = (size: number) => ({ kind: 'http-client' as const, name: 'payments-api', size, connectsTo: { name: 'payments', maxConnections: 1000 } });
+    const a = resolveService(service([api(20)]));
+    const b = resolveService({ ...service([api(25)]), name: 'refunds', scaling: { minReplicas: 2, maxReplicas: 20 } });
+    expect(sharedDatabaseProblems([a, b])).toEqual([
+      'upstream "payments" accepts 1000 connections, but the services sharing it hold checkout 30 × 20 + refunds 20 × 25 = 1100 at their maxReplicas: lower maxReplicas or pool sizes, or put a multiplexing proxy in front',
+    ]);
+  });
+
   it('checks an http-client pool against its upstream like a database pool, offering a proxy instead of PgBouncer', () => {
     expect(problems(service([{ kind: 'http-client', name: 'payments-api', size: 40, connectsTo: { name: 'payments', maxConnections: 1000 } }]))).toEqual([
       expect.stringMatching(/30 replicas \(scaling.maxReplicas\) × 40 connections \(pool payments-api\) = 1200 connections, but upstream "payments" accepts 1000 .* or a proxy in front of the upstream/),
