@@ -80,7 +80,7 @@ export function resolvePools(p: Problems, pools: readonly ResourcePool[] | undef
         if (unitsNeeded !== undefined && holdSeconds !== undefined && ctx.requestsPerSecond !== undefined) {
           const need = Math.ceil(unitsNeeded);
           const units = POOL_SERIES[pool.kind].units;
-          const law = `${ctx.requestsPerSecond} req/s × ${callsPerRequest} call${callsPerRequest === 1 ? '' : 's'} per request × ${formatDuration(Math.round(holdSeconds * 1000))} held${holdMs === undefined ? ' (the latency threshold: holdTime not set)' : ''} = ${unitsNeeded} ${units} in use on average (Little's law)`;
+          const law = `${ctx.requestsPerSecond} req/s × ${callsPerRequest} call${callsPerRequest === 1 ? '' : 's'} per request × ${formatDuration(Math.round(holdSeconds * 1000))} held${holdMs === undefined ? ' (the latency threshold: holdTime not set)' : ''} = ${unitsNeeded} ${unitsNeeded === 1 ? units.replace(/s$/, '') : units} in use on average (Little's law)`;
           if (size > Math.max(OVERSIZE_FACTOR * need, need + OVERSIZE_MIN_SPARE)) {
             warnings.push({
               field: `${at}.size`,

@@ -126,7 +126,7 @@ describe('every kind of pool is sized by the same arithmetic, with advice in its
     [
       'a worker pool of 16 threads for a task in one request of ten (250 req/s × 0.1 × 40ms = 1)',
       { kind: 'worker', name: 'render', size: 16, holdTime: '40ms', callsPerRequest: 0.1 },
-      "capacity.pools[0].size: is far above what one pod needs at its declared capacity: 250 req/s × 0.1 calls per request × 40ms held = 1 workers in use on average (Little's law). Each idle worker thread still holds its own V8 heap (tens of MB), and more busy threads than cores only share the cores; a size of about 2 would do",
+      "capacity.pools[0].size: is far above what one pod needs at its declared capacity: 250 req/s × 0.1 calls per request × 40ms held = 1 worker in use on average (Little's law). Each idle worker thread still holds its own V8 heap (tens of MB), and more busy threads than cores only share the cores; a size of about 2 would do",
     ],
     [
       'a worker pool of 2 threads for 10 busy',
