@@ -373,11 +373,10 @@ export interface WorkerPoolLike {
  * `startWait()` when it is queued; call its result when a worker picks the task up.
  *
  * @example
- * import Piscina from 'piscina';
- * const render = new Piscina({ filename: './render.js', maxThreads: 4 });
- * const pool = observeWorkerPool(gs, 'pdf-render', {
- *   busy: () => render.threads.length - render.idleThreads?.length, queued: () => render.queueSize, threads: () => render.threads.length,
- * });
+ * // A pool of 4 worker_threads with a task queue (workers, busy and queue are the app's own).
+ * const render = observeWorkerPool(gs, 'pdf-render', { busy: () => busy.size, queued: () => queue.length, threads: () => workers.length });
+ * const picked = render.startWait();   // when the task is queued
+ * picked();                             // when a worker takes it
  */
 export function observeWorkerPool(gs: PoolObserving, name: string, pool: WorkerPoolLike): PoolObserver {
   expectKind(gs, 'observeWorkerPool', name, 'worker');
