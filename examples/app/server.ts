@@ -5,7 +5,9 @@
  * Environment: APP_PORT (default 8080), METRICS_PORT (default: the definition's metrics port), HOST
  * (default all interfaces), DRAIN_DELAY_MS (default 5000) and DRAIN_DEADLINE_MS (default 25000): see
  * {@link drainOnSigterm}. DATABASE_URL (default none): a PostgreSQL connection string; with it `GET /orders/:id`
- * reads through a node-postgres pool of the definition's `orders-db` size, observed by the shim.
+ * reads through a node-postgres pool of the definition's `orders-db` size, observed by the shim. PAYMENTS_URL
+ * (default none): a payment provider every `POST /checkout` charges through a keep-alive agent of the definition's
+ * `payments-api` size (`maxSockets`), observed by the shim.
  *
  * Fault injection, on the app port, so a test can make each golden signal move:
  * - `POST /admin/faults` with JSON `{ "errorRatio"?: 0..1, "extraLatencyMs"?: ms, "routes"?: ["POST /checkout"], "queryHoldMs"?: ms }`
@@ -90,7 +92,7 @@ export function parseFaults(body: unknown): Faults | string {
 }
 
 /** Builds the app; exported so tests can run it in-process. */
-export function createApp(options: { appPort?: number; metricsPort?: number; host?: string; databaseUrl?: string } = {}) {
+export function createApp(options: { appPort?: number; metricsPort?: number; host?: string; databaseUrl?: string; paymentsUrl?: string } = {}) {
   const gs = instrument(checkout, { port: options.metricsPort, host: options.host });
   let faults = NO_FAULTS;
   // The pool the definition declares, at its declared size: the series the rules read come from this one.
@@ -100,10 +102,22 @@ export function createApp(options: { appPort?: number; metricsPort?: number; hos
     pool.on('error', () => undefined); // an idle client's connection dropped: the pool replaces it
     observePgPool(gs, declared!.name, pool);
   }
-  // The agent calls to the payment provider would go through, at the definition's payments-api size. The example
-  // has no provider to call, so its series stay at zero; test/instrument/pool-adapters.test.ts drives a real one.
-  const payments = checkout.capacity?.pools?.find((p) => p.name === 'payments-api');
-  if (payments) observeHttpAgent(gs, payments.name, new https.Agent({ keepAlive: true, maxSockets: payments.size }));
+  // The payment provider's agent, at the definition's payments-api size: every checkout charges through it when
+  // PAYMENTS_URL is set (a checkout then answers 502 if the charge fails). Observed either way, so its series exist.
+  const declaredPayments = checkout.capacity?.pools?.find((p) => p.name === 'payments-api');
+  const paymentsUrl = options.paymentsUrl ? new URL(options.paymentsUrl) : undefined;
+  const paymentsAgent = declaredPayments ? new (paymentsUrl?.protocol === 'http:' ? http : https).Agent({ keepAlive: true, maxSockets: declaredPayments.size }) : undefined;
+  if (declaredPayments && paymentsAgent) observeHttpAgent(gs, declaredPayments.name, paymentsAgent);
+  const charge = (): Promise<boolean> =>
+    new Promise((resolve) => {
+      if (!paymentsUrl) return resolve(true);
+      const req = (paymentsUrl.protocol === 'http:' ? http : https).request(paymentsUrl, { method: 'POST', agent: paymentsAgent, timeout: 10_000 }, (res) => {
+        res.resume().on('end', () => resolve((res.statusCode ?? 500) < 400));
+      });
+      req.on('timeout', () => req.destroy(new Error('payment provider timed out')));
+      req.on('error', () => resolve(false));
+      req.end();
+    });
 
   const app = express();
   app.use(gs.express());
@@ -118,7 +132,9 @@ export function createApp(options: { appPort?: number; metricsPort?: number; hos
     else proceed();
   };
   app.get('/cart', faulty, (_req, res) => void res.json({ items: 2 }));
-  app.post('/checkout', faulty, (_req, res) => void res.status(201).json({ order: Math.floor(Math.random() * 1e6) }));
+  app.post('/checkout', faulty, (_req, res) => {
+    void charge().then((paid) => (paid ? res.status(201).json({ order: Math.floor(Math.random() * 1e6) }) : res.status(502).json({ error: 'payment failed' })));
+  });
   app.get('/orders/:id', faulty, (req, res) => {
     if (!pool) return void res.json({ id: req.params.id, status: 'shipped' });
     const hold = faults.queryHoldMs / 1000;
@@ -144,7 +160,10 @@ export function createApp(options: { appPort?: number; metricsPort?: number; hos
   });
 
   const server = http.createServer(app);
-  server.once('close', () => void pool?.end().catch(() => undefined));
+  server.once('close', () => {
+    void pool?.end().catch(() => undefined);
+    paymentsAgent?.destroy();
+  });
   return { app, gs, server, pool };
 }
 
@@ -152,7 +171,7 @@ if (require.main === module) {
   const appPort = portFrom(process.env.APP_PORT, 8080, 'APP_PORT');
   const metricsPort = portFrom(process.env.METRICS_PORT, checkout.metrics.port, 'METRICS_PORT');
   const host = process.env.HOST || undefined;
-  const { gs, server } = createApp({ metricsPort, host, databaseUrl: process.env.DATABASE_URL || undefined });
+  const { gs, server } = createApp({ metricsPort, host, databaseUrl: process.env.DATABASE_URL || undefined, paymentsUrl: process.env.PAYMENTS_URL || undefined });
   server.listen(appPort, host, async () => {
     const address = server.address() as { port: number };
     const metrics = await gs.ready;
