@@ -262,7 +262,7 @@ describe('GoldenSignals and connection pools across services', () => {
       expect(synth((chart) => new GoldenSignals(chart, 'checkout', { service: oversized })).length).toBeGreaterThan(0);
       expect(emitted.mock.calls).toEqual([
         [
-          expect.stringMatching(/^shop\/checkout: capacity\.pools\[0\]\.size: 50 is far above what one pod needs at its declared capacity: 10 req\/s × 1 call per request × 100ms held = 1 connections in use on average/),
+          expect.stringMatching(/^shop\/checkout: capacity\.pools\[0\]\.size: 50 is far above what one pod needs at its declared capacity: 10 req\/s × 1 call per request × 100ms held = 1 connection in use on average/),
           { code: 'GOLDEN_SIGNALS_DEFINITION' },
         ],
       ]);
