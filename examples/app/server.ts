@@ -106,12 +106,13 @@ export function createApp(options: { appPort?: number; metricsPort?: number; hos
   // PAYMENTS_URL is set (a checkout then answers 502 if the charge fails). Observed either way, so its series exist.
   const declaredPayments = checkout.capacity?.pools?.find((p) => p.name === 'payments-api');
   const paymentsUrl = options.paymentsUrl ? new URL(options.paymentsUrl) : undefined;
-  const paymentsAgent = declaredPayments ? new (paymentsUrl?.protocol === 'http:' ? http : https).Agent({ keepAlive: true, maxSockets: declaredPayments.size }) : undefined;
+  const paymentsClient = paymentsUrl?.protocol === 'http:' ? http : https;
+  const paymentsAgent = declaredPayments ? new paymentsClient.Agent({ keepAlive: true, maxSockets: declaredPayments.size }) : undefined;
   if (declaredPayments && paymentsAgent) observeHttpAgent(gs, declaredPayments.name, paymentsAgent);
   const charge = (): Promise<boolean> =>
     new Promise((resolve) => {
       if (!paymentsUrl) return resolve(true);
-      const req = (paymentsUrl.protocol === 'http:' ? http : https).request(paymentsUrl, { method: 'POST', agent: paymentsAgent, timeout: 10_000 }, (res) => {
+      const req = paymentsClient.request(paymentsUrl, { method: 'POST', agent: paymentsAgent, timeout: 10_000 }, (res) => {
         res.resume().on('end', () => resolve((res.statusCode ?? 500) < 400));
       });
       req.on('timeout', () => req.destroy(new Error('payment provider timed out')));

@@ -98,7 +98,7 @@ export class PoolMetrics {
     };
     new Gauge({
       name: s.count,
-      help: `${capitalize(s.units)} of the pool by state (${s.state.used}, ${s.state.idle}).`,
+      help: `The pool's ${s.units} by state (${s.state.used}, ${s.state.idle}).`,
       labelNames: [s.nameLabel, s.stateLabel],
       registers: [registry],
       collect() {
@@ -144,19 +144,13 @@ export class PoolMetrics {
     };
   }
 
-  /** The declared pool `name`; throws (at start-up) for a name the definition does not declare. */
-  pool(caller: string, name: string): PoolModel {
-    const pool = this.declared.get(name);
-    if (pool === undefined) {
-      const declared = [...this.declared.keys()];
-      throw new TypeError(`${caller}: "${String(name)}" is not a pool of the definition (capacity.pools); ${declared.length === 0 ? 'it declares none' : `declared: ${declared.map((n) => `"${n}"`).join(', ')}`}`);
-    }
-    return pool;
-  }
-
   /** Attaches a source to a declared pool; throws (at start-up) for a name the definition does not declare. */
   observe(name: string, source: PoolSource): PoolObserver {
-    const declared = this.pool('observePool()', name);
+    const declared = this.declared.get(name);
+    if (declared === undefined) {
+      const names = [...this.declared.keys()];
+      throw new TypeError(`observePool(): "${String(name)}" is not a pool of the definition (capacity.pools); ${names.length === 0 ? 'it declares none' : `declared: ${names.map((n) => `"${n}"`).join(', ')}`}`);
+    }
     if (source === null || typeof source !== 'object' || typeof source.inUse !== 'function' || typeof source.idle !== 'function' || typeof source.waiting !== 'function') {
       throw new TypeError(`observePool("${name}"): the source must have inUse(), idle() and waiting() functions`);
     }
@@ -190,8 +184,6 @@ export class PoolMetrics {
     };
   }
 }
-
-const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
  * The parts of node-postgres's `Pool` (pg-pool) the adapter uses. Structural, so the shim loads without `pg`
