@@ -56,23 +56,24 @@ function selectorsOf(expr: string, metric: string): Matcher[][] {
 /**
  * Whether a selector with `matchers` may select what `output` writes: no matcher on a label the rule sets
  * excludes it. Labels that come from the expression are unknown here and never exclude (which can only keep a
- * rule too many, never one too few). Regular expressions are anchored, as in PromQL.
+ * rule too many, never one too few).
  */
 function mayMatch(matchers: readonly Matcher[], output: Output): boolean {
-  return matchers.every(({ label, op, value }) => {
-    const actual = output.labels[label];
-    if (actual === undefined) return true;
-    switch (op) {
-      case '=':
-        return actual === value;
-      case '!=':
-        return actual !== value;
-      case '=~':
-        return new RegExp(`^(?:${value})$`).test(actual);
-      case '!~':
-        return !new RegExp(`^(?:${value})$`).test(actual);
-    }
-  });
+  return matchers.every((m) => output.labels[m.label] === undefined || holds(m, output.labels[m.label]));
+}
+
+/** Whether a label whose value is `actual` satisfies `matcher`. Regular expressions are anchored, as in PromQL. */
+function holds({ op, value }: Matcher, actual: string): boolean {
+  switch (op) {
+    case '=':
+      return actual === value;
+    case '!=':
+      return actual !== value;
+    case '=~':
+      return new RegExp(`^(?:${value})$`).test(actual);
+    case '!~':
+      return !new RegExp(`^(?:${value})$`).test(actual);
+  }
 }
 
 /** Whether `reader`'s expression may read a series `writer` writes. */
@@ -81,19 +82,32 @@ function reads(reader: Rule, writer: Rule): boolean {
 }
 
 /**
+ * Which alerting rules beyond the chosen ones a subset keeps.
+ *
+ * - `read`: every alert a kept rule reads (a slower burn tier reads the faster tiers' `ALERTS`), so each kept
+ *   rule behaves exactly as it ships: checks may expect it to fire or to stay silent.
+ * - `none`: only the chosen alerts. Rules read other alerts only in a burn tier's quiet clause, on the right of
+ *   `unless` (../slo.ts), so without them a chosen tier's expression returns every series it returns when they
+ *   are loaded, and perhaps more: it fires at least as often. A check that it stays silent is then at least as
+ *   strong as against the shipped rules (a check that it fires would not be, and must not use this).
+ */
+export type OtherAlerts = 'read' | 'none';
+
+/**
  * The alerting rules `chosen` picks out of `file`, with every rule they read, directly or through other
  * rules, in their groups and order. Groups left empty are dropped.
  *
  * @example
  * ruleSubset(serviceRules(model), (r) => r.alert === 'TrafficDrop'); // TrafficDrop and namespace_job:requests:rate5m
  */
-export function ruleSubset(file: RuleFile, chosen: (rule: AlertingRule) => boolean): RuleFile {
+export function ruleSubset(file: RuleFile, chosen: (rule: AlertingRule) => boolean, otherAlerts: OtherAlerts = 'read'): RuleFile {
   const all = file.groups.flatMap((g) => g.rules);
   const kept = new Set<Rule>(all.filter((r) => isAlertingRule(r) && chosen(r)));
+  const candidates = otherAlerts === 'read' ? all : all.filter((r) => !isAlertingRule(r));
   const pending = [...kept];
   while (pending.length > 0) {
     const reader = pending.pop()!;
-    for (const writer of all) {
+    for (const writer of candidates) {
       if (kept.has(writer) || !reads(reader, writer)) continue;
       kept.add(writer);
       pending.push(writer);
@@ -102,4 +116,16 @@ export function ruleSubset(file: RuleFile, chosen: (rule: AlertingRule) => boole
   return {
     groups: file.groups.map((g) => ({ ...g, rules: g.rules.filter((r) => kept.has(r)) })).filter((g) => g.rules.length > 0),
   };
+}
+
+/**
+ * Whether any rule of `file` reads the input series `series` (promtool notation, `name{label="value", ...}`):
+ * some selector of its metric whose every matcher matches the series' labels (a label it lacks is empty, as
+ * in PromQL). A series no rule selects cannot change what any rule returns, so a test file leaves it out.
+ */
+export function readsSeries(file: RuleFile, series: string): boolean {
+  const name = /^[A-Za-z_:][A-Za-z0-9_:]*/.exec(series)?.[0];
+  if (name === undefined) throw new Error(`rule tests: input series without a metric name: ${series}`);
+  const labels = Object.fromEntries([...series.slice(name.length).matchAll(MATCHER)].map(([, label, , literal]) => [label, JSON.parse(literal) as string]));
+  return file.groups.some((g) => g.rules.some((rule) => selectorsOf(rule.expr, name).some((matchers) => matchers.every((m) => holds(m, labels[m.label] ?? '')))));
 }

@@ -74,7 +74,11 @@ describe('writePlainFiles', () => {
 
   it('writes alerts/ and dashboards/ for every service of the app, and returns the paths', () => {
     // Every SLO of checkout, several latency objectives and a journey's, proves its burn tiers and budget in files of its own.
+    // Each burn tier's guard scenarios run against that tier's rules alone, in files of their own too.
     const CHECKOUT_SLOS = ['availability', 'latency-100ms', 'latency-1s', 'place-order-availability', 'place-order-latency'];
+    const TIERS = ['fast', 'longterm', 'medium', 'slow'];
+    const tierSubsets = (slo: string) => TIERS.map((tier) => `${slo}-burn-${tier}`);
+    const tierFiles = (slo: string) => [`${slo}-burn-fast.1m`, `${slo}-burn-longterm.1m`, `${slo}-burn-longterm.30m`, `${slo}-burn-medium.15m`, `${slo}-burn-medium.1m`, `${slo}-burn-slow.1m`, `${slo}-burn-slow.30m`];
     const written = writePlainFiles(app(), { outdir: dir });
     expect(written).toEqual([
       'alerts/alertmanager.yml',
@@ -82,10 +86,10 @@ describe('writePlainFiles', () => {
       'alerts/shop-catalog.scrape.yaml',
       'alerts/shop-checkout.rules.yaml',
       'alerts/shop-checkout.scrape.yaml',
-      ...['availability-burn', 'saturation', 'traffic'].map((scope) => `alerts/tests/shop-catalog.${scope}.rules.yaml`),
-      ...['availability-burn.15m', 'availability-burn.1m', 'availability-burn.30m', 'saturation.1m', 'service.1m', 'traffic.15m', 'traffic.1m'].map((f) => `alerts/tests/shop-catalog.${f}.test.yaml`),
-      ...CHECKOUT_SLOS.flatMap((slo) => [`${slo}-budget`, `${slo}-burn`]).concat('saturation', 'traffic').map((scope) => `alerts/tests/shop-checkout.${scope}.rules.yaml`),
-      ...CHECKOUT_SLOS.flatMap((slo) => [`${slo}-budget.5m`, `${slo}-burn.15m`, `${slo}-burn.1m`, `${slo}-burn.30m`])
+      ...['availability-burn', ...tierSubsets('availability'), 'saturation', 'traffic'].map((scope) => `alerts/tests/shop-catalog.${scope}.rules.yaml`),
+      ...['availability-burn.15m', 'availability-burn.1m', 'availability-burn.30m', ...tierFiles('availability'), 'saturation.1m', 'service.1m', 'traffic.15m', 'traffic.1m'].map((f) => `alerts/tests/shop-catalog.${f}.test.yaml`),
+      ...CHECKOUT_SLOS.flatMap((slo) => [`${slo}-budget`, `${slo}-burn`, ...tierSubsets(slo)]).concat('saturation', 'traffic').map((scope) => `alerts/tests/shop-checkout.${scope}.rules.yaml`),
+      ...CHECKOUT_SLOS.flatMap((slo) => [`${slo}-budget.5m`, `${slo}-burn.15m`, `${slo}-burn.1m`, `${slo}-burn.30m`, ...tierFiles(slo)])
         .concat('saturation.1m', 'service.1m', 'traffic.15m', 'traffic.1m')
         .map((f) => `alerts/tests/shop-checkout.${f}.test.yaml`),
       'dashboards/gs-all-services-fleet.json',

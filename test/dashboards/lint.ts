@@ -79,7 +79,7 @@ export function expandVariables(expr: string, variables: readonly VariableJson[]
 }
 
 /** A PromQL syntax tree node, as much of it as the rules look at. */
-interface Node {
+export interface Node {
   readonly name: string;
   readonly text: string;
   readonly children: readonly Node[];

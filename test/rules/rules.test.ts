@@ -314,7 +314,8 @@ describe('the generated promtool tests', () => {
     ['the medium tier (30m short window, for 15m)', /^availability medium burn/, 'availability-burn.15m'],
     ['the slow tier (2h short window, for 1h)', /^latency-1s slow burn/, 'latency-1s-burn.30m'],
     ['the longterm tier (6h short window, for 3h)', /^availability longterm burn/, 'availability-burn.30m'],
-    ['the longterm low-traffic scenario', /^availability low traffic: .* longterm tier/, 'availability-burn.30m'],
+    ['the longterm low-traffic scenario, against the longterm tier alone', /^availability low traffic: .* longterm tier/, 'availability-burn-longterm.30m'],
+    ['a young series of the slow tier, whose guard counts every evaluation', /^availability low traffic, young: .* slow tier/, 'availability-burn-slow.1m'],
     ['the week-long TrafficDrop scenario (30m averages, for 15m)', /^TrafficDrop/, 'traffic.15m'],
     ['the healthy scenario, against every rule', /^healthy/, 'service.1m'],
     ['an alert with a short for', /^ServiceTargetsDown/, 'traffic.1m'],
@@ -325,11 +326,14 @@ describe('the generated promtool tests', () => {
   });
 
   it('names one file per scope and step, and runs each scenario exactly once', () => {
-    // Per SLO (availability, latency-100ms, latency-1s and the place-order journey's two): its budget at 5m and its
-    // burn tiers at 1m, 15m and 30m; then the other alerts by signal, and the healthy scenario against every rule.
+    // Per SLO (availability, latency-100ms, latency-1s and the place-order journey's two): its budget at 5m; each
+    // tier's guard scenarios against that tier alone, at 1m (young and gapped series) and at the tier's own step
+    // (low traffic); its burn incidents, against every tier, at 1m, 15m and 30m. Then the other alerts by
+    // signal, and the healthy scenario against every rule.
     const slos = ['availability', 'latency-100ms', 'latency-1s', 'place-order-availability', 'place-order-latency'];
+    const tiers = (slo: string) => [`${slo}-burn-fast.1m`, `${slo}-burn-longterm.1m`, `${slo}-burn-longterm.30m`, `${slo}-burn-medium.15m`, `${slo}-burn-medium.1m`, `${slo}-burn-slow.1m`, `${slo}-burn-slow.30m`];
     expect(Object.keys(tests.files)).toEqual([
-      ...slos.flatMap((slo) => [`${slo}-budget.5m`, `${slo}-burn.15m`, `${slo}-burn.1m`, `${slo}-burn.30m`]),
+      ...slos.flatMap((slo) => [`${slo}-budget.5m`, ...tiers(slo), `${slo}-burn.15m`, `${slo}-burn.1m`, `${slo}-burn.30m`]),
       'saturation.1m',
       'service.1m',
       'traffic.15m',
@@ -354,6 +358,7 @@ describe('the generated promtool tests', () => {
 
   it.each([
     ['availability-burn', ['ErrorBudgetBurn availability fast', 'ErrorBudgetBurn availability medium', 'ErrorBudgetBurn availability slow', 'ErrorBudgetBurn availability longterm']],
+    ['availability-burn-longterm', ['ErrorBudgetBurn availability longterm']],
     ['latency-1s-budget', ['ErrorBudgetExhausted latency-1s']],
     ['place-order-latency-burn', ['ErrorBudgetBurn place-order-latency fast', 'ErrorBudgetBurn place-order-latency medium', 'ErrorBudgetBurn place-order-latency slow', 'ErrorBudgetBurn place-order-latency longterm']],
     ['traffic', ['TrafficAbsent', 'TrafficDrop', 'TrafficAboveCapacity', 'ServiceTargetsDown', 'GoldenSignalsMissing']],
@@ -366,10 +371,27 @@ describe('the generated promtool tests', () => {
   it.each([
     ['availability-burn', 'never the 30-day budget rules nor the latency SLO', ['slo:sli_error:ratio_rate30d', 'slo:period_error_budget_remaining:ratio'], 'latency-100ms'],
     ['traffic', 'no SLO rule at all', ['slo:sli_events:rate5m', 'slo:sli_error:ratio_rate1h'], 'availability'],
+    ['availability-burn-medium', "the other tiers' windows", ['slo:sli_error:ratio_rate5m', 'slo:sli_error:ratio_rate1h', 'slo:sli_error:ratio_rate1d', 'slo:sli_error:ratio_rate3d'], 'latency-100ms'],
   ])('leaves out of the %s subset what its alerts never read: %s', (scope, _what, records, otherSlo) => {
     const recorded = tests.subsets[scope].groups.flatMap((g) => g.rules).filter((r): r is RecordingRule => !isAlertingRule(r));
     for (const record of records) expect(recorded.map((r) => r.record)).not.toContain(record);
     expect(recorded.filter((r) => r.labels?.slo === otherSlo)).toEqual([]);
+  });
+
+  it.each([
+    ['availability-burn.1m', ['http_server_request_duration_seconds_count']],
+    ['latency-1s-burn.1m', ['http_server_request_duration_seconds_bucket{le="1"}', 'http_server_request_duration_seconds_count']],
+    ['place-order-latency-burn.30m', ['http_server_request_duration_seconds_bucket{le="0.5"}', 'http_server_request_duration_seconds_count']],
+    ['traffic.15m', ['http_server_request_duration_seconds_count', 'up']],
+  ])('gives the %s file only input series its rules select: %j', (file, expected) => {
+    // A series no rule selects cannot change a result, and promtool pays for every sample it loads.
+    const selected = new Set(tests.files[file].tests.flatMap((t) => t.input_series.map(({ series }) => series.split('{')[0] + (/le="[^"]+"/.exec(series) ? `{${/le="[^"]+"/.exec(series)![0]}}` : ''))));
+    expect([...selected].sort()).toEqual(expected);
+  });
+
+  it('gives the healthy scenario, against every rule, every input series', () => {
+    const healthy = tests.files['service.1m'].tests[0].input_series.map(({ series }) => series.split('{')[0]);
+    expect(new Set(healthy)).toEqual(new Set(['container_cpu_usage_seconds_total', 'container_memory_working_set_bytes', 'http_server_active_requests', 'http_server_request_duration_seconds_bucket', 'http_server_request_duration_seconds_count', 'kube_horizontalpodautoscaler_spec_max_replicas', 'kube_horizontalpodautoscaler_spec_target_metric', 'kube_horizontalpodautoscaler_status_current_replicas', 'kube_horizontalpodautoscaler_status_target_metric', 'kube_pod_container_resource_limits', 'kube_pod_container_resource_requests', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_time_seconds_total', 'up']));
   });
 
   it('checks every alert on its file’s evaluation grid', () => {

@@ -29,7 +29,7 @@ import { formatDuration } from '../../spec/duration';
 import { serviceRules } from '../index';
 import { AlertingRule, isAlertingRule, type RuleFile } from '../types';
 import { POOL_WAIT_BURN_FACTOR, poolBurnObjective } from '../pools';
-import { ruleSubset } from '../subset';
+import { readsSeries, ruleSubset } from '../subset';
 import { BUDGET_EXHAUSTED_FOR_MS } from '../slo';
 import { baseWindowMs, recordedSpacingMs } from '../windows';
 import { firingTiersAt, predictBurnAlerts, type TierTimeline } from './predict';
@@ -100,12 +100,17 @@ export interface PromtoolTestFile {
 /**
  * What a scenario proves, which decides the rules it runs against (see ../subset.ts): `service`, every rule of
  * the file (the healthy scenario proves that none of them fires); `burn` and `budget`, one SLO's burn-rate or
- * budget-exhausted alerts; `signal`, the other alerts of one golden signal (`traffic`, `saturation`: their
- * `signal` label).
+ * budget-exhausted alerts; `tier`, one burn tier of an SLO, for scenarios that check that tier alone (a guard
+ * keeping it silent, or the fastest tier firing); `signal`, the other alerts of one golden signal (`traffic`,
+ * `saturation`: their `signal` label).
  */
-type Scope = { readonly kind: 'service' } | { readonly kind: 'burn' | 'budget'; readonly slo: SloModel } | { readonly kind: 'signal'; readonly signal: string };
+type Scope =
+  | { readonly kind: 'service' }
+  | { readonly kind: 'burn' | 'budget'; readonly slo: SloModel }
+  | { readonly kind: 'tier'; readonly slo: SloModel; readonly tier: BurnTierModel }
+  | { readonly kind: 'signal'; readonly signal: string };
 
-/** The scope's part of test and subset file names: `service`, `availability-burn`, `latency-budget`, `traffic`. */
+/** The scope's part of test and subset file names: `service`, `availability-burn`, `availability-burn-fast`, `traffic`. */
 function scopeName(scope: Scope): string {
   switch (scope.kind) {
     case 'service':
@@ -115,6 +120,8 @@ function scopeName(scope: Scope): string {
     case 'burn':
     case 'budget':
       return `${scope.slo.name}-${scope.kind}`;
+    case 'tier':
+      return `${scope.slo.name}-burn-${scope.tier.name}`;
   }
 }
 
@@ -130,7 +137,38 @@ function provenBy(scope: Scope): (rule: AlertingRule) => boolean {
       const alert = scope.kind === 'burn' ? ALERT.errorBudgetBurn : ALERT.errorBudgetExhausted;
       return (rule) => rule.alert === alert && rule.labels[LABEL.slo] === scope.slo.name;
     }
+    case 'tier':
+      return (rule) => rule.alert === ALERT.errorBudgetBurn && rule.labels[LABEL.slo] === scope.slo.name && rule.labels[LABEL.burnTier] === scope.tier.name;
   }
+}
+
+/**
+ * The rules a scope's scenarios run against. A tier's subset leaves out the other tiers of its SLO, which it
+ * reads only in its quiet clause (`'none'`, ../subset.ts): without the tiers that could quiet it, it fires at
+ * least as often as shipped, so a check that it stays silent proves as much as against every tier, in about
+ * half the rules (issue 19). The fastest tier has no quiet clause, so its subset is exact.
+ */
+function subsetOf(ctx: Ctx, scope: Scope): RuleFile | undefined {
+  switch (scope.kind) {
+    case 'service':
+      return undefined;
+    case 'tier':
+      return ruleSubset(ctx.file, provenBy(scope), 'none');
+    case 'burn':
+    case 'budget':
+    case 'signal':
+      return ruleSubset(ctx.file, provenBy(scope));
+  }
+}
+
+/**
+ * The scope a burn scenario of one tier runs in, given what it checks: its tier's own, when it checks that the
+ * tier stays silent or checks the fastest tier (whose subset is exact), or else the SLO's burn scope, where
+ * every tier is loaded.
+ */
+function tierScope(slo: SloModel, tier: BurnTierModel, firing: readonly BurnTierModel[]): Scope {
+  const silent = !firing.includes(tier) && firing.every((t) => slo.tiers.indexOf(t) > slo.tiers.indexOf(tier));
+  return tier === slo.tiers[0] || silent ? { kind: 'tier', slo, tier } : { kind: 'burn', slo };
 }
 
 /** A scenario under construction: input series plus the checks, with its length in minutes and evaluation step. */
@@ -212,7 +250,7 @@ export function ruleTests(model: ServiceModel, ruleFileOf: (subset: string | und
   const files = new Map<string, { scope: string; step: number; scenarios: Scenario[] }>();
   for (const scenario of scenarios) {
     const scope = scopeName(scenario.scope);
-    if (scenario.scope.kind !== 'service' && subsets[scope] === undefined) subsets[scope] = ruleSubset(ctx.file, provenBy(scenario.scope));
+    if (scenario.scope.kind !== 'service' && subsets[scope] === undefined) subsets[scope] = subsetOf(ctx, scenario.scope)!;
     assertProven(ctx, scenario);
     const name = `${scope}.${formatDuration(scenario.step)}`;
     const file = files.get(name) ?? { scope, step: scenario.step, scenarios: [] };
@@ -229,7 +267,7 @@ export function ruleTests(model: ServiceModel, ruleFileOf: (subset: string | und
           {
             rule_files: [ruleFileOf(subsets[scope] === undefined ? undefined : scope)],
             evaluation_interval: formatDuration(step),
-            tests: inFile.map((s) => ({ name: s.name, interval: '1m', input_series: s.series, alert_rule_test: s.checks })),
+            tests: inFile.map((s) => ({ name: s.name, interval: '1m', input_series: s.series.filter((i) => readsSeries(subsets[scope] ?? ctx.file, i.series)), alert_rule_test: s.checks })),
           },
         ]),
     ),
@@ -241,6 +279,10 @@ function assertProven(ctx: Ctx, scenario: Scenario): void {
   const proven = new Set(ctx.rules.filter(provenBy(scenario.scope)).map((r) => r.alert));
   const stray = scenario.checks.find((c) => !proven.has(c.alertname));
   if (stray) throw new Error(`rule tests: "${scenario.name}" checks ${stray.alertname}, which its scope ${scopeName(scenario.scope)} does not hold`);
+  const { scope } = scenario;
+  if (scope.kind === 'tier' && scope.tier !== scope.slo.tiers[0] && scenario.checks.some((c) => c.exp_alerts.length > 0)) {
+    throw new Error(`rule tests: "${scenario.name}" expects the ${scope.tier.name} tier to fire without the tiers that could quiet it: only silence is proven that way`);
+  }
 }
 
 interface Ctx {
@@ -647,11 +689,11 @@ function unanswered(ctx: Ctx, slo: SloModel): Scenario | undefined {
   ];
   return {
     name: `${slo.name} unanswered: a 100% outage of requests answered with no status code (error_type ${Object.keys(failures).join(' and ')}) fires the ${tier.name} ${tier.severity} at ${formatDuration(onset.at - incident.startMs)}, as an outage of ${model.scope.errorStatusRegex} responses does`,
-    scope: { kind: 'burn', slo },
+    scope: { kind: 'tier', slo, tier },
     minutes,
     step: incident.step,
     series,
-    checks: [{ eval_time: formatDuration(onset.at), alertname: ALERT.errorBudgetBurn, exp_alerts: burnExpectation(ctx, slo, onset.firing) }],
+    checks: [{ eval_time: formatDuration(onset.at), alertname: ALERT.errorBudgetBurn, exp_alerts: burnExpectation(ctx, slo, onset.firing.filter((t) => t === tier)) }],
   };
 }
 
@@ -765,17 +807,18 @@ function sparseHistory(ctx: Ctx, slo: SloModel, tier: BurnTierModel, shape: 'you
   if (firing === undefined || firing.includes(tier)) {
     throw new Error(`rule tests: ${ctx.model.name} ${slo.name} ${tier.name} tier is predicted to fire on a ${shape} series of ${exact(happened)} requests (guard ${tier.minEvents}): the rules or the scenario are wrong`);
   }
+  const scope = tierScope(slo, tier, firing);
   const story =
     shape === 'young'
       ? `a series born ${formatDuration(checkAt)} ago`
       : `a window with ${formatDuration((gap!.to - gap!.from) * MINUTE)} unscraped`;
   return {
     name: `${slo.name} low traffic, ${shape}: ${badRequests} bad of ${Math.floor(happened)} requests in ${story} (at ${exact(perMinute)}/min, ${formatDuration(tier.longWindowMs)} × rate = ${2 * tier.minEvents}, guard ${tier.minEvents}) does not fire the ${tier.name} tier`,
-    scope: { kind: 'burn', slo },
+    scope,
     minutes,
     step,
     series: sloSeries(ctx, slo, minutes, events, bad),
-    checks: [{ eval_time: formatDuration(checkAt), alertname: ALERT.errorBudgetBurn, exp_alerts: burnExpectation(ctx, slo, firing) }],
+    checks: [{ eval_time: formatDuration(checkAt), alertname: ALERT.errorBudgetBurn, exp_alerts: burnExpectation(ctx, slo, scope.kind === 'tier' ? [] : firing) }],
   };
 }
 
@@ -811,7 +854,7 @@ function lowTraffic(ctx: Ctx, slo: SloModel, tier: BurnTierModel): Scenario | un
   const patched = series.map((s) => (patch[s.series] === undefined ? s : { ...s, values: patch[s.series] }));
   return {
     name: `${slo.name} low traffic: one bad request among ${n} per ${formatDuration(tier.longWindowMs)} (guard: ${tier.minEvents}) does not fire the ${tier.name} tier`,
-    scope: { kind: 'burn', slo },
+    scope: { kind: 'tier', slo, tier },
     minutes,
     step,
     series: patched,
@@ -848,7 +891,7 @@ function journeyExclusion(ctx: Ctx, journey: JourneyModel): Scenario | undefined
     name:
       `${journey.name} journey selects method and route pairs: a 100% ${slo.kind === 'availability' ? 'outage' : 'slowdown'} of ${outside.method} ${outside.route}, a route of the journey with a method it does not take, ` +
       `fires no ${slo.name} burn alert by ${formatDuration(fireBy - startMs)} (when its own requests' outage fires the ${tier.name} tier) while ${own.method} ${own.route} is healthy`,
-    scope: { kind: 'burn', slo },
+    scope: { kind: 'tier', slo, tier },
     minutes,
     step,
     series,
