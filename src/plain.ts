@@ -36,7 +36,7 @@ export const LOADTESTS_DIR = 'loadtests';
  * The files one service needs, by file name: rules, promtool tests and its scrape config.
  *
  * @example
- * plainFiles(resolveService(checkout)); // { 'shop-checkout.rules.yaml': ..., 'tests/shop-checkout.traffic.1m.test.yaml': ..., 'shop-checkout.scrape.yaml': ... }
+ * plainFiles(resolveService(checkout)); // { 'shop-checkout.rules.yaml': ..., 'tests/shop-checkout.traffic-drop.15m.test.yaml': ..., 'shop-checkout.scrape.yaml': ... }
  */
 export function plainFiles(model: ServiceModel, discovery?: ScrapeDiscovery): Record<string, string> {
   const base = `${model.namespace}-${model.name}`;

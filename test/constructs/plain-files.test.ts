@@ -79,6 +79,9 @@ describe('writePlainFiles', () => {
     const TIERS = ['fast', 'longterm', 'medium', 'slow'];
     const tierSubsets = (slo: string) => TIERS.map((tier) => `${slo}-burn-${tier}`);
     const tierFiles = (slo: string) => [`${slo}-burn-fast.1m`, `${slo}-burn-longterm.1m`, `${slo}-burn-longterm.30m`, `${slo}-burn-medium.15m`, `${slo}-burn-medium.1m`, `${slo}-burn-slow.1m`, `${slo}-burn-slow.30m`];
+    // Every other alert (a pool's together) against its own rules; TrafficDrop's week runs at 15m.
+    const CATALOG_ALERTS = ['cpu-above-request', 'cpu-near-limit', 'event-loop-delay-high', 'event-loop-saturated', 'golden-signals-missing', 'memory-near-limit', 'service-targets-down', 'traffic-absent'];
+    const CHECKOUT_ALERTS = [...CATALOG_ALERTS, 'autoscaler-maxed-out', 'in-flight-near-limit', 'orders-db-pool', 'payments-api-pool', 'traffic-above-capacity'];
     const written = writePlainFiles(app(), { outdir: dir });
     expect(written).toEqual([
       'alerts/alertmanager.yml',
@@ -86,11 +89,11 @@ describe('writePlainFiles', () => {
       'alerts/shop-catalog.scrape.yaml',
       'alerts/shop-checkout.rules.yaml',
       'alerts/shop-checkout.scrape.yaml',
-      ...['availability-burn', ...tierSubsets('availability'), 'saturation', 'traffic'].map((scope) => `alerts/tests/shop-catalog.${scope}.rules.yaml`),
-      ...['availability-burn.15m', 'availability-burn.1m', 'availability-burn.30m', ...tierFiles('availability'), 'saturation.1m', 'service.1m', 'traffic.15m', 'traffic.1m'].map((f) => `alerts/tests/shop-catalog.${f}.test.yaml`),
-      ...CHECKOUT_SLOS.flatMap((slo) => [`${slo}-budget`, `${slo}-burn`, ...tierSubsets(slo)]).concat('saturation', 'traffic').map((scope) => `alerts/tests/shop-checkout.${scope}.rules.yaml`),
+      ...['availability-burn', ...tierSubsets('availability'), ...CATALOG_ALERTS, 'traffic-drop'].map((scope) => `alerts/tests/shop-catalog.${scope}.rules.yaml`),
+      ...['availability-burn.15m', 'availability-burn.1m', 'availability-burn.30m', ...tierFiles('availability'), ...CATALOG_ALERTS.map((a) => `${a}.1m`), 'service.1m', 'traffic-drop.15m'].map((f) => `alerts/tests/shop-catalog.${f}.test.yaml`),
+      ...CHECKOUT_SLOS.flatMap((slo) => [`${slo}-budget`, `${slo}-burn`, ...tierSubsets(slo)]).concat(CHECKOUT_ALERTS, 'traffic-drop').map((scope) => `alerts/tests/shop-checkout.${scope}.rules.yaml`),
       ...CHECKOUT_SLOS.flatMap((slo) => [`${slo}-budget.5m`, `${slo}-burn.15m`, `${slo}-burn.1m`, `${slo}-burn.30m`, ...tierFiles(slo)])
-        .concat('saturation.1m', 'service.1m', 'traffic.15m', 'traffic.1m')
+        .concat(CHECKOUT_ALERTS.map((a) => `${a}.1m`), 'service.1m', 'traffic-drop.15m')
         .map((f) => `alerts/tests/shop-checkout.${f}.test.yaml`),
       'dashboards/gs-all-services-fleet.json',
       'dashboards/gs-shop-catalog-budget.json',

@@ -316,9 +316,9 @@ describe('the generated promtool tests', () => {
     ['the longterm tier (6h short window, for 3h)', /^availability longterm burn/, 'availability-burn.30m'],
     ['the longterm low-traffic scenario, against the longterm tier alone', /^availability low traffic: .* longterm tier/, 'availability-burn-longterm.30m'],
     ['a young series of the slow tier, whose guard counts every evaluation', /^availability low traffic, young: .* slow tier/, 'availability-burn-slow.1m'],
-    ['the week-long TrafficDrop scenario (30m averages, for 15m)', /^TrafficDrop/, 'traffic.15m'],
+    ['the week-long TrafficDrop scenario (30m averages, for 15m)', /^TrafficDrop/, 'traffic-drop.15m'],
     ['the healthy scenario, against every rule', /^healthy/, 'service.1m'],
-    ['an alert with a short for', /^ServiceTargetsDown/, 'traffic.1m'],
+    ['an alert with a short for', /^ServiceTargetsDown/, 'service-targets-down.1m'],
     ['the spent budget, whose [30d:5m] subquery needs a sample at every 5m point', /^availability budget spent/, 'availability-budget.5m'],
   ])('runs %s in the file of its scope, at the coarsest step that keeps two steps in its shortest window and divides its for', (_what, scenario, file) => {
     expect(fileOf(scenario)?.[0]).toBe(file);
@@ -328,17 +328,22 @@ describe('the generated promtool tests', () => {
   it('names one file per scope and step, and runs each scenario exactly once', () => {
     // Per SLO (availability, latency-100ms, latency-1s and the place-order journey's two): its budget at 5m; each
     // tier's guard scenarios against that tier alone, at 1m (young and gapped series) and at the tier's own step
-    // (low traffic); its burn incidents, against every tier, at 1m, 15m and 30m. Then the other alerts by
-    // signal, and the healthy scenario against every rule.
+    // (low traffic); its burn incidents, against every tier, at 1m, 15m and 30m. Then each other alert against
+    // its own rules, each pool's alerts together, and the healthy scenario against every rule.
     const slos = ['availability', 'latency-100ms', 'latency-1s', 'place-order-availability', 'place-order-latency'];
     const tiers = (slo: string) => [`${slo}-burn-fast.1m`, `${slo}-burn-longterm.1m`, `${slo}-burn-longterm.30m`, `${slo}-burn-medium.15m`, `${slo}-burn-medium.1m`, `${slo}-burn-slow.1m`, `${slo}-burn-slow.30m`];
-    expect(Object.keys(tests.files)).toEqual([
-      ...slos.flatMap((slo) => [`${slo}-budget.5m`, ...tiers(slo), `${slo}-burn.15m`, `${slo}-burn.1m`, `${slo}-burn.30m`]),
-      'saturation.1m',
-      'service.1m',
-      'traffic.15m',
-      'traffic.1m',
-    ]);
+    const alone = ['autoscaler-maxed-out', 'cpu-above-request', 'cpu-near-limit', 'event-loop-delay-high', 'event-loop-saturated', 'golden-signals-missing', 'in-flight-near-limit', 'memory-near-limit', 'orders-db-pool', 'payments-api-pool'];
+    expect(Object.keys(tests.files)).toEqual(
+      [
+        ...slos.flatMap((slo) => [`${slo}-budget.5m`, ...tiers(slo), `${slo}-burn.15m`, `${slo}-burn.1m`, `${slo}-burn.30m`]),
+        ...alone.map((scope) => `${scope}.1m`),
+        'service-targets-down.1m',
+        'service.1m',
+        'traffic-above-capacity.1m',
+        'traffic-absent.1m',
+        'traffic-drop.15m',
+      ].sort(),
+    );
     const names = files.flatMap((f) => f.tests.map((t) => t.name));
     expect(new Set(names).size).toBe(names.length);
     // 99: 78 for the five SLOs (each tier's burn, the low-traffic guards, unanswered requests, the budget, the journey's
@@ -348,7 +353,7 @@ describe('the generated promtool tests', () => {
 
   it.each([
     ['service.1m', '../shop-checkout.rules.yaml'],
-    ['traffic.15m', 'shop-checkout.traffic.rules.yaml'],
+    ['traffic-drop.15m', 'shop-checkout.traffic-drop.rules.yaml'],
     ['availability-burn.30m', 'shop-checkout.availability-burn.rules.yaml'],
     ['latency-1s-budget.5m', 'shop-checkout.latency-1s-budget.rules.yaml'],
     ['place-order-availability-burn.1m', 'shop-checkout.place-order-availability-burn.rules.yaml'],
@@ -361,8 +366,10 @@ describe('the generated promtool tests', () => {
     ['availability-burn-longterm', ['ErrorBudgetBurn availability longterm']],
     ['latency-1s-budget', ['ErrorBudgetExhausted latency-1s']],
     ['place-order-latency-burn', ['ErrorBudgetBurn place-order-latency fast', 'ErrorBudgetBurn place-order-latency medium', 'ErrorBudgetBurn place-order-latency slow', 'ErrorBudgetBurn place-order-latency longterm']],
-    ['traffic', ['TrafficAbsent', 'TrafficDrop', 'TrafficAboveCapacity', 'ServiceTargetsDown', 'GoldenSignalsMissing']],
-    ['saturation', ['CPUNearLimit', 'CPUAboveRequest', 'MemoryNearLimit', 'EventLoopSaturated', 'EventLoopDelayHigh', 'InFlightNearLimit', 'AutoscalerMaxedOut', 'ConnectionPoolNearExhaustion', 'ConnectionPoolWaitSlow', 'ConnectionPoolWaitBreaksLatency', 'HttpClientPoolNearExhaustion', 'HttpClientPoolWaitSlow', 'HttpClientPoolWaitBreaksLatency']],
+    ['traffic-drop', ['TrafficDrop']],
+    ['cpu-near-limit', ['CPUNearLimit']],
+    ['orders-db-pool', ['ConnectionPoolNearExhaustion', 'ConnectionPoolWaitSlow', 'ConnectionPoolWaitBreaksLatency']],
+    ['payments-api-pool', ['HttpClientPoolNearExhaustion', 'HttpClientPoolWaitSlow', 'HttpClientPoolWaitBreaksLatency']],
   ])('gives the %s scope exactly the alerts it proves', (scope, alerts) => {
     const rules = tests.subsets[scope].groups.flatMap((g) => g.rules).filter(isAlertingRule);
     expect(rules.map((r) => [r.alert, r.labels.slo, r.labels.burn_tier].filter(Boolean).join(' '))).toEqual(alerts);
@@ -370,7 +377,7 @@ describe('the generated promtool tests', () => {
 
   it.each([
     ['availability-burn', 'never the 30-day budget rules nor the latency SLO', ['slo:sli_error:ratio_rate30d', 'slo:period_error_budget_remaining:ratio'], 'latency-100ms'],
-    ['traffic', 'no SLO rule at all', ['slo:sli_events:rate5m', 'slo:sli_error:ratio_rate1h'], 'availability'],
+    ['traffic-drop', 'no SLO rule at all', ['slo:sli_events:rate5m', 'slo:sli_error:ratio_rate1h'], 'availability'],
     ['availability-burn-medium', "the other tiers' windows", ['slo:sli_error:ratio_rate5m', 'slo:sli_error:ratio_rate1h', 'slo:sli_error:ratio_rate1d', 'slo:sli_error:ratio_rate3d'], 'latency-100ms'],
   ])('leaves out of the %s subset what its alerts never read: %s', (scope, _what, records, otherSlo) => {
     const recorded = tests.subsets[scope].groups.flatMap((g) => g.rules).filter((r): r is RecordingRule => !isAlertingRule(r));
@@ -382,7 +389,8 @@ describe('the generated promtool tests', () => {
     ['availability-burn.1m', ['http_server_request_duration_seconds_count']],
     ['latency-1s-burn.1m', ['http_server_request_duration_seconds_bucket{le="1"}', 'http_server_request_duration_seconds_count']],
     ['place-order-latency-burn.30m', ['http_server_request_duration_seconds_bucket{le="0.5"}', 'http_server_request_duration_seconds_count']],
-    ['traffic.15m', ['http_server_request_duration_seconds_count', 'up']],
+    ['traffic-drop.15m', ['http_server_request_duration_seconds_count']],
+    ['service-targets-down.1m', ['up']],
   ])('gives the %s file only input series its rules select: %j', (file, expected) => {
     // A series no rule selects cannot change a result, and promtool pays for every sample it loads.
     const selected = new Set(tests.files[file].tests.flatMap((t) => t.input_series.map(({ series }) => series.split('{')[0] + (/le="[^"]+"/.exec(series) ? `{${/le="[^"]+"/.exec(series)![0]}}` : ''))));

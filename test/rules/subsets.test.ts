@@ -72,9 +72,16 @@ function onlyTakesAway({ node, ancestors }: { node: Node; ancestors: readonly No
 }
 
 describe('the rule subsets of the generated promtool tests', () => {
-  it.each(MODELS.map((m) => [`${m.namespace}/${m.name}`, m] as const))('exist for %s: its traffic and saturation alerts, and the burn tiers of each SLO', (_service, model) => {
+  it.each(MODELS.map((m) => [`${m.namespace}/${m.name}`, m] as const))('exist for %s: one per traffic, saturation and meta alert, one per pool, and the burn tiers of each SLO', (_service, model) => {
     const scopes = cases.filter(([service]) => service === `${model.namespace}/${model.name}`).map(([, scope]) => scope);
-    expect(scopes).toEqual(expect.arrayContaining(['traffic', 'saturation', ...model.slos.map((slo) => `${slo.name}-burn`)]));
+    const alone = serviceRules(model)
+      .groups.flatMap((g) => g.rules)
+      .filter(isAlertingRule)
+      .filter((r) => r.labels.slo === undefined && !/^(ConnectionPool|HttpClientPool|WorkerPool)/.test(r.alert))
+      .map((r) => r.alert.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase());
+    const pools = model.capacity.pools.map((p) => `${p.name}-pool`);
+    expect(alone.length).toBeGreaterThan(3);
+    expect(scopes).toEqual(expect.arrayContaining([...alone, ...pools, ...model.slos.map((slo) => `${slo.name}-burn`)]));
   });
 
   it.each(cases)('%s %s holds only shipped rules, in their shipped groups and order', (_service, _scope, shipped, subset) => {

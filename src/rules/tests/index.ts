@@ -13,13 +13,16 @@
  * rules over the same synthetic data (./predict.ts); promtool then checks the prediction.
  *
  * promtool evaluates every rule of its rule files at every step, so a scenario costs its length / step
- * evaluations of the rules it loads (issue 19). Two things keep that to seconds per service:
+ * evaluations of the rules it loads (issue 19), about 40–200 µs each. Three things keep that to seconds per service:
  * - Scenarios that prove long windows run at a coarser evaluation step, in a test file of their own (promtool
  *   has one `evaluation_interval` per file): at 1m the week-long TrafficDrop scenario took 106 s of CPU, at 15m
  *   about 4 s. See {@link scenarioStep}.
  * - Each scenario loads only the alerts it proves and the rules they read ({@link Scope}, ../subset.ts): the
  *   same TrafficDrop scenario took 7 s against the whole file, whose `[30d:5m]` budget rules it never needs,
- *   and 0.6 s against its subset.
+ *   and 0.6 s against its subset. A guard scenario loads its burn tier alone (7 rules, not 15), a CPU scenario
+ *   the CPU alert alone.
+ * - Each file loads only the input series its rules select (a 30m file's availability scenarios read the
+ *   request counter, not the histogram buckets): loading samples is a fifth of a multi-day scenario's cost.
  */
 import type { BurnTierModel, JourneyModel, PoolModel, ServiceModel, SloModel } from '../../model/types';
 import { CLUSTER_METRIC, LABEL, POOL_SERIES } from '../../signals/contract';
@@ -101,22 +104,36 @@ export interface PromtoolTestFile {
  * What a scenario proves, which decides the rules it runs against (see ../subset.ts): `service`, every rule of
  * the file (the healthy scenario proves that none of them fires); `burn` and `budget`, one SLO's burn-rate or
  * budget-exhausted alerts; `tier`, one burn tier of an SLO, for scenarios that check that tier alone (a guard
- * keeping it silent, or the fastest tier firing); `signal`, the other alerts of one golden signal (`traffic`,
- * `saturation`: their `signal` label).
+ * keeping it silent, or the fastest tier firing); `alert`, one traffic, saturation or meta alert; `pool`, the
+ * alerts of one resource pool.
  */
 type Scope =
   | { readonly kind: 'service' }
   | { readonly kind: 'burn' | 'budget'; readonly slo: SloModel }
   | { readonly kind: 'tier'; readonly slo: SloModel; readonly tier: BurnTierModel }
-  | { readonly kind: 'signal'; readonly signal: string };
+  | { readonly kind: 'alert'; readonly alert: AlertName }
+  | { readonly kind: 'pool'; readonly pool: PoolModel };
 
-/** The scope's part of test and subset file names: `service`, `availability-burn`, `availability-burn-fast`, `traffic`. */
+/** `CPUNearLimit` → `cpu-near-limit`. */
+function kebab(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase();
+}
+
+/**
+ * The scope's part of test and subset file names: `service`, `availability-burn`, `availability-burn-fast`,
+ * `traffic-drop`, `orders-db-pool`.
+ */
 function scopeName(scope: Scope): string {
   switch (scope.kind) {
     case 'service':
       return scope.kind;
-    case 'signal':
-      return scope.signal;
+    case 'alert':
+      return kebab(scope.alert);
+    case 'pool':
+      return `${scope.pool.name}-pool`;
     case 'burn':
     case 'budget':
       return `${scope.slo.name}-${scope.kind}`;
@@ -130,8 +147,10 @@ function provenBy(scope: Scope): (rule: AlertingRule) => boolean {
   switch (scope.kind) {
     case 'service':
       return () => true;
-    case 'signal':
-      return (rule) => rule.labels[LABEL.slo] === undefined && rule.labels[LABEL.signal] === scope.signal;
+    case 'alert':
+      return (rule) => rule.alert === scope.alert && rule.labels[LABEL.slo] === undefined;
+    case 'pool':
+      return (rule) => rule.expr.includes(`${POOL_SERIES[scope.pool.kind].nameLabel}="${scope.pool.name}"`);
     case 'burn':
     case 'budget': {
       const alert = scope.kind === 'burn' ? ALERT.errorBudgetBurn : ALERT.errorBudgetExhausted;
@@ -156,7 +175,8 @@ function subsetOf(ctx: Ctx, scope: Scope): RuleFile | undefined {
       return ruleSubset(ctx.file, provenBy(scope), 'none');
     case 'burn':
     case 'budget':
-    case 'signal':
+    case 'alert':
+    case 'pool':
       return ruleSubset(ctx.file, provenBy(scope));
   }
 }
@@ -929,7 +949,7 @@ function single(
   const checks: AlertRuleTest[] = [];
   if (notYet > 0) checks.push({ eval_time: formatDuration(notYet), alertname: alert, exp_alerts: [] });
   checks.push({ eval_time: formatDuration(firesBy), alertname: alert, exp_alerts: [expectedAlert(rule, outputLabels(ctx.model, by))] });
-  return { name: `${alert}: ${story}, fires by ${formatDuration(firesBy)} and not before its for (${rule.for})`, scope: { kind: 'signal', signal: rule.labels[LABEL.signal] }, minutes, step, series: series(minutes), checks };
+  return { name: `${alert}: ${story}, fires by ${formatDuration(firesBy)} and not before its for (${rule.for})`, scope: { kind: 'alert', alert }, minutes, step, series: series(minutes), checks };
 }
 
 function parseForMs(text: string): number {
@@ -1123,9 +1143,8 @@ function poolScenarios(ctx: Ctx, pool: PoolModel): Scenario[] {
   const { model } = ctx;
   const { nameLabel, units } = POOL_SERIES[pool.kind];
   const alerts = POOL_ALERTS[pool.kind];
-  const rules = ctx.rules.filter((r) => r.expr.includes(`${nameLabel}="${pool.name}"`));
-  // Pool alerts are saturation alerts (their signal label), proven against that signal's rule subset.
-  const saturation: Scope = { kind: 'signal', signal: 'saturation' };
+  const scope: Scope = { kind: 'pool', pool };
+  const rules = ctx.rules.filter(provenBy(scope));
   const at = 10;
   const latency = poolBurnObjective(model)?.thresholdSeconds;
   const bounds = [...new Set([pool.maxWaitSeconds, ...(latency === undefined ? [] : [latency])])];
@@ -1158,7 +1177,7 @@ function poolScenarios(ctx: Ctx, pool: PoolModel): Scenario[] {
     const minutes = firesBy / MINUTE + 1;
     return {
       name: `${rule.alert} (${pool.name}): ${story}, fires by ${formatDuration(firesBy)} and not before its for (${rule.for})`,
-      scope: saturation,
+      scope,
       minutes,
       step: ctx.step,
       series: build(minutes),
@@ -1172,7 +1191,7 @@ function poolScenarios(ctx: Ctx, pool: PoolModel): Scenario[] {
   const healthyMinutes = Math.max(...rules.map((r) => (at * MINUTE + ctx.base + parseForMs(r.for)) / MINUTE)) + 5;
   out.push({
     name: `pool ${pool.name} healthy: 30% of ${pool.size} ${units} in use and no wait raises none of its alerts`,
-    scope: saturation,
+    scope,
     minutes: healthyMinutes,
     step: ctx.step,
     series: series(healthyMinutes, Math.round(pool.size * 0.3), 0, 0),
