@@ -8,7 +8,8 @@ import { fleet } from '../../examples/services';
 import { syntheticFleet } from '../../bench/synth/fleet';
 import { resolveService } from '../../src/model';
 import type { ServiceModel } from '../../src/model/types';
-import { isAlertingRule, ruleTests, serviceRules, type Rule } from '../../src/rules';
+import { isAlertingRule, ruleTests, serviceRules, type Rule, type RuleFile } from '../../src/rules';
+import { readsSeries } from '../../src/rules/subset';
 import { matchers, metricName, parsePromql, walk, type Node } from '../dashboards/lint';
 import { worker } from '../dashboards/fixtures';
 
@@ -124,6 +125,43 @@ describe('the rule subsets of the generated promtool tests', () => {
     );
     expect(missing).toEqual([]);
   });
+
+  it.each(MODELS.map((m) => [`${m.namespace}/${m.name}`, m] as const))(
+    '%s: a test file keeps exactly the input series some selector of its rules selects (every matcher holds, a missing label is empty)',
+    (_service, model) => {
+      const { subsets, files } = ruleTests(model, (subset) => subset ?? 'all');
+      const all: Record<string, RuleFile> = { ...subsets, all: serviceRules(model) };
+      // Every series any scenario of the service loads, each a PromQL selector itself: name{label="value", ...}.
+      const series = [...new Set(Object.values(files).flatMap((f) => f.tests.flatMap((t) => t.input_series.map((i) => i.series))))];
+      const labelsOf = (text: string) => {
+        const node = [...walk(parsePromql(text)!)].find(({ node: n }) => n.name === 'VectorSelector')!.node;
+        return { name: metricName(node)!, labels: Object.fromEntries(matchers(node).map((m) => [m.label, m.value])) as Record<string, string> };
+      };
+      const selects = (file: RuleFile, text: string) => {
+        const { name, labels } = labelsOf(text);
+        return file.groups.some((g) =>
+          g.rules.some((rule) =>
+            [...walk(parsePromql(rule.expr)!)]
+              .filter(({ node }) => node.name === 'VectorSelector' && metricName(node) === name)
+              .some(({ node }) =>
+                matchers(node).every(({ label, op, value }) => {
+                  const actual = labels[label] ?? '';
+                  const re = new RegExp(`^(?:${value})$`);
+                  return op === '=' ? actual === value : op === '!=' ? actual !== value : op === '=~' ? re.test(actual) : !re.test(actual);
+                }),
+              ),
+          ),
+        );
+      };
+      expect(series.length).toBeGreaterThan(10);
+      const disagreements = Object.entries(all).flatMap(([scope, file]) => series.filter((text) => readsSeries(file, text) !== selects(file, text)).map((text) => `${scope}: ${text}`));
+      expect(disagreements).toEqual([]);
+      for (const file of Object.values(files)) {
+        const rules = all[file.rule_files[0]];
+        for (const test of file.tests) for (const { series: text } of test.input_series) expect([test.name, text, selects(rules, text)]).toEqual([test.name, text, true]);
+      }
+    },
+  );
 
   it.each(MODELS.map((m) => [`${m.namespace}/${m.name}`, m] as const))('%s: a test file whose subset leaves out alerts its rules read checks only that they stay silent', (_service, model) => {
     const { subsets, files } = ruleTests(model, (subset) => subset ?? 'all');
