@@ -28,6 +28,12 @@ function writes(rule: Rule): { name: string; labels: Record<string, string> }[] 
   return ['ALERTS', 'ALERTS_FOR_STATE'].map((name) => ({ name, labels }));
 }
 
+/** Whether a label whose value is `actual` satisfies the matcher `op "value"` (regular expressions anchored, as in PromQL). */
+function holds(op: string, value: string, actual: string): boolean {
+  const re = new RegExp(`^(?:${value})$`);
+  return op === '=' ? actual === value : op === '!=' ? actual !== value : op === '=~' ? re.test(actual) : !re.test(actual);
+}
+
 /** The vector selectors of `reader` that could select a series `writer` writes, with their ancestors. */
 function selectorsReading(reader: Rule, writer: Rule): { node: Node; ancestors: readonly Node[] }[] {
   const tree = parsePromql(reader.expr);
@@ -38,12 +44,8 @@ function selectorsReading(reader: Rule, writer: Rule): { node: Node; ancestors: 
       writes(writer).some(({ name, labels }) => {
         const all = [...matchers(selector), ...(metricName(selector) === undefined ? [] : [{ label: '__name__', op: '=', value: metricName(selector)! }])];
         const withName: Record<string, string> = { ...labels, __name__: name };
-        return all.every(({ label, op, value }) => {
-          const actual = withName[label];
-          if (actual === undefined) return true; // a label the expression sets: it may match
-          const re = new RegExp(`^(?:${value})$`);
-          return op === '=' ? actual === value : op === '!=' ? actual !== value : op === '=~' ? re.test(actual) : !re.test(actual);
-        });
+        // A label the expression sets (undefined here) may match.
+        return all.every(({ label, op, value }) => withName[label] === undefined || holds(op, value, withName[label]));
       }),
     );
 }
@@ -144,11 +146,7 @@ describe('the rule subsets of the generated promtool tests', () => {
             [...walk(parsePromql(rule.expr)!)]
               .filter(({ node }) => node.name === 'VectorSelector' && metricName(node) === name)
               .some(({ node }) =>
-                matchers(node).every(({ label, op, value }) => {
-                  const actual = labels[label] ?? '';
-                  const re = new RegExp(`^(?:${value})$`);
-                  return op === '=' ? actual === value : op === '!=' ? actual !== value : op === '=~' ? re.test(actual) : !re.test(actual);
-                }),
+                matchers(node).every(({ label, op, value }) => holds(op, value, labels[label] ?? '')),
               ),
           ),
         );
