@@ -11,6 +11,7 @@ import * as q from '../../src/signals/queries';
 import { METRIC, TARGET_LABELS } from '../../src/signals/contract';
 import { defineService, ServiceDefinition } from '../../src/spec';
 import { instrument, GoldenSignals } from '../../src/instrument';
+import { matcherHolds } from '../support/promql';
 import { close, listen, parseExposition, request, Sample } from './helpers';
 
 // The package ships ESM typings only; its CommonJS build loads fine with require under jest.
@@ -49,22 +50,7 @@ function selectors(expr: string): Selector[] {
 
 function matches(selector: Selector, sample: Sample, ignored: ReadonlySet<string>): boolean {
   if (sample.name !== selector.metric) return false;
-  return selector.matchers.every(({ label, op, value }) => {
-    if (ignored.has(label)) return true;
-    const actual = sample.labels[label] ?? '';
-    switch (op) {
-      case '=':
-        return actual === value;
-      case '!=':
-        return actual !== value;
-      case '=~':
-        return new RegExp(`^(?:${value})$`).test(actual);
-      case '!~':
-        return !new RegExp(`^(?:${value})$`).test(actual);
-      default:
-        throw new Error(`unknown match operator ${op}`);
-    }
-  });
+  return selector.matchers.every(({ label, op, value }) => ignored.has(label) || matcherHolds(op, value, sample.labels[label] ?? ''));
 }
 
 const SHIM_METRICS = new Set<string>(Object.values(METRIC));

@@ -11,6 +11,7 @@ import type { ServiceModel } from '../../src/model/types';
 import { isAlertingRule, ruleTests, serviceRules, type Rule, type RuleFile } from '../../src/rules';
 import { matchers, metricName, parsePromql, walk, type Node } from '../dashboards/lint';
 import { worker } from '../dashboards/fixtures';
+import { matcherHolds } from '../support/promql';
 
 const MODELS: readonly ServiceModel[] = [...fleet, ...syntheticFleet(10)].map((d) => resolveService(d)).concat(worker);
 
@@ -38,12 +39,6 @@ function ruleTestsKeepingEverySeries(model: ServiceModel): ReturnType<typeof rul
   return generate!(model, (subset) => subset ?? 'all');
 }
 
-/** Whether a label whose value is `actual` satisfies the matcher `op "value"` (regular expressions anchored, as in PromQL). */
-function holds(op: string, value: string, actual: string): boolean {
-  const re = new RegExp(`^(?:${value})$`);
-  return op === '=' ? actual === value : op === '!=' ? actual !== value : op === '=~' ? re.test(actual) : !re.test(actual);
-}
-
 /** The vector selectors of `reader` that could select a series `writer` writes, with their ancestors. */
 function selectorsReading(reader: Rule, writer: Rule): { node: Node; ancestors: readonly Node[] }[] {
   const tree = parsePromql(reader.expr);
@@ -55,7 +50,7 @@ function selectorsReading(reader: Rule, writer: Rule): { node: Node; ancestors: 
         const all = [...matchers(selector), ...(metricName(selector) === undefined ? [] : [{ label: '__name__', op: '=', value: metricName(selector)! }])];
         const withName: Record<string, string> = { ...labels, __name__: name };
         // A label the expression sets (undefined here) may match.
-        return all.every(({ label, op, value }) => withName[label] === undefined || holds(op, value, withName[label]));
+        return all.every(({ label, op, value }) => withName[label] === undefined || matcherHolds(op, value, withName[label]));
       }),
     );
 }
@@ -155,7 +150,7 @@ describe('the rule subsets of the generated promtool tests', () => {
           g.rules.some((rule) =>
             [...walk(parsePromql(rule.expr)!)]
               .filter(({ node }) => node.name === 'VectorSelector' && metricName(node) === name)
-              .some(({ node }) => matchers(node).every(({ label, op, value }) => holds(op, value, labels[label] ?? ''))),
+              .some(({ node }) => matchers(node).every(({ label, op, value }) => matcherHolds(op, value, labels[label] ?? ''))),
           ),
         );
       };

@@ -26,3 +26,22 @@ export function selectedMetrics(expr: string): string[] {
   });
   return names;
 }
+
+/**
+ * Whether a label whose value is `actual` satisfies the matcher `label op "value"`, as Prometheus decides it:
+ * regular expressions are anchored, and a label a series lacks has the value "" (so pass `?? ''`).
+ */
+export function matcherHolds(op: string, value: string, actual: string): boolean {
+  switch (op) {
+    case '=':
+      return actual === value;
+    case '!=':
+      return actual !== value;
+    case '=~':
+      return new RegExp(`^(?:${value})$`).test(actual);
+    case '!~':
+      return !new RegExp(`^(?:${value})$`).test(actual);
+    default:
+      throw new Error(`unknown match operator ${op}`);
+  }
+}
